@@ -1,0 +1,3 @@
+"""judgebox: judge programs against problem datasets inside a real sandbox."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,80 @@
+"""The exception tree of judgebox. Each user mistake has its own type; one map turns them into HTTP.
+
+    JudgeboxError                      base; `message` says what to do
+    ├── UsageError                     400 a bad request: malformed, missing or wrong-typed field
+    │   └── CodeNotUtf8Error           400 the code is not UTF-8
+    ├── NotFoundError                  404
+    │   ├── UnknownProblemError        404 no such problem in the library
+    │   └── UnknownRunError            404 no such run (or it expired)
+    ├── TooLargeError                  413 body or code over the configured cap
+    ├── UnknownLanguageError           422 no such language, or its toolchain is missing
+    ├── QueueFullError                 429 too many runs queued (`retry_after` seconds)
+    ├── ShuttingDownError              503 the server is stopping
+    ├── ProblemPackageError            a broken problem package: names the file and the fix
+    └── SandboxError                   the sandbox could not do its job (the judge's fault: IE)
+        └── IsolationUnavailableError  the host lacks user namespaces or cgroups
+"""
+
+from __future__ import annotations
+
+
+class JudgeboxError(Exception):
+    """Base of every error judgebox raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(JudgeboxError):
+    code = "bad-request"
+
+
+class CodeNotUtf8Error(UsageError):
+    code = "code-not-utf8"
+
+
+class NotFoundError(JudgeboxError):
+    code = "not-found"
+
+
+class UnknownProblemError(NotFoundError):
+    code = "unknown-problem"
+
+
+class UnknownRunError(NotFoundError):
+    code = "unknown-run"
+
+
+class TooLargeError(JudgeboxError):
+    code = "too-large"
+
+
+class UnknownLanguageError(JudgeboxError):
+    code = "unknown-language"
+
+
+class QueueFullError(JudgeboxError):
+    code = "queue-full"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ShuttingDownError(JudgeboxError):
+    code = "shutting-down"
+
+
+class ProblemPackageError(JudgeboxError):
+    code = "broken-problem-package"
+
+
+class SandboxError(JudgeboxError):
+    code = "sandbox-error"
+
+
+class IsolationUnavailableError(SandboxError):
+    code = "isolation-unavailable"

@@ -1,0 +1,134 @@
+"""The events of a run, one class per API.md event, and their single wire encoding.
+
+`to_wire()` is the only place where Python names become camelCase JSON fields;
+the SSE encoder, the JSON collector, the CLI, the run store and the scale-out
+workers all use it (and `event_from_wire()` to read an event back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from judgebox.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class StartEvent:
+    """First event: what is being judged."""
+
+    name: ClassVar[str] = "start"
+    run_id: str
+    problem: str
+    language: str
+    total_cases: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "runId": self.run_id,
+            "problem": self.problem,
+            "language": self.language,
+            "totalCases": self.total_cases,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CompileEvent:
+    """After compiling (or the no-op check of an interpreted language)."""
+
+    name: ClassVar[str] = "compile"
+    result: CompileResult
+
+    def to_wire(self) -> dict[str, Any]:
+        r = self.result
+        return {"ok": r.ok, "timeMs": r.time_ms, "output": r.output, "cached": r.cached}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResultEvent:
+    """One per case, in dataset order."""
+
+    name: ClassVar[str] = "case-result"
+    result: CaseResult
+
+    def to_wire(self) -> dict[str, Any]:
+        r = self.result
+        wire: dict[str, Any] = {
+            "index": r.index,
+            "name": r.name,
+            "verdict": str(r.verdict),
+            "timeMs": r.time_ms,
+            "wallTimeMs": r.wall_time_ms,
+            "memoryKb": r.memory_kb,
+            "exitCode": r.exit_code,
+            "signal": r.signal,
+            "feedback": r.feedback,
+        }
+        for key in ("input", "answer", "output"):
+            value = getattr(r, key)
+            if value is not None:
+                wire[key] = value
+        return wire
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteEvent:
+    """Last event of every run that was not abandoned by its client."""
+
+    name: ClassVar[str] = "complete"
+    summary: Summary
+
+    def to_wire(self) -> dict[str, Any]:
+        s = self.summary
+        return {
+            "totalCases": s.total_cases,
+            "completed": s.completed,
+            "verdict": str(s.verdict),
+            "passed": s.passed,
+            "failed": s.failed,
+            "skipped": s.skipped,
+            "status": str(s.status),
+        }
+
+
+Event = StartEvent | CompileEvent | CaseResultEvent | CompleteEvent
+
+
+def event_from_wire(name: str, data: dict[str, Any]) -> Event:
+    """Rebuild an event from its name and `to_wire()` data (run store, scale-out)."""
+    if name == "start":
+        return StartEvent(data["runId"], data["problem"], data["language"], data["totalCases"])
+    if name == "compile":
+        return CompileEvent(
+            CompileResult(data["ok"], data["timeMs"], data["output"], data.get("cached", False))
+        )
+    if name == "case-result":
+        return CaseResultEvent(
+            CaseResult(
+                index=data["index"],
+                name=data["name"],
+                verdict=Verdict(data["verdict"]),
+                time_ms=data["timeMs"],
+                wall_time_ms=data["wallTimeMs"],
+                memory_kb=data["memoryKb"],
+                exit_code=data["exitCode"],
+                signal=data["signal"],
+                feedback=data["feedback"],
+                input=data.get("input"),
+                answer=data.get("answer"),
+                output=data.get("output"),
+            )
+        )
+    if name == "complete":
+        return CompleteEvent(
+            Summary(
+                total_cases=data["totalCases"],
+                completed=data["completed"],
+                verdict=Verdict(data["verdict"]),
+                passed=data["passed"],
+                failed=data["failed"],
+                skipped=data["skipped"],
+                status=RunStatus(data["status"]),
+            )
+        )
+    raise ValueError(f"unknown event name: {name!r}")

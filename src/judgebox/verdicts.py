@@ -1,0 +1,109 @@
+"""The judging vocabulary: verdicts, run statuses and per-case / per-run results.
+
+Imports nothing of ours. Every other layer speaks in these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """A case's (or a run's) verdict, exactly as API.md spells it."""
+
+    AC = "AC"
+    WA = "WA"
+    TLE = "TLE"
+    MLE = "MLE"
+    OLE = "OLE"
+    RTE = "RTE"
+    CE = "CE"
+    IE = "IE"
+    SKIPPED = "SKIPPED"
+
+
+class RunStatus(StrEnum):
+    """How a run ended (the `status` of the `complete` event)."""
+
+    FINISHED = "finished"
+    COMPILE_ERROR = "compile-error"
+    TIMED_OUT = "timed-out"
+    CANCELLED = "cancelled"
+    INTERNAL_ERROR = "internal-error"
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    """Outcome of compiling (or syntax-checking) a submission."""
+
+    ok: bool
+    time_ms: int
+    output: str
+    cached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """Outcome of one test case. `input`/`answer`/`output` only for visible cases."""
+
+    index: int
+    name: str
+    verdict: Verdict
+    time_ms: int = 0
+    wall_time_ms: int = 0
+    memory_kb: int = 0
+    exit_code: int | None = None
+    signal: str | None = None
+    feedback: str = ""
+    input: str | None = None
+    answer: str | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The totals reported by the `complete` event."""
+
+    total_cases: int
+    completed: bool
+    verdict: Verdict
+    passed: int
+    failed: int
+    skipped: int
+    status: RunStatus
+
+
+def overall_verdict(case_verdicts: Iterable[Verdict], *, compile_ok: bool = True) -> Verdict:
+    """First non-AC case verdict in dataset order; CE if compiling failed; AC otherwise."""
+    if not compile_ok:
+        return Verdict.CE
+    for verdict in case_verdicts:
+        if verdict is not Verdict.AC:
+            return verdict
+    return Verdict.AC
+
+
+def summarize(
+    total_cases: int, results: Iterable[CaseResult], status: RunStatus, *, compile_ok: bool = True
+) -> Summary:
+    """Build the `complete` totals from the case results emitted so far."""
+    results = list(results)
+    passed = sum(1 for r in results if r.verdict is Verdict.AC)
+    skipped = sum(1 for r in results if r.verdict is Verdict.SKIPPED)
+    failed = len(results) - passed - skipped
+    judged = [r.verdict for r in results if r.verdict is not Verdict.SKIPPED]
+    verdict = overall_verdict(judged, compile_ok=compile_ok)
+    if compile_ok and status is RunStatus.INTERNAL_ERROR and verdict is Verdict.AC:
+        verdict = Verdict.IE
+    completed = status in (RunStatus.FINISHED,) and len(results) == total_cases
+    return Summary(
+        total_cases=total_cases,
+        completed=completed,
+        verdict=verdict,
+        passed=passed,
+        failed=failed,
+        skipped=skipped,
+        status=status,
+    )
