@@ -1,0 +1,475 @@
+"""A box: one bubblewrap sandbox with a supervisor inside, alive for a whole run.
+
+It runs one program at a time:
+
+    host (this module)                        box (namespaces, uid 610xx, seccomp)
+    ──────────────────                        ─────────────────────────────────────
+    Box.start()  ── Popen(bwrap ...) ───────▶ bwrap init (pid 1) ─▶ supervisor (pid 2)
+    Box.run()    ── RUN + fds (SCM_RIGHTS) ──▶ fork: join case cgroup, rlimits, exec
+                 ◀── STARTED / EXITED ──────── wait4 (wall time, rusage)
+                 watches cgroup CPU time and the wall clock, kills the case
+                 cgroup on a limit; reads the counters; removes the cgroup
+    Box.kill_now()  SIGKILL bwrap init: the kernel kills the whole pid namespace
+
+Cancelling the task that awaits `run()` kills the box synchronously before the
+CancelledError goes on; `close()` (shielded by the caller) reaps and removes.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import contextlib
+import dataclasses
+import errno
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from judgebox.errors import SandboxError
+from judgebox.limits import Limits
+from judgebox.sandbox import bwrap, protocol, seccomp
+from judgebox.sandbox.cgroups import CaseCgroup, CgroupLayout
+from judgebox.sandbox.execution import ExecResult, Observation, classify
+from judgebox.sandbox.protocol import FailedStage, Reply, ReplyKind, RunRequest
+
+START_TIMEOUT = 10.0
+EXIT_GRACE = 2.0  # after a kill, how long the supervisor may take to report
+_MIN_POLL = 0.004
+
+
+@dataclass(frozen=True, slots=True)
+class BoxContext:
+    """What a box needs from the sandbox host that created it."""
+
+    uid: int
+    instance: str
+    scratch: Path  # host dir of this box: captured stdout/stderr
+    layout: bwrap.BoxLayout
+    cgroups: CgroupLayout | None
+    use_bwrap: bool
+    use_seccomp: bool
+    cpu_count: int
+
+
+class Box:
+    """One long-lived sandbox; one `run()` at a time (the judge uses one box per slot)."""
+
+    _serial = 0
+
+    def __init__(self, ctx: BoxContext) -> None:
+        self.ctx = ctx
+        Box._serial += 1
+        self.name = f"box{Box._serial}"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._init_pid: int | None = None
+        self._case_serial = 0
+        self._stale_cgroups: list[CaseCgroup] = []
+        self._dead_procs: list[tuple[subprocess.Popen[bytes], int | None]] = []
+        self.starts = 0
+
+    # ---- life cycle -------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        """Whether the supervisor is up (the next run does not need a restart)."""
+        return self._sock is not None
+
+    async def start(self) -> None:
+        """Launch bwrap and the supervisor; return when the supervisor said READY."""
+        host_sock, box_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        info_r, info_w = os.pipe2(os.O_CLOEXEC)
+        seccomp_fd = seccomp.filter_fd() if self.ctx.use_seccomp else None
+        try:
+            keep = [box_sock.fileno(), info_w] + ([seccomp_fd] if seccomp_fd is not None else [])
+            if self.ctx.use_bwrap:
+                existing = [p for p in self.ctx.layout.host_etc if os.path.exists(p)]
+                argv = bwrap.bwrap_argv(
+                    self.ctx.layout,
+                    sock_fd=box_sock.fileno(),
+                    seccomp_fd=seccomp_fd,
+                    info_fd=info_w,
+                    existing=existing,
+                )
+                env = {"PATH": bwrap.DEFAULT_PATH}
+                cwd = "/"
+            else:  # --insecure without user namespaces: the supervisor runs on the host
+                argv = [str(self.ctx.layout.supervisor), str(box_sock.fileno())]
+                env = bwrap.box_env(self.ctx.layout.env)
+                cwd = str(self._host_box_dir() or "/")
+            as_root = os.geteuid() == 0
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                pass_fds=keep,
+                env=env,
+                cwd=cwd,
+                user=self.ctx.uid if as_root else None,
+                group=self.ctx.uid if as_root else None,
+                extra_groups=[] if as_root else None,
+                start_new_session=True,
+            )
+        finally:
+            box_sock.close()
+            os.close(info_w)
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
+        host_sock.setblocking(False)
+        self._sock = host_sock
+        self.starts += 1
+        try:
+            async with asyncio.timeout(START_TIMEOUT):
+                data = await asyncio.get_running_loop().sock_recv(host_sock, protocol.REPLY_SIZE)
+            if not data:
+                raise SandboxError(f"the sandbox did not start: {self._bwrap_stderr()}")
+            reply = Reply.decode(data)
+            if reply.kind is not ReplyKind.READY:
+                raise SandboxError(f"unexpected first supervisor record {reply.kind}")
+            self._init_pid = self._read_info(info_r)
+        except TimeoutError:
+            self.kill_now()
+            raise SandboxError(f"the sandbox did not start within {START_TIMEOUT:.0f} s") from None
+        except BaseException:
+            self.kill_now()
+            raise
+        finally:
+            os.close(info_r)
+
+    def _read_info(self, fd: int) -> int | None:
+        if not self.ctx.use_bwrap:
+            return None
+        os.set_blocking(fd, False)
+        try:
+            info = json.loads(os.read(fd, 4096).decode() or "{}")
+        except (OSError, ValueError):
+            return None
+        pid = info.get("child-pid")
+        return pid if isinstance(pid, int) else None
+
+    def _bwrap_stderr(self) -> str:
+        proc = self._proc
+        if proc is None or proc.stderr is None:
+            return "no diagnostics"
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=1.0)
+        os.set_blocking(proc.stderr.fileno(), False)
+        try:
+            text = (proc.stderr.read() or b"").decode(errors="replace").strip()
+        except OSError:
+            text = ""
+        return text or f"bwrap exited with {proc.returncode}"
+
+    def _host_box_dir(self) -> Path | None:
+        for mount in self.ctx.layout.mounts:
+            if mount.target == bwrap.BOX_DIR:
+                return mount.source
+        return None
+
+    def visible_path(self, box_path: str) -> str:
+        """Where a box path is for the program (differs only without bwrap)."""
+        if self.ctx.use_bwrap:
+            return box_path
+        for mount in self.ctx.layout.mounts:
+            if box_path == mount.target or box_path.startswith(mount.target + "/"):
+                return str(mount.source) + box_path[len(mount.target) :]
+        return box_path
+
+    def kill_now(self) -> None:
+        """SIGKILL the whole box at once (synchronous; safe to call twice)."""
+        if self._init_pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._init_pid, signal.SIGKILL)
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            self._dead_procs.append((proc, self._init_pid))
+        for cg in self._stale_cgroups:
+            cg.kill_all()
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = None
+        self._proc = None
+        self._init_pid = None
+
+    def _cleanup_step(self) -> bool:
+        """Reap what died and remove empty cgroups; True when nothing is left to do."""
+        still: list[tuple[subprocess.Popen[bytes], int | None]] = []
+        for proc, init_pid in self._dead_procs:
+            if init_pid is not None:  # orphaned to us (a child subreaper) if bwrap died first
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(init_pid, os.WNOHANG)
+            if proc.poll() is None:
+                still.append((proc, init_pid))
+            elif proc.stderr is not None:
+                proc.stderr.close()
+        self._dead_procs = still
+        self._stale_cgroups = [cg for cg in self._stale_cgroups if not _try_remove(cg)]
+        return not self._dead_procs and not self._stale_cgroups
+
+    async def close(self, timeout: float = 5.0) -> None:
+        """Kill the box, reap its processes and remove its cgroups (call in a shielded scope)."""
+        self.kill_now()
+        deadline = time.monotonic() + timeout
+        while not self._cleanup_step() and time.monotonic() < deadline:
+            await asyncio.sleep(0.001)
+
+    def close_sync(self, timeout: float = 1.0) -> None:
+        """`close()` without awaiting, for when even a shielded await is cancelled."""
+        self.kill_now()
+        deadline = time.monotonic() + timeout
+        while not self._cleanup_step() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    # ---- running ----------------------------------------------------------------------
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        limits: Limits,
+        stdin: Path | int | None = None,
+        stdout: int | None = None,
+        cwd: str = bwrap.BOX_DIR,
+        env: Mapping[str, str] | None = None,
+    ) -> ExecResult:
+        """Run `argv` in the box under `limits`; the result tells what happened.
+
+        `stdin`: a host file (opened with O_NOFOLLOW), an fd (the caller's), or None (empty).
+        `stdout`: None to capture it (capped at `limits.output`), or an fd to write to (pipes).
+        """
+        if not self.alive:
+            await self.start()
+        own_fds: list[int] = []
+        cg: CaseCgroup | None = None
+        try:
+            stdin_fd = self._open_stdin(stdin, own_fds)
+            self._case_serial += 1
+            out_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.out"
+            err_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.err"
+            stdout_fd = _create(out_path, own_fds) if stdout is None else stdout
+            stderr_fd = _create(err_path, own_fds)
+            cg_fds: list[int] = []
+            if self.ctx.cgroups is not None:
+                case_name = f"{self.name}-{self._case_serial}"
+                cg = CaseCgroup(self.ctx.cgroups, self.ctx.instance, case_name)
+                cg.create(memory=limits.memory, processes=limits.processes)
+                cg_fds = cg.procs_fds()
+                own_fds.extend(cg_fds)
+            request = self._request(argv, limits, cwd, env, len(cg_fds))
+            fds = [stdin_fd, stdout_fd, stderr_fd, *cg_fds]
+            observation = await self._execute(request, fds, own_fds, limits, cg)
+            result = self._result(observation, limits, stdout is None, out_path, err_path)
+        except BaseException:
+            # Cancelled (or broken): nothing of this box may keep running.
+            self.kill_now()
+            raise
+        finally:
+            for fd in own_fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            if cg is not None and not _try_remove(cg):
+                self._stale_cgroups.append(cg)
+            for suffix in (".out", ".err"):
+                path = self.ctx.scratch / f"{self.name}-{self._case_serial}{suffix}"
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        return result
+
+    def _open_stdin(self, stdin: Path | int | None, own: list[int]) -> int:
+        if isinstance(stdin, int):
+            return stdin
+        path = "/dev/null" if stdin is None else str(stdin)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | (0 if stdin is None else os.O_NOFOLLOW))
+        own.append(fd)
+        return fd
+
+    def _request(
+        self,
+        argv: Sequence[str],
+        limits: Limits,
+        cwd: str,
+        env: Mapping[str, str] | None,
+        ncgroup: int,
+    ) -> RunRequest:
+        no_cgroup = self.ctx.cgroups is None
+        return RunRequest(
+            argv=[self.visible_path(a) if a.startswith("/") else a for a in argv],
+            env=bwrap.box_env({**self.ctx.layout.env, **(env or {})}),
+            cwd=self.visible_path(cwd),
+            ncgroup=ncgroup,
+            rlimit_cpu=int(limits.cpu_time) + 1,  # backstop: the host kills at the exact limit
+            rlimit_fsize=limits.output + 1,
+            rlimit_stack=-1 if not no_cgroup else limits.memory,
+            rlimit_as=limits.memory if no_cgroup else 0,
+        )
+
+    async def _execute(
+        self,
+        request: RunRequest,
+        fds: list[int],
+        own_fds: list[int],
+        limits: Limits,
+        cg: CaseCgroup | None,
+    ) -> Observation:
+        sock = self._sock
+        assert sock is not None
+        loop = asyncio.get_running_loop()
+        try:
+            sock.sendmsg(
+                [request.encode()],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))],
+            )
+        except OSError as exc:
+            self.kill_now()
+            return _internal(limits, f"the box supervisor is gone ({exc})")
+        for fd in list(own_fds):  # the box has its copies now; keep only the cgroup fds' owner
+            if fd in fds[:3]:
+                os.close(fd)
+                own_fds.remove(fd)
+        wall_limit = limits.effective_wall_time
+        started = time.monotonic()
+        killed_for: str | None = None
+        kill_deadline: float | None = None
+        while True:
+            now = time.monotonic()
+            cpu = cg.cpu_time() if cg is not None else 0.0
+            if killed_for is None:
+                if cpu >= limits.cpu_time:
+                    killed_for = "cpu"
+                elif now - started >= wall_limit:
+                    killed_for = "wall"
+                if killed_for is not None:
+                    self._kill_case(cg)
+                    kill_deadline = now + EXIT_GRACE
+            if kill_deadline is not None:
+                wait = kill_deadline - now
+                if wait <= 0:
+                    self.kill_now()
+                    return _internal(limits, "the box did not stop after a kill", killed_for)
+            else:
+                cpu_left = (limits.cpu_time - cpu) / max(1, self.ctx.cpu_count)
+                wait = max(_MIN_POLL, min(cpu_left, wall_limit - (now - started)))
+            try:
+                async with asyncio.timeout(wait):
+                    data = await loop.sock_recv(sock, protocol.REPLY_SIZE)
+            except TimeoutError:
+                continue
+            if not data:  # the supervisor died (killed from inside, or the box broke)
+                self.kill_now()
+                return _internal(limits, "the box supervisor died during the run", killed_for)
+            reply = Reply.decode(data)
+            if reply.kind is ReplyKind.STARTED:
+                started = time.monotonic()
+                continue
+            if reply.kind is ReplyKind.FAILED:
+                known = reply.stage in {s.value for s in FailedStage}
+                stage = FailedStage(reply.stage).name.lower() if known else str(reply.stage)
+                reason = os.strerror(reply.err)
+                return _internal(limits, f"could not start {request.argv[0]!r}: {reason} ({stage})")
+            return self._observe(reply, limits, cg, killed_for)
+
+    def _kill_case(self, cg: CaseCgroup | None) -> None:
+        if cg is not None:
+            cg.kill_all()
+        else:  # without a cgroup the only reliable kill is the whole box
+            self.kill_now()
+
+    def _observe(
+        self, reply: Reply, limits: Limits, cg: CaseCgroup | None, killed_for: str | None
+    ) -> Observation:
+        if cg is not None:
+            cg.kill_all()  # whatever the program left behind (daemons) dies with the case
+            cpu = cg.cpu_time()
+            memory = cg.memory_peak() or reply.maxrss_kb * 1024
+            oom = cg.oom_killed()
+        else:
+            cpu = (reply.utime_us + reply.stime_us) / 1e6
+            memory = reply.maxrss_kb * 1024
+            oom = False
+        return Observation(
+            wait_status=reply.status,
+            cpu_time=cpu,
+            wall_time=reply.wall_ns / 1e9,
+            memory=memory,
+            cpu_limit=limits.cpu_time,
+            wall_limit=limits.effective_wall_time,
+            memory_limit=limits.memory,
+            output_size=0,
+            output_limit=limits.output,
+            oom_killed=oom,
+            killed_for=killed_for,
+        )
+
+    def _result(
+        self, o: Observation, limits: Limits, captured: bool, out_path: Path, err_path: Path
+    ) -> ExecResult:
+        stdout, out_size = _read_capped(out_path, limits.output) if captured else (b"", 0)
+        stderr, err_size = _read_capped(err_path, limits.stderr)
+        if captured:
+            o = dataclasses.replace(o, output_size=out_size)
+        status, exit_code, sig, kind, message = classify(o)
+        return ExecResult(
+            status=status,
+            exit_code=exit_code,
+            signal=sig,
+            cpu_time=o.cpu_time,
+            wall_time=o.wall_time,
+            memory=o.memory,
+            stdout=stdout,
+            stderr=stderr,
+            stdout_truncated=out_size > len(stdout),
+            stderr_truncated=err_size > len(stderr),
+            time_limit_kind=kind,
+            message=message,
+        )
+
+
+def _internal(limits: Limits, message: str, killed_for: str | None = None) -> Observation:
+    return Observation(
+        wait_status=None if killed_for is None else 9,
+        cpu_time=0.0,
+        wall_time=0.0,
+        memory=0,
+        cpu_limit=limits.cpu_time,
+        wall_limit=limits.effective_wall_time,
+        memory_limit=limits.memory,
+        output_size=0,
+        output_limit=limits.output,
+        oom_killed=False,
+        killed_for=killed_for,
+        internal_error=None if killed_for is not None else message,
+    )
+
+
+def _create(path: Path, own: list[int]) -> int:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    own.append(fd)
+    return fd
+
+
+def _read_capped(path: Path, cap: int) -> tuple[bytes, int]:
+    """The first `cap` bytes of a capture file and its full size (never follows a symlink)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP):
+            return b"", 0
+        raise
+    with os.fdopen(fd, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        return f.read(cap), size
+
+
+def _try_remove(cg: CaseCgroup) -> bool:
+    cg.kill_all()
+    return cg.remove()

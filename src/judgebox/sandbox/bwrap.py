@@ -1,0 +1,118 @@
+"""The bubblewrap command line of a box (pure: builds an argv, starts nothing).
+
+Inside a box:
+
+    /usr                 host's, read-only (/bin, /lib, /lib64, /sbin are symlinks into it)
+    /etc                 synthetic: passwd, group, hosts, nsswitch.conf, plus read-only
+                         ld.so.cache, alternatives/ and the JVM's config (Java needs them)
+    /proc, /dev          fresh (own pid namespace; /dev has null, zero, random, ...)
+    /tmp                 size-capped tmpfs, also $HOME
+    /box                 the run's directory (read-write while compiling, read-only when running)
+    /.judgebox/supervisor  the box supervisor (read-only), pid 2
+    everything else      absent; `/` itself is remounted read-only
+
+Namespaces: user (one unprivileged uid mapped, no nested user namespaces),
+pid, net (loopback only), ipc, uts, mount, cgroup. A new session (no TIOCSTI
+on the host terminal); the box dies with the process that launched it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BWRAP = "/usr/bin/bwrap"
+SUPERVISOR_IN_BOX = "/.judgebox/supervisor"
+BOX_DIR = "/box"
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+# Host paths under /etc that programs legitimately read (bound read-only when present).
+HOST_ETC = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs")
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """A host path made visible in the box."""
+
+    source: Path
+    target: str
+    writable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BoxLayout:
+    """Everything that decides a box's file system and environment."""
+
+    supervisor: Path
+    synthetic_etc: Path
+    mounts: tuple[Mount, ...] = ()
+    tmp_size: int = 64 * 1024 * 1024
+    env: Mapping[str, str] = field(default_factory=dict)
+    host_etc: tuple[str, ...] = HOST_ETC
+
+
+def box_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The whole environment of a box's processes: PATH, HOME, LANG and the given extras."""
+    env = {"PATH": DEFAULT_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+    env.update(extra)
+    return env
+
+
+def bwrap_argv(
+    layout: BoxLayout,
+    *,
+    sock_fd: int,
+    seccomp_fd: int | None,
+    info_fd: int,
+    existing: Sequence[str] = (),
+) -> list[str]:
+    """The full argv that starts the supervisor in a new box.
+
+    `existing` lists the host_etc paths that exist (checked by the caller, so this stays pure).
+    """
+    argv = [
+        BWRAP,
+        "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+        "--unshare-uts", "--unshare-cgroup", "--disable-userns",
+        "--die-with-parent", "--new-session",
+        "--hostname", "judgebox",
+        "--ro-bind", "/usr", "/usr",
+        "--symlink", "usr/bin", "/bin",
+        "--symlink", "usr/sbin", "/sbin",
+        "--symlink", "usr/lib", "/lib",
+        "--symlink", "usr/lib64", "/lib64",
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", str(layout.tmp_size), "--perms", "1777", "--tmpfs", "/tmp",
+        "--dir", "/etc",
+    ]  # fmt: skip
+    for name in ("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf"):
+        argv += ["--ro-bind", str(layout.synthetic_etc / name), f"/etc/{name}"]
+    for path in layout.host_etc:
+        if path in existing:
+            argv += ["--ro-bind", path, path]
+    argv += ["--dir", BOX_DIR]
+    for mount in layout.mounts:
+        argv += ["--bind" if mount.writable else "--ro-bind", str(mount.source), mount.target]
+    argv += ["--ro-bind", str(layout.supervisor), SUPERVISOR_IN_BOX]
+    argv += ["--remount-ro", "/", "--chdir", BOX_DIR, "--clearenv"]
+    for key, value in box_env(layout.env).items():
+        argv += ["--setenv", key, value]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
+    argv += ["--info-fd", str(info_fd), "--", SUPERVISOR_IN_BOX, str(sock_fd)]
+    return argv
+
+
+def synthetic_etc_files(uid: int) -> dict[str, str]:
+    """Contents of the synthetic /etc files for a box running as `uid` (mapped to itself)."""
+    return {
+        "passwd": f"root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"
+        f"judge:x:{uid}:{uid}:judgebox:/tmp:/usr/sbin/nologin\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+        "group": f"root:x:0:\njudge:x:{uid}:\nnogroup:x:65534:\n",
+        "hosts": "127.0.0.1 localhost judgebox\n::1 localhost\n",
+        "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+        "resolv.conf": "",
+    }

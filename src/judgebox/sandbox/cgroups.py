@@ -1,0 +1,277 @@
+"""Control groups for sandboxed processes: limits, accounting and killing, on cgroup v1 and v2.
+
+Layout (one tree per judgebox process, swept when that process is gone):
+
+    v2:  <mount>/judgebox/<instance>/<case>          memory.max, pids.max, cpu.stat, memory.peak
+    v1:  <memory mount>/judgebox/<instance>/<case>   memory.limit_in_bytes, max_usage_in_bytes
+         <pids mount>/judgebox/<instance>/<case>     pids.max
+         <cpuacct mount>/judgebox/<instance>/<case>  cpuacct.usage
+
+`<instance>` is `p<pid>-<starttime>` of the judgebox process that made it, so a
+later start can tell a crashed owner's leftovers from a live neighbour's.
+A case cgroup holds exactly one case's process tree: the child of the box
+supervisor moves itself in (through the `cgroup.procs` fds of `procs_fds()`)
+before exec, so the counters are that tree's alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from judgebox.errors import SandboxError
+
+BASE = "judgebox"
+_V1_CONTROLLERS = ("memory", "pids", "cpuacct")
+
+
+def _read(path: Path) -> str:
+    with open(path, encoding="ascii") as f:
+        return f.read()
+
+
+def _write(path: Path, value: str) -> None:
+    with open(path, "w", encoding="ascii") as f:
+        f.write(value)
+
+
+def instance_name(pid: int | None = None) -> str:
+    """`p<pid>-<starttime>`: unique for a process across pid reuse."""
+    pid = os.getpid() if pid is None else pid
+    return f"p{pid}-{_start_time(pid)}"
+
+
+def _start_time(pid: int) -> str:
+    try:
+        stat = _read(Path(f"/proc/{pid}/stat"))
+    except OSError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def owner_alive(name: str) -> bool:
+    """Whether the judgebox process that created instance `name` still runs."""
+    try:
+        pid_text, start = name[1:].split("-", 1)
+        return _start_time(int(pid_text)) == start
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class CgroupLayout:
+    """Where the controllers live: one v2 mount, or one mount per v1 controller."""
+
+    version: int
+    roots: dict[str, Path]  # controller -> <mount>/judgebox (v2: the same path for all)
+
+    def describe(self) -> str:
+        """E.g. `cgroup v1 (memory, pids, cpuacct)`."""
+        return f"cgroup v{self.version} ({', '.join(self.roots)})"
+
+    def instance_dirs(self, instance: str) -> list[Path]:
+        """The distinct directories of one instance (one on v2, three on v1)."""
+        return sorted({root / instance for root in self.roots.values()})
+
+
+def _mounts() -> Iterator[tuple[str, str, str]]:
+    with open("/proc/self/mounts", encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 4:
+                yield parts[1], parts[2], parts[3]
+
+
+def detect_layout(v2_root: Path | None = None) -> CgroupLayout | None:
+    """Usable cgroups: v2 with memory+pids, else v1 memory+pids+cpuacct; None if neither."""
+    v1: dict[str, Path] = {}
+    v2_mount: Path | None = None
+    for mountpoint, fstype, options in _mounts():
+        if fstype == "cgroup2" and v2_mount is None:
+            v2_mount = Path(mountpoint)
+        elif fstype == "cgroup":
+            for controller in options.split(","):
+                if controller in _V1_CONTROLLERS and controller not in v1:
+                    v1[controller] = Path(mountpoint)
+    if v2_root is not None or v2_mount is not None:
+        root = v2_root if v2_root is not None else v2_mount
+        assert root is not None
+        try:
+            controllers = _read(root / "cgroup.controllers").split()
+        except OSError:
+            controllers = []
+        if {"memory", "pids"} <= set(controllers) and os.access(root, os.W_OK):
+            base = root if v2_root is not None else root / BASE
+            return CgroupLayout(2, {"memory": base, "pids": base, "cpu": base})
+    if set(_V1_CONTROLLERS) <= set(v1) and all(os.access(p, os.W_OK) for p in v1.values()):
+        return CgroupLayout(1, {c: v1[c] / BASE for c in _V1_CONTROLLERS})
+    return None
+
+
+def _enable_v2_controllers(path: Path) -> None:
+    """Let children of `path` use memory and pids (cpu.stat needs no controller)."""
+    with contextlib.suppress(OSError):
+        _write(path / "cgroup.subtree_control", "+memory +pids")
+
+
+def prepare_instance(layout: CgroupLayout, instance: str) -> None:
+    """Create this process's instance directories (and enable v2 controllers on the way)."""
+    for root in sorted(set(layout.roots.values())):
+        if layout.version == 2:
+            _enable_v2_controllers(root.parent)
+        root.mkdir(exist_ok=True)
+        if layout.version == 2:
+            _enable_v2_controllers(root)
+        (root / instance).mkdir(exist_ok=True)
+        if layout.version == 2:
+            _enable_v2_controllers(root / instance)
+
+
+def _cgroup_pids(path: Path) -> list[int]:
+    try:
+        return [int(x) for x in _read(path / "cgroup.procs").split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _kill_and_remove_tree(path: Path, deadline: float) -> bool:
+    """SIGKILL everything under `path`, then remove it bottom-up. False if something stayed."""
+    ok = True
+    with contextlib.suppress(OSError):
+        for child in path.iterdir():
+            if child.is_dir():
+                ok = _kill_and_remove_tree(child, deadline) and ok
+    while True:
+        for pid in _cgroup_pids(path):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        try:
+            path.rmdir()
+            return ok
+        except FileNotFoundError:
+            return ok
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.002)
+
+
+def sweep_stale(layout: CgroupLayout) -> list[str]:
+    """Kill and remove the cgroups of judgebox processes that are gone. Returns what was swept."""
+    swept: list[str] = []
+    deadline = time.monotonic() + 5.0
+    for root in sorted(set(layout.roots.values())):
+        with contextlib.suppress(FileNotFoundError):
+            for instance in root.iterdir():
+                if instance.is_dir() and not owner_alive(instance.name):
+                    _kill_and_remove_tree(instance, deadline)
+                    swept.append(str(instance))
+    return swept
+
+
+def remove_instance(layout: CgroupLayout, instance: str) -> None:
+    """Remove this process's instance directories at shutdown (killing anything left)."""
+    deadline = time.monotonic() + 5.0
+    for path in layout.instance_dirs(instance):
+        _kill_and_remove_tree(path, deadline)
+
+
+class CaseCgroup:
+    """The cgroup(s) of one case's process tree: limits in, counters out, kill everything."""
+
+    def __init__(self, layout: CgroupLayout, instance: str, name: str) -> None:
+        self.layout = layout
+        self.dirs = {c: root / instance / name for c, root in layout.roots.items()}
+        self._unique = sorted(set(self.dirs.values()))
+
+    def create(self, *, memory: int, processes: int) -> None:
+        """Make the directories and set the memory and process limits (no swap)."""
+        try:
+            for path in self._unique:
+                path.mkdir()
+            mem, pids = self.dirs["memory"], self.dirs["pids"]
+            if self.layout.version == 2:
+                _write(mem / "memory.max", str(memory))
+                with contextlib.suppress(OSError):
+                    _write(mem / "memory.swap.max", "0")
+                _write(pids / "pids.max", str(processes))
+            else:
+                _write(mem / "memory.limit_in_bytes", str(memory))
+                with contextlib.suppress(OSError):
+                    _write(mem / "memory.memsw.limit_in_bytes", str(memory))
+                _write(pids / "pids.max", str(processes))
+        except OSError as exc:
+            self.remove()
+            raise SandboxError(f"cannot create case cgroup {self._unique[0]}: {exc}") from exc
+
+    def procs_fds(self) -> list[int]:
+        """Open `cgroup.procs` of each directory for writing (the child writes "0" to join)."""
+        fds: list[int] = []
+        for path in self._unique:
+            fds.append(os.open(path / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
+        return fds
+
+    def cpu_time(self) -> float:
+        """CPU seconds used by the whole tree so far."""
+        if self.layout.version == 2:
+            for line in _read(self.dirs["cpu"] / "cpu.stat").splitlines():
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+            return 0.0
+        return int(_read(self.dirs["cpuacct"] / "cpuacct.usage")) / 1e9
+
+    def memory_peak(self) -> int:
+        """Peak memory of the tree in bytes (0 where the kernel does not keep a peak)."""
+        name = "memory.peak" if self.layout.version == 2 else "memory.max_usage_in_bytes"
+        try:
+            return int(_read(self.dirs["memory"] / name))
+        except (OSError, ValueError):
+            return 0
+
+    def oom_killed(self) -> bool:
+        """Whether the kernel's OOM killer killed something in this cgroup."""
+        mem = self.dirs["memory"]
+        text = _read(mem / ("memory.events" if self.layout.version == 2 else "memory.oom_control"))
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and int(value) > 0:
+                return True
+        return False
+
+    def pids(self) -> list[int]:
+        """Host pids of the processes in the case cgroup."""
+        return _cgroup_pids(self.dirs["pids"])
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in the tree (synchronous, no waiting)."""
+        kill_file = self.dirs["pids"] / "cgroup.kill"
+        if self.layout.version == 2:
+            with contextlib.suppress(OSError):
+                _write(kill_file, "1")
+                return
+        # A killed process cannot fork again, so a few passes catch every child.
+        for _ in range(8):
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+    def remove(self) -> bool:
+        """Remove the directories; False while processes remain (the caller kills and retries)."""
+        ok = True
+        for path in self._unique:
+            try:
+                path.rmdir()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                ok = False
+        return ok

@@ -1,0 +1,130 @@
+"""Probe, once at start-up, what isolation this host can give, and say it in one line.
+
+Untrusted code is refused unless user namespaces (bubblewrap), a usable cgroup
+hierarchy and seccomp are all there, or the operator explicitly accepted less
+with `--insecure` (then the missing parts are named loudly).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from judgebox.errors import IsolationUnavailableError
+from judgebox.sandbox import bwrap
+from judgebox.sandbox.cgroups import CgroupLayout, detect_layout
+
+
+@dataclass(frozen=True, slots=True)
+class IsolationReport:
+    """What is in force on this host."""
+
+    bwrap_version: str | None
+    user_namespaces: bool
+    cgroups: CgroupLayout | None
+    seccomp: bool
+    uid_drop: bool
+    problems: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Every layer is there."""
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line for the log."""
+        if self.complete:
+            assert self.cgroups is not None
+            return (
+                f"isolation: bubblewrap {self.bwrap_version} (user, pid, net, ipc, uts, mount, "
+                f"cgroup namespaces), {self.cgroups.describe()}, seccomp deny-list, "
+                f"{'unprivileged uid per box' if self.uid_drop else 'own unprivileged uid'}"
+            )
+        return "INSECURE: " + "; ".join(self.problems)
+
+
+def _bwrap_version() -> str | None:
+    if not shutil.which(bwrap.BWRAP):
+        return None
+    try:
+        out = subprocess.run(
+            [bwrap.BWRAP, "--version"], capture_output=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.decode().split()[-1] if out.returncode == 0 and out.stdout else None
+
+
+_PROBE_ARGV = [
+    bwrap.BWRAP, "--unshare-user", "--unshare-pid", "--unshare-net", "--disable-userns",
+    "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
+    "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+    "--", "/usr/bin/true",
+]  # fmt: skip
+
+
+def _user_namespaces_work(uid: int) -> bool:
+    """Start a real (empty) bubblewrap box as `uid` to see whether user namespaces are allowed."""
+    as_root = os.geteuid() == 0
+    try:
+        out = subprocess.run(
+            _PROBE_ARGV,
+            capture_output=True,
+            timeout=10,
+            check=False,
+            user=uid if as_root else None,
+            group=uid if as_root else None,
+            extra_groups=[] if as_root else None,
+            env={"PATH": bwrap.DEFAULT_PATH},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0
+
+
+def _seccomp_works() -> bool:
+    try:
+        from judgebox.sandbox.seccomp import filter_bpf
+
+        return len(filter_bpf()) > 0
+    except Exception:
+        return False
+
+
+def probe_isolation(uid: int, cgroup_v2_root: Path | None = None) -> IsolationReport:
+    """Check each layer for real; never raises."""
+    problems: list[str] = []
+    version = _bwrap_version()
+    userns = version is not None and _user_namespaces_work(uid)
+    if version is None:
+        problems.append("bubblewrap is not installed (apt-get install bubblewrap): no namespaces")
+    elif not userns:
+        problems.append(
+            "user namespaces are not available to an unprivileged uid (kernel, container or "
+            "AppArmor policy): programs would run without namespaces"
+        )
+    layout = detect_layout(cgroup_v2_root)
+    if layout is None:
+        problems.append(
+            "no writable cgroup hierarchy with memory and pids (v2, or v1 memory+pids+cpuacct): "
+            "memory and process limits fall back to rlimits"
+        )
+    sec = _seccomp_works()
+    if not sec:
+        problems.append("seccomp (libseccomp via pyseccomp) is unavailable: no syscall filter")
+    uid_drop = os.geteuid() == 0
+    return IsolationReport(version, userns, layout, sec, uid_drop, tuple(problems))
+
+
+def require_isolation(report: IsolationReport, *, insecure: bool) -> None:
+    """Refuse to run untrusted code with incomplete isolation unless `insecure` was asked for."""
+    if report.complete or insecure:
+        return
+    raise IsolationUnavailableError(
+        "refusing to run untrusted code: "
+        + "; ".join(report.problems)
+        + ". Fix the host, or start with --insecure to accept this explicitly."
+    )

@@ -1,0 +1,99 @@
+"""The seccomp deny-list applied to everything in a box (exported as BPF for `bwrap --seccomp FD`).
+
+Namespaces already hide the host; this list removes kernel surfaces a judged
+program never needs and that have a history of escapes, and keeps the program
+from signalling the box supervisor (pid 2, process group 2) and bwrap's init
+(pid 1), which run as the same uid.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import tempfile
+
+import pyseccomp as seccomp
+
+from judgebox.errors import SandboxError
+
+SUPERVISOR_PID = 2  # bwrap's init is pid 1 in the box; the command it starts is pid 2
+
+# Whole syscalls refused with EPERM.
+DENIED_SYSCALLS = (
+    # kernel keyrings, io_uring, BPF and perf: large attack surface, never needed
+    "keyctl", "add_key", "request_key",
+    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "bpf", "perf_event_open", "userfaultfd",
+    # looking into or writing other processes
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+    # mounts, namespaces and root changes
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns",
+    "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "name_to_handle_at", "open_by_handle_at",
+    # the machine itself
+    "reboot", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+    "delete_module", "swapon", "swapoff", "acct", "quotactl", "syslog",
+    "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
+    "lookup_dcookie", "vhangup", "fanotify_init",
+)  # fmt: skip
+
+# Socket families a program may create: local ones only (internet, netlink, vsock,
+# packet and everything else are refused; the network namespace is empty anyway).
+ALLOWED_SOCKET_FAMILY = 1  # AF_UNIX
+TIOCSTI = 0x5412
+_LOW32 = 0xFFFFFFFF
+
+
+def _pid_arg(index: int, pid: int) -> seccomp.Arg:
+    """Match a pid_t argument on its low 32 bits (the upper half of the register is not defined)."""
+    return seccomp.Arg(index, seccomp.MASKED_EQ, _LOW32, pid & _LOW32)
+
+
+def build_filter() -> seccomp.SyscallFilter:
+    """The filter: allow by default, deny the list above with EPERM."""
+    f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    deny = seccomp.ERRNO(errno.EPERM)
+    for name in DENIED_SYSCALLS:
+        try:
+            f.add_rule(deny, name)
+        except Exception:  # a syscall this architecture does not have
+            continue
+    f.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket",
+               seccomp.Arg(0, seccomp.NE, ALLOWED_SOCKET_FAMILY))  # fmt: skip
+    f.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socketpair",
+               seccomp.Arg(0, seccomp.NE, ALLOWED_SOCKET_FAMILY))  # fmt: skip
+    f.add_rule(deny, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, _LOW32, TIOCSTI))
+    # No signals to everyone (-1), to init (1) or to the supervisor (pid 2 / group 2).
+    for target in (-1, 1, SUPERVISOR_PID, -SUPERVISOR_PID):
+        f.add_rule(deny, "kill", _pid_arg(0, target))
+    for target in (1, SUPERVISOR_PID):
+        f.add_rule(deny, "tkill", _pid_arg(0, target))
+        f.add_rule(deny, "tgkill", _pid_arg(0, target))
+        f.add_rule(deny, "pidfd_open", _pid_arg(0, target))
+        f.add_rule(deny, "prlimit64", _pid_arg(0, target))
+        f.add_rule(deny, "setpriority", _pid_arg(1, target))
+        f.add_rule(deny, "sched_setaffinity", _pid_arg(0, target))
+        f.add_rule(deny, "sched_setscheduler", _pid_arg(0, target))
+    return f
+
+
+@functools.cache
+def filter_bpf() -> bytes:
+    """The compiled BPF program (built once per process)."""
+    try:
+        with tempfile.TemporaryFile() as out:
+            build_filter().export_bpf(out)
+            out.seek(0)
+            return out.read()
+    except Exception as exc:  # libseccomp missing or too old
+        raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
+
+
+def filter_fd() -> int:
+    """A fresh readable fd holding the BPF program (bwrap reads it to the end)."""
+    fd = os.memfd_create("judgebox-seccomp", os.MFD_CLOEXEC)
+    data = filter_bpf()
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
