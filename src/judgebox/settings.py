@@ -1,0 +1,132 @@
+"""One frozen `Settings`, built at the edge (CLI flags, environment) and passed down; no globals.
+
+Every field can be set from the environment as `JUDGEBOX_<FIELD>` (e.g.
+`JUDGEBOX_PORT=1200`, `JUDGEBOX_TOKEN=...`); CLI flags win over the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from judgebox.limits import Limits, parse_duration, parse_size
+
+
+def bundled_problems_dir() -> Path:
+    """The example problems shipped with judgebox (the repository's `problems/`)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "problems"
+        if (candidate / "aplusb").is_dir():
+            return candidate
+    return here.parent / "problems"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable about judgebox."""
+
+    # server
+    host: str = "127.0.0.1"
+    port: int = 1100
+    token: str | None = None
+    no_auth: bool = False
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024
+    max_code_bytes: int = 256 * 1024
+    max_inline_cases: int = 100
+    heartbeat_interval: float = 15.0
+    graceful_timeout: float = 10.0
+    # runs
+    problems_dir: Path = field(default_factory=bundled_problems_dir)
+    max_active_runs: int = 2
+    max_queued_runs: int = 16
+    run_time_cap: float = 300.0
+    runs_retention: float = 3600.0
+    db_path: Path | None = None  # None: <work_root>/runs.sqlite3
+    nats_url: str | None = None
+    # judging
+    parallelism: int = field(default_factory=lambda: os.cpu_count() or 1)
+    reveal_secret: bool = False
+    default_time_limit: float = 2.0
+    default_memory_limit: int = 256 * 1024 * 1024
+    default_output_limit: int = 64 * 1024 * 1024
+    compile_time_limit: float = 30.0
+    compile_memory_limit: int = 1024 * 1024 * 1024
+    visible_text_limit: int = 4096
+    # sandbox
+    work_root: Path = Path("/tmp/judgebox")
+    cache_dir: Path = Path("/tmp/judgebox-cache")
+    uid_base: int = 61000
+    insecure: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def default_limits(self) -> Limits:
+        """Limits for a case when the problem gives none."""
+        return Limits(
+            cpu_time=self.default_time_limit,
+            memory=self.default_memory_limit,
+            output=self.default_output_limit,
+        )
+
+    @property
+    def database(self) -> Path:
+        """Where finished runs are kept."""
+        return self.db_path or self.work_root.parent / "judgebox-runs.sqlite3"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+_CONVERTERS: dict[str, Any] = {
+    "port": int,
+    "max_body_bytes": parse_size,
+    "max_code_bytes": parse_size,
+    "max_inline_cases": int,
+    "heartbeat_interval": parse_duration,
+    "graceful_timeout": parse_duration,
+    "max_active_runs": int,
+    "max_queued_runs": int,
+    "run_time_cap": parse_duration,
+    "runs_retention": parse_duration,
+    "parallelism": int,
+    "default_time_limit": parse_duration,
+    "default_memory_limit": parse_size,
+    "default_output_limit": parse_size,
+    "compile_time_limit": parse_duration,
+    "compile_memory_limit": parse_size,
+    "visible_text_limit": parse_size,
+    "uid_base": int,
+    "problems_dir": Path,
+    "work_root": Path,
+    "cache_dir": Path,
+    "db_path": Path,
+    "cors_origins": lambda v: tuple(x.strip() for x in v.split(",") if x.strip()),
+    "no_auth": lambda v: v.lower() in ("1", "true", "yes"),
+    "reveal_secret": lambda v: v.lower() in ("1", "true", "yes"),
+    "insecure": lambda v: v.lower() in ("1", "true", "yes"),
+}
+
+
+def settings_from_env(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Settings from `JUDGEBOX_*` variables, then `overrides` (None values are ignored)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Settings):
+        raw = environ.get(f"JUDGEBOX_{f.name.upper()}")
+        if raw is not None:
+            convert = _CONVERTERS.get(f.name, str)
+            try:
+                values[f.name] = convert(raw)
+            except ValueError as exc:
+                raise ValueError(f"JUDGEBOX_{f.name.upper()}: {exc}") from exc
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
