@@ -1,0 +1,125 @@
+// The page's only door to the server: the endpoints of API.md, nothing else.
+
+import { SSEParser } from "/static/sse.js";
+
+/** A JSON error answered by the server: {"error": {"code", "message"}}. */
+export class ServerError extends Error {
+  /**
+   * @param {number} status HTTP status
+   * @param {string} code machine-readable code from the body (or "http-<status>")
+   * @param {string} message what a person can do about it
+   */
+  constructor(status, code, message) {
+    super(message);
+    this.name = "ServerError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The server could not be reached, or the connection broke mid-stream. */
+export class NetworkError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "NetworkError";
+  }
+}
+
+async function errorFromResponse(response) {
+  let code = `http-${response.status}`;
+  let message = response.statusText || "Request failed";
+  try {
+    const body = await response.json();
+    if (body && typeof body.error === "object" && body.error !== null) {
+      code = String(body.error.code ?? code);
+      message = String(body.error.message ?? message);
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page, say): keep the status line.
+  }
+  const retryAfter = response.headers.get("Retry-After");
+  if (retryAfter) message += ` (retry after ${retryAfter} s)`;
+  return new ServerError(response.status, code, message);
+}
+
+async function send(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new NetworkError(`Could not reach the server at ${location.origin}: ${err.message}`);
+  }
+}
+
+/**
+ * GET a JSON document; throws ServerError or NetworkError.
+ * @param {string} path
+ */
+export async function getJSON(path) {
+  const response = await send(path, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw await errorFromResponse(response);
+  return response.json();
+}
+
+/** @returns {Promise<Array<{id: string, name: string, version: string, compiled: boolean}>>} */
+export const listLanguages = () => getJSON("/languages");
+
+/** @returns {Promise<Array<{name: string, title: string, totalCases: number, sampleCases: number}>>} */
+export const listProblems = () => getJSON("/problems");
+
+/** @param {string} name */
+export const getProblem = (name) => getJSON(`/problems/${encodeURIComponent(name)}`);
+
+/**
+ * POST /validate-dataset in streaming mode and hand every SSE message to onMessage.
+ *
+ * Resolves when the stream ends. Rejects with the AbortError of `signal` when
+ * the user cancels (the body reader is cancelled first, so the connection is
+ * closed and the server kills the run), ServerError on a 4xx/5xx answer and
+ * NetworkError when the connection fails.
+ *
+ * @param {{problem: string, language: string, code: string, stopOnFirstFailure?: boolean}} body
+ * @param {{signal: AbortSignal, onMessage: (m: import("./sse.js").SSEMessage) => void}} options
+ */
+export async function validateDataset(body, { signal, onMessage }) {
+  const response = await send("/validate-dataset", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal,
+    cache: "no-store",
+  });
+  if (!response.ok) throw await errorFromResponse(response);
+  const type = response.headers.get("Content-Type") || "";
+  if (!type.startsWith("text/event-stream")) {
+    throw new ServerError(response.status, "not-a-stream", `Expected an event stream, got ${type || "no content type"}`);
+  }
+  const reader = response.body.getReader();
+  const parser = new SSEParser();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await readChunk(reader, signal);
+      if (done) break;
+      for (const message of parser.push(value)) onMessage(message);
+    }
+    for (const message of parser.end()) onMessage(message);
+    finished = true;
+  } finally {
+    if (!finished) {
+      // Close the socket (so the server cancels the run) even if read() did not fail.
+      await reader.cancel().catch(() => {});
+    }
+    reader.releaseLock();
+  }
+}
+
+async function readChunk(reader, signal) {
+  try {
+    return await reader.read();
+  } catch (err) {
+    if (signal.aborted) throw signal.reason ?? new DOMException("Aborted", "AbortError");
+    if (err && err.name === "AbortError") throw err;
+    throw new NetworkError(`The connection to the server broke during the run: ${err.message}`);
+  }
+}

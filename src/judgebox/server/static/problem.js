@@ -1,0 +1,87 @@
+// The problem panel: title, limits, statement and sample cases of the
+// document GET /problems/{name} returns.
+
+import { renderStatement } from "/static/statement.js";
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A time limit as sent by the server (seconds as a number, or a string like "2s"). */
+export function formatTimeLimit(value) {
+  if (typeof value === "number") return value >= 100 ? `${value} ms` : `${value} s`;
+  return value ? String(value) : "—";
+}
+
+/** A memory limit as sent by the server (bytes, or MiB when small, or a string like "256m"). */
+export function formatMemoryLimit(value) {
+  if (typeof value === "number") {
+    const mib = value >= 1 << 20 ? value / (1 << 20) : value;
+    return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+  }
+  return value ? String(value) : "—";
+}
+
+function copyButton(text, label) {
+  const button = el("button", "link-button", "Copy");
+  button.type = "button";
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Copy failed";
+    }
+    setTimeout(() => (button.textContent = "Copy"), 1500);
+  });
+  return button;
+}
+
+function renderSample(sample, number) {
+  const box = el("div", "sample");
+  const name = String(sample.name ?? `sample/${number}`);
+  box.append(el("h4", "sample-name", name));
+  const panes = el("div", "panes");
+  for (const [title, text] of [["Input", sample.input], ["Answer", sample.answer]]) {
+    const pane = el("div", "pane");
+    const head = el("div", "pane-head");
+    head.append(el("span", "pane-title", title), copyButton(String(text ?? ""), `Copy ${title.toLowerCase()} of ${name}`));
+    pane.append(head, el("pre", "io", String(text ?? "")));
+    panes.append(pane);
+  }
+  box.append(panes);
+  return box;
+}
+
+/**
+ * Fill the problem panel.
+ * @param {HTMLElement} root element holding #problem-title, #problem-limits, #statement, #samples
+ * @param {any} problem the GET /problems/{name} document
+ */
+export function renderProblem(root, problem) {
+  root.querySelector("#problem-title").textContent = problem.title || problem.name;
+  const limits = root.querySelector("#problem-limits");
+  limits.textContent =
+    `Time limit ${formatTimeLimit(problem.timeLimit)} · Memory limit ${formatMemoryLimit(problem.memoryLimit)} · ` +
+    `${problem.totalCases} test cases (${problem.sampleCases} samples)`;
+  root.querySelector("#statement").replaceChildren(renderStatement(problem.statement, problem.statementFormat));
+  const samples = root.querySelector("#samples");
+  const list = Array.isArray(problem.samples) ? problem.samples : [];
+  samples.replaceChildren();
+  if (list.length) {
+    samples.append(el("h3", "", "Sample cases"));
+    list.forEach((sample, i) => samples.append(renderSample(sample, i + 1)));
+  }
+}
+
+/** Show that the problem could not be loaded. */
+export function renderProblemError(root, message) {
+  root.querySelector("#problem-title").textContent = "Problem not available";
+  root.querySelector("#problem-limits").textContent = "";
+  root.querySelector("#statement").replaceChildren(el("p", "error-text", message));
+  root.querySelector("#samples").replaceChildren();
+}

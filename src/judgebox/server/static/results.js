@@ -1,0 +1,223 @@
+// The results panel of one run: status line (aria-live), progress n / total,
+// compiler output, a row per case as it arrives (with the expected / got view
+// for sample cases), and the summary. It only draws what it is told; the
+// run's life cycle lives in app.js.
+
+import { renderComparison } from "/static/diff.js";
+
+export const VERDICT_NAMES = {
+  AC: "Accepted",
+  WA: "Wrong answer",
+  TLE: "Time limit exceeded",
+  MLE: "Memory limit exceeded",
+  OLE: "Output limit exceeded",
+  RTE: "Run-time error",
+  CE: "Compile error",
+  IE: "Internal error",
+  SKIPPED: "Skipped",
+};
+
+const STATUS_TEXT = {
+  finished: "finished",
+  "compile-error": "compile error",
+  "timed-out": "the run's overall time limit was reached",
+  cancelled: "cancelled on the server",
+  "internal-error": "internal error of the judge",
+};
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A verdict badge: the short code, with the full name for tooltips and screen readers. */
+export function verdictBadge(verdict) {
+  const badge = el("span", `badge verdict-${/^[A-Z]+$/.test(verdict) ? verdict : "unknown"}`);
+  const abbr = el("abbr", "", verdict);
+  abbr.title = VERDICT_NAMES[verdict] ?? verdict;
+  badge.append(abbr);
+  return badge;
+}
+
+/** Memory in KiB as a short human figure. */
+export function formatMemory(kb) {
+  if (typeof kb !== "number" || kb <= 0) return "—";
+  if (kb < 1024) return `${kb} KiB`;
+  return `${(kb / 1024).toFixed(kb < 10240 ? 1 : 0)} MiB`;
+}
+
+export class ResultsView {
+  /** @param {ParentNode} root the results panel */
+  constructor(root) {
+    const $ = (sel) => root.querySelector(sel);
+    this.root = root;
+    this.status = $("#run-status");
+    this.elapsed = $("#run-elapsed");
+    this.progress = $("#run-progress");
+    this.progressLabel = $("#progress-label");
+    this.errorBox = $("#run-error");
+    this.compileBox = $("#compile-output");
+    this.compileText = $("#compile-output pre");
+    this.compileSummary = $("#compile-output summary");
+    this.table = $("#case-table");
+    this.rows = $("#case-rows");
+    this.summary = $("#run-summary");
+    this.context = $("#run-context");
+    this.total = 0;
+    this.judged = 0;
+  }
+
+  /** Clear everything for a new run. */
+  reset(problem, languageName) {
+    this.total = 0;
+    this.judged = 0;
+    this.rows.replaceChildren();
+    this.table.hidden = true;
+    this.summary.replaceChildren();
+    this.summary.hidden = true;
+    this.errorBox.replaceChildren();
+    this.errorBox.hidden = true;
+    this.compileBox.hidden = true;
+    this.compileBox.open = false;
+    this.compileText.textContent = "";
+    this.context.textContent = `${problem} · ${languageName}`;
+    this._setProgress(0, 0);
+    this._setPhase("starting", "Sending the code…");
+  }
+
+  /** The `start` event. */
+  start(data) {
+    this.total = Number(data.totalCases) || 0;
+    this.context.textContent += ` · run ${String(data.runId ?? "").slice(0, 8)}`;
+    this._setProgress(0, this.total);
+    this._setPhase("compiling", "Compiling…");
+  }
+
+  /** The `compile` event. */
+  compile(data) {
+    const output = String(data.output ?? "");
+    if (!data.ok) {
+      this.compileSummary.textContent = "Compiler output (compile error)";
+      this.compileText.textContent = output || "(the compiler printed nothing)";
+      this.compileBox.hidden = false;
+      this.compileBox.open = true;
+      this.compileBox.classList.add("failed");
+      this._setPhase("compile-error", "Compile error: see the compiler output.");
+      return;
+    }
+    this.compileBox.classList.remove("failed");
+    if (output.trim()) {
+      this.compileSummary.textContent = "Compiler messages";
+      this.compileText.textContent = output;
+      this.compileBox.hidden = false;
+    }
+    this.table.hidden = false;
+    this._setPhase("running", this._runningText(1, `Compiled in ${data.timeMs ?? 0} ms. `));
+  }
+
+  /** A `case-result` event: one more row. */
+  caseResult(data) {
+    this.table.hidden = false;
+    this.judged += 1;
+    const verdict = String(data.verdict);
+    const row = el("tr", `case verdict-row-${verdict}`);
+    row.dataset.index = String(data.index);
+    row.dataset.verdict = verdict;
+    const nameCell = el("td", "case-name");
+    nameCell.append(el("span", "", String(data.name ?? "")));
+    if (data.feedback) nameCell.append(el("span", "feedback", String(data.feedback)));
+    const verdictCell = el("td", "case-verdict");
+    verdictCell.append(verdictBadge(verdict));
+    const timeCell = el("td", "num", verdict === "SKIPPED" ? "—" : `${data.timeMs ?? 0} ms`);
+    if (data.wallTimeMs !== undefined) timeCell.title = `CPU ${data.timeMs} ms, wall ${data.wallTimeMs} ms`;
+    const exitInfo = data.signal ? `signal ${data.signal}` : data.exitCode ? `exit code ${data.exitCode}` : "";
+    if (exitInfo) nameCell.append(el("span", "feedback", exitInfo));
+    row.append(el("td", "num", String(data.index)), nameCell, verdictCell, timeCell,
+      el("td", "num", verdict === "SKIPPED" ? "—" : formatMemory(data.memoryKb)));
+    const detailCell = el("td", "case-details");
+    row.append(detailCell);
+    this.rows.append(row);
+    if (data.answer !== undefined || data.output !== undefined) this._addComparison(row, detailCell, data, verdict);
+    this._setProgress(this.judged, this.total);
+    const verdictName = VERDICT_NAMES[verdict] ?? verdict;
+    const head = `Case ${data.index} of ${this.total} (${data.name}): ${verdictName}.`;
+    this._setPhase("running", this.judged < this.total ? this._runningText(this.judged + 1, head + " ") : head);
+  }
+
+  _addComparison(row, detailCell, data, verdict) {
+    const detailRow = el("tr", "case-detail");
+    const cell = el("td");
+    cell.colSpan = 6;
+    cell.append(renderComparison(data));
+    detailRow.append(cell);
+    const id = `case-detail-${data.index}`;
+    detailRow.id = id;
+    const toggle = el("button", "link-button");
+    toggle.type = "button";
+    toggle.setAttribute("aria-controls", id);
+    const open = verdict !== "AC";
+    const setOpen = (value) => {
+      detailRow.hidden = !value;
+      toggle.setAttribute("aria-expanded", String(value));
+      toggle.textContent = value ? "Hide diff" : "Show diff";
+      toggle.setAttribute("aria-label", `${value ? "Hide" : "Show"} expected and actual output of case ${data.index}`);
+    };
+    toggle.addEventListener("click", () => setOpen(detailRow.hidden));
+    setOpen(open);
+    detailCell.append(toggle);
+    row.after(detailRow);
+  }
+
+  /** The `complete` event: the summary line. */
+  complete(data) {
+    const verdict = String(data.verdict);
+    this.summary.replaceChildren();
+    this.summary.className = `summary summary-${verdict}`;
+    const parts = [
+      `${data.passed} passed`,
+      `${data.failed} failed`,
+      `${data.skipped} skipped`,
+      `of ${data.totalCases} cases`,
+    ];
+    const status = STATUS_TEXT[data.status] ?? String(data.status);
+    const text = `${VERDICT_NAMES[verdict] ?? verdict}: ${parts.join(", ")} (${status}).`;
+    this.summary.append(verdictBadge(verdict), el("span", "summary-text", text));
+    this.summary.hidden = false;
+    const phase = data.status === "cancelled" ? "cancelled" : "done";
+    this._setPhase(phase, data.status === "cancelled" ? `Cancelled on the server. ${text}` : `Done. ${text}`);
+  }
+
+  /** The user pressed Cancel. */
+  cancelled() {
+    this._setPhase("cancelled", "Cancelled by user");
+  }
+
+  /** A network or server error; `title` says which. */
+  failed(title, message) {
+    this.errorBox.replaceChildren(el("strong", "", title), el("span", "", ` ${message}`));
+    this.errorBox.hidden = false;
+    this._setPhase("error", `${title} ${message}`);
+  }
+
+  /** Seconds since the run began (not announced: it would be noise). */
+  tick(seconds) {
+    this.elapsed.textContent = seconds === null ? "" : `${seconds} s`;
+  }
+
+  _runningText(next, prefix) {
+    return `${prefix}Running case ${next} of ${this.total}…`;
+  }
+
+  _setProgress(value, max) {
+    this.progress.max = Math.max(max, 1);
+    this.progress.value = value;
+    this.progressLabel.textContent = `${value} / ${max}`;
+  }
+
+  _setPhase(phase, text) {
+    this.root.dataset.phase = phase;
+    this.status.textContent = text;
+  }
+}
