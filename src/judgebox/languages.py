@@ -1,0 +1,327 @@
+"""The language table (`languages.toml`) as typed data, and the rendering of its command templates.
+
+A `Language` says how a submission is named, compiled and run; the table's header comment
+describes every key and placeholder. Which languages are actually offered on this host is
+decided by `toolchains.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path, PurePath
+from typing import Any
+
+from judgebox.errors import JudgeboxError, UnknownLanguageError
+from judgebox.limits import Limits, parse_duration, parse_size
+
+PLACEHOLDERS = frozenset({"file", "stem", "memory_mb", "heap_mb"})
+_MIB = 1024**2
+_ID_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+_REQUIRED = ("name", "compiled", "source_file", "extensions", "run", "version")
+_DEFAULTED = (
+    "extra_memory",
+    "extra_processes",
+    "compile_time",
+    "compile_memory",
+    "compile_processes",
+    "memory_error_markers",
+)
+_OPTIONAL = ("compile", "version_pattern", "source_name_pattern", "source_name_ignore")
+_KNOWN_KEYS = frozenset(_REQUIRED + _DEFAULTED + _OPTIONAL)
+
+
+class LanguageTableError(JudgeboxError):
+    """The language table is broken (a key, a type, a placeholder or a regex); names the fix."""
+
+    code = "broken-language-table"
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One row of the language table. Sizes in bytes, times in seconds."""
+
+    id: str
+    name: str
+    compiled: bool
+    source_file: str
+    extensions: tuple[str, ...]
+    compile: tuple[str, ...] | None
+    run: tuple[str, ...]
+    version: tuple[str, ...]
+    version_pattern: str | None = None
+    extra_memory: int = 0
+    extra_processes: int = 0
+    compile_time: float = 30.0
+    compile_memory: int = 1024 * _MIB
+    compile_processes: int = 128
+    memory_error_markers: tuple[str, ...] = ()
+    source_name_pattern: str | None = None
+    source_name_ignore: str | None = None
+
+    def run_limits(self, limits: Limits) -> Limits:
+        """The problem's limits plus the memory and processes this language's runtime needs."""
+        return limits.replace(
+            memory=limits.memory + self.extra_memory,
+            processes=limits.processes + self.extra_processes,
+        )
+
+    @property
+    def compile_limits(self) -> Limits:
+        """The limits of the compile step (or syntax check)."""
+        return Limits(
+            cpu_time=self.compile_time,
+            wall_time=self.compile_time,
+            memory=self.compile_memory,
+            processes=self.compile_processes,
+        )
+
+    def command_values(self, file: str, limits: Limits) -> dict[str, str]:
+        """The placeholder values for a source file name and the problem's (unadjusted) limits."""
+        memory_mb = max(1, limits.memory // _MIB)
+        return {
+            "file": file,
+            "stem": PurePath(file).stem,
+            "memory_mb": str(memory_mb),
+            "heap_mb": str(memory_mb),
+        }
+
+    def compile_argv(self, file: str, limits: Limits) -> list[str] | None:
+        """The compile argv for `file`, or None when the language has no build step."""
+        if self.compile is None:
+            return None
+        return render_command(self.compile, **self.command_values(file, limits))
+
+    def run_argv(self, file: str, limits: Limits) -> list[str]:
+        """The run argv for `file` under the problem's limits."""
+        return render_command(self.run, **self.command_values(file, limits))
+
+
+def render_command(template: Sequence[str], **values: str | int) -> list[str]:
+    """Fill `{placeholder}`s in each argv element; `{{` is a literal brace."""
+    argv: list[str] = []
+    for element in template:
+        names = _placeholders_in(element)
+        unknown = names - PLACEHOLDERS
+        if unknown:
+            raise LanguageTableError(
+                f"command element {element!r} uses unknown placeholder(s) "
+                f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(PLACEHOLDERS))}"
+            )
+        missing = names - values.keys()
+        if missing:
+            raise LanguageTableError(
+                f"command element {element!r} needs a value for {', '.join(sorted(missing))}; "
+                "pass it to render_command()"
+            )
+        argv.append(element.format_map({name: str(values[name]) for name in names}))
+    return argv
+
+
+def load_languages(path: str | Path | None = None) -> dict[str, Language]:
+    """Read and validate the language table (the bundled `languages.toml` by default)."""
+    if path is None:
+        text = resources.files("judgebox").joinpath("languages.toml").read_text("utf-8")
+        where = "the bundled languages.toml"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as error:
+            raise LanguageTableError(f"cannot read language table {path}: {error}") from error
+        where = str(path)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise LanguageTableError(f"{where} is not valid TOML: {error}") from error
+    strays = sorted(set(document) - {"defaults", "languages"})
+    if strays:
+        raise LanguageTableError(
+            f"{where}: unknown top-level table(s) {', '.join(strays)}; "
+            "write [defaults] and [languages.<id>]"
+        )
+    defaults = document.get("defaults", {})
+    rows = document.get("languages")
+    if not isinstance(defaults, dict) or not isinstance(rows, dict) or not rows:
+        raise LanguageTableError(
+            f"{where} needs a [defaults] table and at least one [languages.<id>] table"
+        )
+    languages = {lid: _parse_language(lid, row, defaults, where) for lid, row in rows.items()}
+    _check_extensions_unique(languages, where)
+    return languages
+
+
+def language_for_file(path: str | PurePath, languages: Mapping[str, Language]) -> Language:
+    """The language whose extensions include `path`'s suffix (case-insensitive)."""
+    suffix = PurePath(path).suffix.lower()
+    for language in languages.values():
+        if suffix and suffix in language.extensions:
+            return language
+    known = ", ".join(sorted(ext for lang in languages.values() for ext in lang.extensions))
+    raise UnknownLanguageError(
+        f"cannot tell the language of {str(path)!r} from its extension {suffix or '(none)'}; "
+        f"known extensions: {known}; or name the language explicitly"
+    )
+
+
+def source_file_name(language: Language, code: str) -> str:
+    """The source's file name: named after e.g. Java's public class, else the table's default."""
+    if language.source_name_pattern is None:
+        return language.source_file
+    searched = code
+    if language.source_name_ignore is not None:
+        searched = re.sub(language.source_name_ignore, " ", code)
+    match = re.search(language.source_name_pattern, searched)
+    if match is None:
+        return language.source_file
+    return match.group("name") + PurePath(language.source_file).suffix
+
+
+def _placeholders_in(element: str) -> set[str]:
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(element) if field is not None}
+    except ValueError as error:
+        raise LanguageTableError(
+            f"command element {element!r} has an unbalanced brace ({error}); write {{{{ for a "
+            "literal brace"
+        ) from error
+
+
+def _parse_language(language_id: str, row: Any, defaults: dict[str, Any], where: str) -> Language:
+    context = f"{where}, [languages.{language_id}]"
+    if not _ID_RE.match(language_id):
+        raise LanguageTableError(f"{context}: an id is lower-case letters, digits, '-' or '_'")
+    if not isinstance(row, dict):
+        raise LanguageTableError(f"{context} must be a table")
+    unknown = sorted(set(row) - _KNOWN_KEYS)
+    if unknown:
+        raise LanguageTableError(
+            f"{context}: unknown key(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(_KNOWN_KEYS))}"
+        )
+    missing = [key for key in _REQUIRED if key not in row]
+    missing += [key for key in _DEFAULTED if key not in row and key not in defaults]
+    if missing:
+        raise LanguageTableError(f"{context}: missing key(s) {', '.join(missing)}")
+    merged = {**{key: defaults[key] for key in _DEFAULTED if key in defaults}, **row}
+    field = _FieldReader(merged, context)
+    language = Language(
+        id=language_id,
+        name=field.text("name"),
+        compiled=field.flag("compiled"),
+        source_file=field.text("source_file"),
+        extensions=tuple(ext.lower() for ext in field.texts("extensions")),
+        compile=field.argv("compile") if "compile" in merged else None,
+        run=field.argv("run"),
+        version=field.argv("version"),
+        version_pattern=field.regex("version_pattern", group=1),
+        extra_memory=field.size("extra_memory"),
+        extra_processes=field.count("extra_processes"),
+        compile_time=field.duration("compile_time"),
+        compile_memory=field.size("compile_memory"),
+        compile_processes=field.count("compile_processes"),
+        memory_error_markers=field.texts("memory_error_markers"),
+        source_name_pattern=field.regex("source_name_pattern", group="name"),
+        source_name_ignore=field.regex("source_name_ignore"),
+    )
+    if "/" in language.source_file or not PurePath(language.source_file).suffix:
+        raise LanguageTableError(f"{context}: source_file must be a bare name with an extension")
+    bad_extensions = [ext for ext in language.extensions if not re.fullmatch(r"\.[^./]+", ext)]
+    if bad_extensions:
+        raise LanguageTableError(f"{context}: extensions look like '.c', not {bad_extensions}")
+    return language
+
+
+class _FieldReader:
+    """Typed access to one language's keys; every wrong type names the key and the fix."""
+
+    def __init__(self, row: dict[str, Any], context: str) -> None:
+        self.row = row
+        self.context = context
+
+    def _fail(self, key: str, wanted: str) -> LanguageTableError:
+        return LanguageTableError(f"{self.context}: {key} must be {wanted}, not {self.row[key]!r}")
+
+    def text(self, key: str) -> str:
+        value = self.row[key]
+        if not isinstance(value, str) or not value:
+            raise self._fail(key, "a non-empty string")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.row[key]
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def count(self, key: str) -> int:
+        value = self.row[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self._fail(key, "a whole number >= 0")
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.row[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self._fail(key, "a list of non-empty strings")
+        return tuple(value)
+
+    def argv(self, key: str) -> tuple[str, ...]:
+        value = self.texts(key)
+        if not value:
+            raise self._fail(key, "a non-empty argv list")
+        for element in value:
+            unknown = _placeholders_in(element) - PLACEHOLDERS
+            if unknown:
+                raise LanguageTableError(
+                    f"{self.context}: {key} uses unknown placeholder(s) "
+                    f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(PLACEHOLDERS))}"
+                )
+        return value
+
+    def size(self, key: str) -> int:
+        value = self.row[key]
+        try:
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                raise TypeError(key)
+            return parse_size(value)
+        except (TypeError, ValueError) as error:
+            raise self._fail(key, "a size such as '64m'") from error
+
+    def duration(self, key: str) -> float:
+        value = self.row[key]
+        try:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise TypeError(key)
+            return parse_duration(value)
+        except (TypeError, ValueError) as error:
+            raise self._fail(key, "a duration such as '30s'") from error
+
+    def regex(self, key: str, group: int | str | None = None) -> str | None:
+        if key not in self.row:
+            return None
+        pattern = self.text(key)
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise self._fail(key, f"a valid regular expression ({error})") from error
+        if isinstance(group, int) and compiled.groups < group:
+            raise self._fail(key, f"a regular expression with a group {group}")
+        if isinstance(group, str) and group not in compiled.groupindex:
+            raise self._fail(key, f"a regular expression with a group named {group!r}")
+        return pattern
+
+
+def _check_extensions_unique(languages: Mapping[str, Language], where: str) -> None:
+    owner: dict[str, str] = {}
+    for language in languages.values():
+        for ext in language.extensions:
+            if ext in owner:
+                raise LanguageTableError(
+                    f"{where}: extension {ext} is claimed by both {owner[ext]} and "
+                    f"{language.id}; keep it in one of them"
+                )
+            owner[ext] = language.id

@@ -1,0 +1,149 @@
+"""Which languages of the table are usable on this host, and their versions.
+
+A language is offered when every absolute path in its compile and run commands is an
+executable file and its version probe exits 0 within a short timeout and prints a version.
+Probes run on the host (not sandboxed: they run no submitted code), all in parallel, with
+an environment like the sandbox's. `available_languages()` probes once per table and caches.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+from judgebox.errors import UnknownLanguageError
+from judgebox.languages import Language, load_languages
+
+logger = logging.getLogger(__name__)
+
+PROBE_TIMEOUT_S = 10.0
+# What a sandboxed command sees; a probe must not succeed only thanks to the host's PATH.
+_PROBE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"}
+
+
+class ToolchainUnavailableError(UnknownLanguageError):
+    """A language of the table whose compiler or interpreter is missing or broken here."""
+
+    code = "language-unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Toolchain:
+    """A language that answered its probe: `version` e.g. "12.2.0", `banner` the full line."""
+
+    language: Language
+    version: str
+    banner: str
+
+
+def probe_toolchain(language: Language, *, timeout: float = PROBE_TIMEOUT_S) -> Toolchain:
+    """Probe one language; raise ToolchainUnavailableError saying what is missing."""
+    for executable in _executables(language):
+        if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+            raise ToolchainUnavailableError(
+                f"language {language.id} is unavailable: {executable} is not installed "
+                "(install its Debian package, or choose another language)"
+            )
+    try:
+        probe = subprocess.run(
+            language.version,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=_PROBE_ENV,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise ToolchainUnavailableError(
+            f"language {language.id} is unavailable: {' '.join(language.version)} did not "
+            f"answer within {timeout:g} s"
+        ) from error
+    except OSError as error:
+        raise ToolchainUnavailableError(
+            f"language {language.id} is unavailable: cannot start {language.version[0]}: {error}"
+        ) from error
+    output = probe.stdout.decode("utf-8", "replace")
+    if probe.returncode != 0:
+        raise ToolchainUnavailableError(
+            f"language {language.id} is unavailable: {' '.join(language.version)} exited with "
+            f"{probe.returncode}: {_first_line(output)}"
+        )
+    return _parse_version(language, output)
+
+
+def probe_toolchains(
+    languages: Mapping[str, Language], *, timeout: float = PROBE_TIMEOUT_S
+) -> dict[str, Toolchain]:
+    """Probe every language in parallel; the ones that answered, in table order."""
+    if not languages:
+        return {}
+
+    def attempt(language: Language) -> Toolchain | None:
+        try:
+            return probe_toolchain(language, timeout=timeout)
+        except ToolchainUnavailableError as error:
+            logger.info("%s", error.message)
+            return None
+
+    with ThreadPoolExecutor(max_workers=len(languages), thread_name_prefix="probe") as pool:
+        results = list(pool.map(attempt, languages.values()))
+    return {toolchain.language.id: toolchain for toolchain in results if toolchain is not None}
+
+
+def available_languages(languages: Mapping[str, Language] | None = None) -> dict[str, Toolchain]:
+    """The usable languages of a table (the bundled one by default); probed once, then cached."""
+    table = load_languages() if languages is None else languages
+    return dict(_probe_cached(tuple(table.values())))
+
+
+def require_toolchain(language_id: str, toolchains: Mapping[str, Toolchain]) -> Toolchain:
+    """The toolchain of `language_id`, or an UnknownLanguageError listing the offered ids."""
+    try:
+        return toolchains[language_id]
+    except KeyError:
+        offered = ", ".join(toolchains) or "none"
+        raise UnknownLanguageError(
+            f"language {language_id!r} is not available here; use one of: {offered} "
+            "(GET /languages lists them)"
+        ) from None
+
+
+@lru_cache(maxsize=8)
+def _probe_cached(languages: tuple[Language, ...]) -> dict[str, Toolchain]:
+    return probe_toolchains({language.id: language for language in languages})
+
+
+def _executables(language: Language) -> list[str]:
+    commands = [language.version, language.run, *([language.compile] if language.compile else [])]
+    return sorted({arg for argv in commands for arg in argv if arg.startswith("/")})
+
+
+def _parse_version(language: Language, output: str) -> Toolchain:
+    if language.version_pattern is None:
+        line = _first_line(output)
+        if not line:
+            raise ToolchainUnavailableError(
+                f"language {language.id} is unavailable: "
+                f"{' '.join(language.version)} printed nothing"
+            )
+        return Toolchain(language, line, line)
+    for line in output.splitlines():
+        match = re.search(language.version_pattern, line)
+        if match:
+            return Toolchain(language, match.group(1), line.strip())
+    raise ToolchainUnavailableError(
+        f"language {language.id} is unavailable: no version matching "
+        f"{language.version_pattern!r} in the output of {' '.join(language.version)}: "
+        f"{_first_line(output)!r}"
+    )
+
+
+def _first_line(output: str) -> str:
+    return next((line.strip() for line in output.splitlines() if line.strip()), "")

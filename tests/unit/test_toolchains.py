@@ -1,0 +1,110 @@
+"""The toolchain probe: this host's real version commands, and fake languages left out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from judgebox.errors import UnknownLanguageError
+from judgebox.languages import Language, load_languages
+from judgebox.toolchains import (
+    ToolchainUnavailableError,
+    available_languages,
+    probe_toolchain,
+    probe_toolchains,
+    require_toolchain,
+)
+
+LANGUAGES = load_languages()
+CORE = ["c", "cpp", "python3", "java", "javascript", "rust"]
+
+
+def fake(language_id: str, version: list[str], pattern: str | None = r"(\d+\.\d+)") -> Language:
+    """A language whose 'toolchain' is the given probe command."""
+    return replace(
+        LANGUAGES["python3"],
+        id=language_id,
+        name=language_id,
+        extensions=(),
+        compile=None,
+        run=("/usr/bin/python3", "{file}"),
+        version=tuple(version),
+        version_pattern=pattern,
+    )
+
+
+def test_probe_finds_the_core_languages_with_numeric_versions() -> None:
+    found = probe_toolchains(LANGUAGES)
+    assert set(CORE) <= set(found), "install the missing toolchain (CI installs all six)"
+    for language_id in CORE:
+        assert found[language_id].version[0].isdigit(), found[language_id]
+        assert found[language_id].version in found[language_id].banner
+    assert list(found) == [lid for lid in LANGUAGES if lid in found]  # table order
+
+
+def test_python_version_is_the_one_under_usr_bin() -> None:
+    toolchain = probe_toolchain(LANGUAGES["python3"])
+    assert toolchain.banner == f"Python {toolchain.version}"
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        (
+            fake("ghost", ["/usr/bin/ghost-lang", "--version"]),
+            "/usr/bin/ghost-lang is not installed",
+        ),
+        (fake("broken", ["/bin/false"]), "exited with 1"),
+        (fake("mute", ["/bin/echo", "no digits"]), "no version matching"),
+        (fake("silent", ["/bin/true"], pattern=None), "printed nothing"),
+        (fake("slow", ["/bin/sleep", "5"]), "did not answer within 0.5 s"),
+    ],
+)
+def test_a_language_whose_probe_fails_is_left_out_with_a_reason(
+    language: Language, reason: str
+) -> None:
+    with pytest.raises(ToolchainUnavailableError, match=reason):
+        probe_toolchain(language, timeout=0.5)
+    found = probe_toolchains({language.id: language, "c": LANGUAGES["c"]}, timeout=0.5)
+    assert list(found) == ["c"]
+
+
+def test_a_missing_run_tool_excludes_the_language_even_if_the_probe_answers() -> None:
+    language = replace(fake("half", ["/bin/echo", "1.0"]), run=("/usr/bin/no-such-vm", "{file}"))
+    with pytest.raises(ToolchainUnavailableError, match="/usr/bin/no-such-vm is not installed"):
+        probe_toolchain(language)
+
+
+def test_without_a_pattern_the_first_line_is_the_version() -> None:
+    toolchain = probe_toolchain(fake("plain", ["/bin/echo", "Toy 1.2 (test)"], pattern=None))
+    assert toolchain.version == toolchain.banner == "Toy 1.2 (test)"
+
+
+def test_probes_run_in_parallel() -> None:
+    sleepers = {
+        f"sleepy{i}": fake(f"sleepy{i}", ["/bin/sh", "-c", "sleep 0.5; echo 1.0"]) for i in range(4)
+    }
+    started = time.monotonic()
+    assert len(probe_toolchains(sleepers)) == 4
+    assert time.monotonic() - started < 1.5  # one after another would take 2 s
+
+
+def test_available_languages_probes_once_per_table(tmp_path: Path) -> None:
+    counter = tmp_path / "probes"
+    counting = fake("counted", ["/bin/sh", "-c", f"echo x >> {counter}; echo v2.5"])
+    table = {"counted": counting, "ghost": fake("ghost", ["/usr/bin/ghost-lang"])}
+    first = available_languages(table)
+    second = available_languages(table)
+    assert first == second and list(first) == ["counted"]
+    assert first["counted"].version == "2.5"
+    assert counter.read_text() == "x\n"
+
+
+def test_require_toolchain_names_the_offered_languages() -> None:
+    found = available_languages()
+    assert require_toolchain("c", found).language.id == "c"
+    with pytest.raises(UnknownLanguageError, match=r"'cobol' is not available.*python3"):
+        require_toolchain("cobol", found)
