@@ -1,18 +1,18 @@
 """The exception tree of judgebox. Each user mistake has its own type; one map turns them into HTTP.
 
-    JudgeboxError                      base; `message` says what to do
-    ├── UsageError                     400 a bad request: malformed, missing or wrong-typed field
-    │   └── CodeNotUtf8Error           400 the code is not UTF-8
-    ├── NotFoundError                  404
-    │   ├── UnknownProblemError        404 no such problem in the library
-    │   └── UnknownRunError            404 no such run (or it expired)
-    ├── TooLargeError                  413 body or code over the configured cap
-    ├── UnknownLanguageError           422 no such language, or its toolchain is missing
-    ├── QueueFullError                 429 too many runs queued (`retry_after` seconds)
-    ├── ShuttingDownError              503 the server is stopping
-    ├── ProblemPackageError            a broken problem package: names the file and the fix
-    └── SandboxError                   the sandbox could not do its job (the judge's fault: IE)
-        └── IsolationUnavailableError  the host lacks user namespaces or cgroups
+JudgeboxError                      base; `message` says what to do
+├── UsageError                     400 a bad request: malformed, missing or wrong-typed field
+│   └── CodeNotUtf8Error           400 the code is not UTF-8
+├── NotFoundError                  404
+│   ├── UnknownProblemError        404 no such problem in the library
+│   └── UnknownRunError            404 no such run (or it expired)
+├── TooLargeError                  413 body or code over the configured cap
+├── UnknownLanguageError           422 no such language, or its toolchain is missing
+├── QueueFullError                 429 too many runs queued (`retry_after` seconds)
+├── ShuttingDownError              503 the server is stopping
+├── ProblemPackageError            a broken problem package: names the file and the fix
+└── SandboxError                   the sandbox could not do its job (the judge's fault: IE)
+    └── IsolationUnavailableError  the host lacks user namespaces or cgroups
 """
 
 from __future__ import annotations
