@@ -244,8 +244,10 @@ class Box:
     ) -> ExecResult:
         """Run `argv` in the box under `limits`; the result tells what happened.
 
-        `stdin`: a host file (opened with O_NOFOLLOW), an fd (the caller's), or None (empty).
+        `stdin`: a host file (opened with O_NOFOLLOW), an fd, or None (empty).
         `stdout`: None to capture it (capped at `limits.output`), or an fd to write to (pipes).
+        An fd given as `stdin` or `stdout` is consumed: closed once the box has its copy, so
+        that a pipe's other end sees EOF when the program exits.
         """
         if not self.alive:
             await self.start()
@@ -256,7 +258,11 @@ class Box:
             self._case_serial += 1
             out_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.out"
             err_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.err"
-            stdout_fd = _create(out_path, own_fds) if stdout is None else stdout
+            if stdout is None:
+                stdout_fd = _create(out_path, own_fds)
+            else:
+                stdout_fd = stdout
+                own_fds.append(stdout)
             stderr_fd = _create(err_path, own_fds)
             cg_fds: list[int] = []
             if self.ctx.cgroups is not None:
@@ -287,6 +293,7 @@ class Box:
 
     def _open_stdin(self, stdin: Path | int | None, own: list[int]) -> int:
         if isinstance(stdin, int):
+            own.append(stdin)  # the caller's fd is ours now: closed once the box has its copy
             return stdin
         path = "/dev/null" if stdin is None else str(stdin)
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | (0 if stdin is None else os.O_NOFOLLOW))
