@@ -74,6 +74,7 @@ class Box:
         self._stale_cgroups: list[CaseCgroup] = []
         self._dead_procs: list[tuple[subprocess.Popen[bytes], int | None]] = []
         self.starts = 0
+        self.group: str | None = None
 
     # ---- life cycle -------------------------------------------------------------------
     @property

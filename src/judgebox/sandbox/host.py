@@ -107,8 +107,12 @@ class Sandbox:
         *,
         env: Mapping[str, str] | None = None,
         tmp_size: int | None = None,
+        group: str | None = None,
     ) -> AsyncIterator[Box]:
-        """A started box for the block; killed, reaped and removed on exit, even when cancelled."""
+        """A started box for the block; killed, reaped and removed on exit, even when cancelled.
+
+        `group` tags the box (e.g. with a run id) so that `kill_group()` can kill it at once.
+        """
         if not self._free_uids:
             raise SandboxError("all sandbox uids are in use; raise uid_count or lower parallelism")
         uid = self._free_uids.pop(0)
@@ -132,6 +136,7 @@ class Sandbox:
             cpu_count=os.cpu_count() or 1,
         )
         box = Box(ctx)
+        box.group = group
         self._boxes.add(box)
         try:
             await box.start()
@@ -148,6 +153,13 @@ class Sandbox:
                 self._boxes.discard(box)
                 shutil.rmtree(scratch, ignore_errors=True)
                 self._free_uids.append(uid)
+
+    def kill_group(self, group: str) -> int:
+        """SIGKILL every box tagged `group` now (synchronous); returns how many."""
+        boxes = [box for box in self._boxes if box.group == group]
+        for box in boxes:
+            box.kill_now()
+        return len(boxes)
 
     def kill_all_boxes(self) -> None:
         """SIGKILL every box of this process now (shutdown)."""
