@@ -132,3 +132,23 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
             )
         )
     raise ValueError(f"unknown event name: {name!r}")
+
+
+def run_document(events: list[Event]) -> dict[str, Any]:
+    """The JSON-mode document of API.md, collected from a run's events (CLI and server alike)."""
+    doc: dict[str, Any] = {"runId": None, "problem": None, "language": None, "totalCases": 0}
+    doc["compile"] = None
+    doc["cases"] = []
+    doc["summary"] = None
+    for event in events:
+        if isinstance(event, StartEvent):
+            doc.update({k: v for k, v in event.to_wire().items()})
+        elif isinstance(event, CompileEvent):
+            doc["compile"] = event.to_wire()
+        elif isinstance(event, CaseResultEvent):
+            doc["cases"].append(event.to_wire())
+        elif isinstance(event, CompleteEvent):
+            wire = event.to_wire()
+            wire.pop("totalCases", None)
+            doc["summary"] = wire
+    return doc
