@@ -97,7 +97,8 @@ def summarize(
     verdict = overall_verdict(judged, compile_ok=compile_ok)
     if compile_ok and status is RunStatus.INTERNAL_ERROR and verdict is Verdict.AC:
         verdict = Verdict.IE
-    completed = status in (RunStatus.FINISHED,) and len(results) == total_cases
+    # completed: every case was judged (none skipped, none left out by a cancel or a cap)
+    completed = status is RunStatus.FINISHED and passed + failed == total_cases
     return Summary(
         total_cases=total_cases,
         completed=completed,

@@ -1,0 +1,215 @@
+"""Judge one test case: run the program in its box, check the output, make the CaseResult.
+
+A slot of the judge owns `SlotBoxes` (the submission's box, and the validator's
+box for custom or interactive problems) for the whole run; `CaseJudge` turns a
+case into a verdict with feedback a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from judgebox.checkers import check_output
+from judgebox.compilation import Artifact
+from judgebox.languages import Language
+from judgebox.limits import Limits
+from judgebox.output_validators import (
+    FEEDBACK_DIR,
+    PROBLEM_DIR,
+    ValidatorProgram,
+    run_interactive,
+    run_validator,
+)
+from judgebox.problems import Problem, TestCase, Validation
+from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
+from judgebox.settings import Settings
+from judgebox.verdicts import CaseResult, Verdict
+
+_SIGNAL_MEANINGS = {
+    "SIGSEGV": "segmentation fault: invalid memory access or stack overflow",
+    "SIGABRT": "aborted: a failed assertion or an uncaught C++ exception",
+    "SIGFPE": "arithmetic error: division by zero",
+    "SIGBUS": "bus error",
+    "SIGKILL": "killed",
+    "SIGILL": "illegal instruction",
+}
+
+
+@dataclass(slots=True)
+class SlotBoxes:
+    """The boxes and scratch paths of one parallel slot."""
+
+    submission: Box
+    validator: Box | None
+    feedback_dir: Path
+    output_path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CaseJudge:
+    """Everything needed to judge any case of one run."""
+
+    settings: Settings
+    problem: Problem
+    language: Language
+    artifact: Artifact
+    validator: ValidatorProgram | None
+    workspace: Path
+
+    @staticmethod
+    def problem_limits(settings: Settings, problem: Problem) -> Limits:
+        """The problem's limits, with the server's defaults where the package gives none."""
+        base = settings.default_limits
+        return base.replace(
+            cpu_time=problem.time_limit or base.cpu_time,
+            memory=problem.memory_limit or base.memory,
+            output=problem.output_limit or base.output,
+        )
+
+    async def open_boxes(
+        self, sandbox: Sandbox, stack: contextlib.AsyncExitStack, *, group: str
+    ) -> SlotBoxes:
+        """Start this slot's boxes (closed with `stack`, killed by `group`)."""
+        sub = await stack.enter_async_context(
+            sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
+        )
+        validator_box = None
+        if self.validator is not None:
+            mounts = [
+                Mount(self.validator.artifact.directory, BOX_DIR),
+                Mount(self.validator.problem_root, PROBLEM_DIR),
+                Mount(self.workspace / f"feedback-{sub.name}", FEEDBACK_DIR, writable=True),
+            ]
+            mounts[2].source.mkdir(mode=0o755)
+            validator_box = await stack.enter_async_context(sandbox.box(mounts, group=group))
+        return SlotBoxes(
+            submission=sub,
+            validator=validator_box,
+            feedback_dir=self.workspace / f"feedback-{sub.name}",
+            output_path=self.workspace / f"output-{sub.name}",
+        )
+
+    async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
+        """Run and check one case."""
+        limits = self.problem_limits(self.settings, self.problem)
+        argv = self.language.run_argv(self.artifact.file, limits)
+        run_limits = self.language.run_limits(limits)
+        if self.problem.validation is Validation.INTERACTIVE:
+            assert self.validator is not None and boxes.validator is not None
+            result, verdict, feedback = await run_interactive(
+                boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
+                problem_root=self.validator.problem_root, input_path=case.input_path,
+                answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
+                flags=self.validator.flags,
+            )  # fmt: skip
+            # The submission's own limits win; then the validator's rejection; then a crash.
+            failure = self._failure(result, limits, case)
+            if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
+                verdict, feedback = failure
+            return self._case_result(case, result, verdict, feedback, output=None)
+        result = await boxes.submission.run(argv, limits=run_limits, stdin=case.input_path)
+        failure = self._failure(result, limits, case)
+        if failure is not None:
+            return self._case_result(case, result, *failure, output=result.stdout)
+        if self.validator is not None:
+            assert boxes.validator is not None
+            _write_output(boxes.output_path, result.stdout)
+            verdict, feedback = await run_validator(
+                boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
+                input_path=case.input_path, answer_path=case.answer_path,
+                output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
+                flags=self.validator.flags,
+            )  # fmt: skip
+        else:
+            answer = case.answer_path.read_bytes()
+            outcome = check_output(result.stdout, answer, self.problem.checker_flags)
+            verdict = Verdict.AC if outcome.accepted else Verdict.WA
+            feedback = outcome.feedback
+        return self._case_result(case, result, verdict, feedback, output=result.stdout)
+
+    def _failure(
+        self, result: ExecResult, limits: Limits, case: TestCase
+    ) -> tuple[Verdict, str] | None:
+        """The verdict of a run that did not end normally, or None."""
+        status = result.status
+        if status is ExecStatus.OK:
+            return None
+        if status is ExecStatus.TIME_LIMIT:
+            if result.time_limit_kind == "wall":
+                return Verdict.TLE, (
+                    f"wall-clock limit of {limits.effective_wall_time:g} s exceeded "
+                    "(the program was waiting, e.g. for more input, or sleeping)"
+                )
+            return Verdict.TLE, f"CPU time limit of {limits.cpu_time:g} s exceeded"
+        if status is ExecStatus.MEMORY_LIMIT:
+            return Verdict.MLE, f"memory limit of {limits.memory >> 20} MiB exceeded"
+        if status is ExecStatus.OUTPUT_LIMIT:
+            return Verdict.OLE, f"output limit of {limits.output >> 20} MiB exceeded"
+        if status is ExecStatus.INTERNAL_ERROR:
+            return Verdict.IE, f"internal error of the judge: {result.message}"
+        stderr = result.stderr.decode("utf-8", errors="replace")
+        if any(marker in stderr for marker in self.language.memory_error_markers):
+            return Verdict.MLE, f"memory limit of {limits.memory >> 20} MiB exceeded (runtime)"
+        if result.signal is not None:
+            meaning = _SIGNAL_MEANINGS.get(result.signal, "")
+            text = f"killed by {result.signal}" + (f" ({meaning})" if meaning else "")
+        else:
+            text = f"exit code {result.exit_code}"
+        if self._visible(case) and stderr.strip():
+            text += "\n" + _tail(stderr, 1500)
+        return Verdict.RTE, text
+
+    def _visible(self, case: TestCase) -> bool:
+        return case.is_sample or self.settings.reveal_secret
+
+    def _case_result(
+        self,
+        case: TestCase,
+        result: ExecResult,
+        verdict: Verdict,
+        feedback: str,
+        *,
+        output: bytes | None,
+    ) -> CaseResult:
+        visible = self._visible(case)
+        cap = self.settings.visible_text_limit
+        return CaseResult(
+            index=case.index,
+            name=case.name,
+            verdict=verdict,
+            time_ms=round(result.cpu_time * 1000),
+            wall_time_ms=round(result.wall_time * 1000),
+            memory_kb=result.memory // 1024,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            feedback=feedback if verdict is not Verdict.AC else "",
+            input=_text(_head(case.input_path, cap), cap) if visible else None,
+            answer=_text(_head(case.answer_path, cap), cap) if visible else None,
+            output=_text(output, cap) if visible and output is not None else None,
+        )
+
+
+def _head(path: Path, cap: int) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(cap + 1)
+
+
+def _text(data: bytes, cap: int) -> str:
+    text = data[:cap].decode("utf-8", errors="replace")
+    return text + ("\n… (truncated)" if len(data) > cap else "")
+
+
+def _tail(text: str, cap: int) -> str:
+    text = text.strip()
+    return text if len(text) <= cap else "…" + text[-cap:]
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)

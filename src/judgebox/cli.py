@@ -1,0 +1,384 @@
+"""The `judgebox` command line (API.md "Command line"): the same judge, without a server.
+
+Exit status: 0 when the overall verdict is AC (for `verify`: every submission got
+its expected verdict), 1 when not, 2 for a usage error, with a one-line reason on
+stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import math
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from judgebox.errors import JudgeboxError
+from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, run_document
+from judgebox.judge import Judge, Submission
+from judgebox.languages import language_for_file
+from judgebox.problems import Problem, ProblemLibrary, load_problem, submissions
+from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.settings import Settings, settings_from_env
+from judgebox.verdicts import Verdict
+
+app = typer.Typer(
+    name="judgebox",
+    help="Judge programs against problem datasets inside a real sandbox.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+_VERDICT_STYLE = {
+    "AC": "bold green", "WA": "bold red", "TLE": "bold yellow", "MLE": "bold magenta",
+    "OLE": "bold magenta", "RTE": "bold red", "CE": "bold red", "IE": "bold white on red",
+    "SKIPPED": "dim",
+}  # fmt: skip
+
+
+def usage_error(message: str) -> NoReturn:
+    """One line on stderr, exit status 2."""
+    err.print(f"judgebox: {message}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coro)
+    except JudgeboxError as exc:
+        usage_error(exc.message)
+
+
+def _open_judge(settings: Settings) -> Judge:
+    config = SandboxConfig(
+        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
+    )
+    try:
+        sandbox = Sandbox.open(config)
+    except JudgeboxError as exc:
+        usage_error(exc.message)
+    return Judge(settings, sandbox)
+
+
+def _problem(spec: str, settings: Settings) -> Problem:
+    path = Path(spec)
+    try:
+        if path.is_dir():
+            return load_problem(path)
+        return ProblemLibrary(settings.problems_dir).get(spec)
+    except JudgeboxError as exc:
+        usage_error(exc.message)
+
+
+def _setup_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _style(verdict: str) -> str:
+    return _VERDICT_STYLE.get(verdict, "")
+
+
+class LiveTable:
+    """A rich table of the cases that grows as results arrive."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.rows: list[dict[str, Any]] = []
+        self.compile_line = "compiling…"
+        self.footer = ""
+
+    def render(self) -> Table:
+        """The current table."""
+        table = Table(title=self.title, caption=self.footer or self.compile_line, expand=False)
+        for column in ("#", "case", "verdict", "time", "memory", "feedback"):
+            table.add_column(column, justify="right" if column in ("#", "time", "memory") else "left")
+        for row in self.rows:
+            verdict = row["verdict"]
+            table.add_row(
+                str(row["index"]), row["name"], f"[{_style(verdict)}]{verdict}[/]",
+                f"{row['timeMs']} ms", f"{row['memoryKb'] / 1024:.1f} MiB",
+                (row["feedback"] or "").splitlines()[0][:60] if row["feedback"] else "",
+            )  # fmt: skip
+        return table
+
+    def update(self, event: Event) -> None:
+        """Take one event."""
+        if isinstance(event, CompileEvent):
+            r = event.result
+            cached = " (cached)" if r.cached else ""
+            self.compile_line = f"compiled in {r.time_ms} ms{cached}" if r.ok else "compile error"
+        elif isinstance(event, CaseResultEvent):
+            self.rows.append(event.to_wire())
+        elif isinstance(event, CompleteEvent):
+            s = event.summary
+            self.footer = (
+                f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
+                f"({s.status})"
+            )
+
+
+async def _judge_events(
+    judge: Judge, submission: Submission, on_event: Callable[[Event], None]
+) -> list[Event]:
+    events: list[Event] = []
+    async for event in judge.run(submission):
+        events.append(event)
+        on_event(event)
+    return events
+
+
+@app.command()
+def run(
+    problem: Annotated[str, typer.Argument(help="A package directory or a problem name.")],
+    source: Annotated[Path, typer.Argument(help="The program to judge.")],
+    language: Annotated[
+        str | None, typer.Option(help="Language id (default: by extension).")
+    ] = None,
+    stop_on_first_failure: Annotated[
+        bool, typer.Option(help="Skip the rest after a failure.")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print only the JSON document.")
+    ] = False,
+    parallelism: Annotated[int | None, typer.Option(help="Cases run side by side.")] = None,
+    insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+) -> None:
+    """Judge one file against a problem, with a live table."""
+    settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
+    _setup_logging(settings, quiet=True)
+    if not source.is_file():
+        usage_error(f"no such file: {source}")
+    prob = _problem(problem, settings)
+    judge = _open_judge(settings)
+    try:
+        lang = judge.language(language) if language else language_for_file(source, judge.languages)
+        judge.language(lang.id)
+        try:
+            code = source.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            usage_error(f"{source} is not UTF-8 text")
+        sub = Submission(prob, lang.id, code, stop_on_first_failure=stop_on_first_failure)
+        if json_output:
+            events = _run_async(_judge_events(judge, sub, lambda e: None))
+            print(json.dumps(run_document(events), ensure_ascii=False))
+        else:
+            table = LiveTable(f"{prob.name} · {source.name} · {lang.name}")
+            with Live(table.render(), console=out, refresh_per_second=12) as live:
+
+                def show(event: Event) -> None:
+                    table.update(event)
+                    live.update(table.render())
+
+                events = _run_async(_judge_events(judge, sub, show))
+            compile_event = next((e for e in events if isinstance(e, CompileEvent)), None)
+            if compile_event is not None and not compile_event.result.ok:
+                out.print(compile_event.result.output, markup=False, highlight=False)
+    except JudgeboxError as exc:
+        usage_error(exc.message)
+    finally:
+        judge.sandbox.close()
+    complete = next((e for e in reversed(events) if isinstance(e, CompleteEvent)), None)
+    raise typer.Exit(0 if complete is not None and complete.summary.verdict is Verdict.AC else 1)
+
+
+def _kattis_time_limit(problem: Problem, slowest: float) -> float:
+    """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
+    multiplier = problem.time_multiplier or 5.0
+    return float(max(1, math.ceil(slowest * multiplier)))
+
+
+@app.command()
+def verify(
+    package: Annotated[Path, typer.Argument(help="A problem package directory.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+    parallelism: Annotated[int | None, typer.Option(help="Cases run side by side.")] = None,
+    insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+) -> None:
+    """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
+    settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
+    _setup_logging(settings, quiet=True)
+    if not package.is_dir():
+        usage_error(f"no such package directory: {package}")
+    prob = _problem(str(package), settings)
+    entries = submissions(prob)
+    if not entries:
+        usage_error(f"{package}: no submissions/<verdict>/ files to verify")
+    judge = _open_judge(settings)
+    try:
+        report = _run_async(_verify(judge, prob, entries, quiet=json_output))
+    finally:
+        judge.sandbox.close()
+    if json_output:
+        print(json.dumps(report, ensure_ascii=False))
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
+async def _verify(
+    judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
+) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    time_limit_note = ""
+    if prob.time_limit is None:  # the Kattis way: from the accepted submissions
+        slowest = 0.0
+        probe = dataclasses.replace(prob, time_limit=judge.settings.default_time_limit * 5)
+        for expected, path in entries:
+            if expected is Verdict.AC:
+                row = await _judge_file(judge, probe, path)
+                slowest = max(slowest, row["maxTimeMs"] / 1000)
+        limit = _kattis_time_limit(prob, slowest)
+        time_limit_note = (
+            f"time limit {limit:g} s (slowest accepted {slowest:.2f} s times the multiplier)"
+        )
+        prob = dataclasses.replace(prob, time_limit=limit)
+        if not quiet:
+            out.print(time_limit_note)
+    table = Table(title=f"verify {prob.name}")
+    for column in ("submission", "expected", "got", "max time", "result"):
+        table.add_column(column)
+    for expected, path in entries:
+        row = await _judge_file(judge, prob, path)
+        row["expected"] = str(expected)
+        row["ok"] = row["got"] == row["expected"]
+        rows.append(row)
+        table.add_row(
+            row["submission"], row["expected"], f"[{_style(row['got'])}]{row['got']}[/]",
+            f"{row['maxTimeMs']} ms", "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/]",
+        )  # fmt: skip
+    if not quiet:
+        out.print(table)
+    ok = all(r["ok"] for r in rows)
+    return {"problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows}
+
+
+async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
+    name = str(path.relative_to(prob.path)) if prob.path else str(path)
+    try:
+        lang = language_for_file(path, judge.languages)
+        judge.language(lang.id)
+        code = path.read_text(encoding="utf-8")
+    except (JudgeboxError, UnicodeDecodeError) as exc:
+        return {"submission": name, "got": "IE", "maxTimeMs": 0, "error": str(exc)}
+    events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
+    complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))
+    times = [e.result.time_ms for e in events if isinstance(e, CaseResultEvent)]
+    return {
+        "submission": name,
+        "got": str(complete.summary.verdict),
+        "maxTimeMs": max(times, default=0),
+    }
+
+
+@app.command()
+def languages() -> None:
+    """The languages whose toolchain is present."""
+    from judgebox.toolchains import available_languages
+
+    table = Table(title="languages")
+    for column in ("id", "name", "version", "compiled"):
+        table.add_column(column)
+    for toolchain in available_languages().values():
+        lang = toolchain.language
+        table.add_row(lang.id, lang.name, toolchain.version, "yes" if lang.compiled else "no")
+    out.print(table)
+
+
+@app.command()
+def problems(
+    problems_dir: Annotated[
+        Path | None, typer.Option("--problems", help="Problem library.")
+    ] = None,
+) -> None:
+    """The problems of the library."""
+    settings = settings_from_env(problems_dir=problems_dir)
+    library = ProblemLibrary(settings.problems_dir)
+    table = Table(title=f"problems in {settings.problems_dir}")
+    for column in ("name", "title", "cases", "samples", "time limit", "memory limit"):
+        table.add_column(column)
+    for p in library.list():
+        tl = (
+            f"{p.time_limit:g} s"
+            if p.time_limit
+            else f"{settings.default_time_limit:g} s (default)"
+        )
+        mem = p.memory_limit or settings.default_memory_limit
+        table.add_row(
+            p.name, p.title, str(len(p.cases)), str(len(p.samples)), tl, f"{mem >> 20} MiB"
+        )
+    out.print(table)
+    for name, reason in library.broken.items():
+        err.print(f"[yellow]skipped broken package {name}:[/] {reason}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 1100).")] = None,
+    problems_dir: Annotated[
+        Path | None, typer.Option("--problems", help="Problem library.")
+    ] = None,
+    token: Annotated[str | None, typer.Option(help="Bearer token clients must send.")] = None,
+    no_auth: Annotated[
+        bool, typer.Option(help="Allow a non-loopback bind without a token.")
+    ] = False,
+    insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+    nats: Annotated[
+        str | None, typer.Option(help="Run jobs on NATS JetStream at this URL.")
+    ] = None,
+    db: Annotated[Path | None, typer.Option(help="SQLite file for finished runs.")] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option(help="Allowed CORS origin.")] = None,
+) -> None:
+    """Run the HTTP server (the web page, the API of API.md)."""
+    settings = settings_from_env(
+        host=host, port=port, problems_dir=problems_dir, token=token,
+        no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,
+        cors_origins=tuple(cors_origin) if cors_origin else None,
+    )  # fmt: skip
+    from judgebox.server import serve as run_server
+
+    try:
+        run_server(settings)
+    except JudgeboxError as exc:
+        usage_error(exc.message)
+
+
+@app.command()
+def worker(
+    nats: Annotated[str, typer.Option(help="NATS server URL, e.g. nats://127.0.0.1:4222.")],
+    slots: Annotated[int, typer.Option(help="Jobs judged side by side.")] = 1,
+    insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+) -> None:
+    """A scale-out worker: judge jobs from NATS JetStream."""
+    settings = settings_from_env(nats_url=nats, insecure=insecure or None)
+    try:
+        from judgebox.scaleout.worker import run_worker
+    except ImportError:
+        usage_error("this build of judgebox has no scale-out worker")
+    _setup_logging(settings, quiet=False)
+    try:
+        asyncio.run(run_worker(settings, slots=slots))
+    except JudgeboxError as exc:
+        usage_error(exc.message)
+    except KeyboardInterrupt:
+        pass
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

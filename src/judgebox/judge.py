@@ -1,0 +1,208 @@
+"""Judge a submission: compile once, run every case in a sandbox, check it, emit events in order.
+
+    Judge.run(submission)            async generator (the transports iterate it)
+      └─ producer task               owns the workspace and the task group
+           compile (cached)          -> StartEvent, CompileEvent
+           slot 1..p: one box each   -> results[i] as they finish (any order)
+           emitter                   -> CaseResultEvent i, in dataset order
+                                     -> CompleteEvent
+
+The generator never yields from inside a task group (PEP 789): the producer
+sends events through a memory stream. Closing the generator or cancelling the
+task that iterates it SIGKILLs every box of the run synchronously (by group),
+then cancels the producer, whose boxes reap and clean up in shielded scopes.
+The judge emits `complete` for finished runs, compile errors and internal
+errors; a transport that cancels a run emits its own `complete`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from anyio.streams.memory import MemoryObjectSendStream
+
+from judgebox.cases import CaseJudge
+from judgebox.compilation import Artifact, compile_source
+from judgebox.errors import JudgeboxError, ProblemPackageError
+from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, StartEvent
+from judgebox.languages import Language, load_languages, source_file_name
+from judgebox.output_validators import ValidatorProgram
+from judgebox.problems import Problem, Validation
+from judgebox.sandbox import Sandbox
+from judgebox.settings import Settings
+from judgebox.toolchains import Toolchain, available_languages, require_toolchain
+from judgebox.verdicts import CaseResult, RunStatus, Verdict, summarize
+
+log = logging.getLogger("judgebox.judge")
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What to judge: a program in a language against a problem's dataset."""
+
+    problem: Problem
+    language: str
+    code: str
+    stop_on_first_failure: bool = False
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+class Judge:
+    """Turns submissions into events. One per process; runs may go on concurrently."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sandbox: Sandbox,
+        languages: Mapping[str, Language] | None = None,
+        toolchains: Mapping[str, Toolchain] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sandbox = sandbox
+        self.languages = dict(languages) if languages is not None else load_languages()
+        self.toolchains = (
+            dict(toolchains) if toolchains is not None else available_languages(self.languages)
+        )
+
+    def languages_info(self) -> list[dict[str, Any]]:
+        """GET /languages: the languages whose toolchain is present."""
+        return [
+            {"id": t.language.id, "name": t.language.name, "version": t.version,
+             "compiled": t.language.compiled}
+            for t in self.toolchains.values()
+        ]  # fmt: skip
+
+    def language(self, language_id: str) -> Language:
+        """The language of an id, or UnknownLanguageError naming the offered ones."""
+        return require_toolchain(language_id, self.toolchains).language
+
+    async def run(self, submission: Submission) -> AsyncIterator[Event]:
+        """The run's events, in order. Raises UnknownLanguageError before any event."""
+        language = self.language(submission.language)
+        send, receive = anyio.create_memory_object_stream[Event](math.inf)
+        producer = asyncio.ensure_future(self._produce(submission, language, send))
+        try:
+            async with receive:
+                async for event in receive:
+                    yield event
+            await producer
+        finally:
+            if not producer.done():
+                killed = self.sandbox.kill_group(submission.run_id)
+                producer.cancel()
+                log.debug("run %s: stopped, %d boxes killed", submission.run_id, killed)
+                with anyio.CancelScope(shield=True):
+                    await asyncio.wait({producer}, timeout=10.0)
+
+    async def _produce(
+        self, sub: Submission, language: Language, send: MemoryObjectSendStream[Event]
+    ) -> None:
+        problem = sub.problem
+        total = len(problem.cases)
+        results: list[CaseResult] = []
+        workspace = self.sandbox.workspace(sub.run_id)
+        async with send:
+            try:
+                await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
+                artifact = await self._compile(sub, language, workspace)
+                await send.send(CompileEvent(artifact.result))
+                if not artifact.result.ok:
+                    summary = summarize(total, [], RunStatus.COMPILE_ERROR, compile_ok=False)
+                    await send.send(CompleteEvent(summary))
+                    return
+                validator = await self._validator(problem, workspace)
+                case_judge = CaseJudge(
+                    settings=self.settings,
+                    problem=problem,
+                    language=language,
+                    artifact=artifact,
+                    validator=validator,
+                    workspace=workspace,
+                )
+                await self._judge_cases(sub, case_judge, send, results)
+                await send.send(CompleteEvent(summarize(total, results, RunStatus.FINISHED)))
+            except (JudgeboxError, OSError) as exc:
+                log.error("run %s: internal error: %s", sub.run_id, exc)
+                summary = summarize(total, results, RunStatus.INTERNAL_ERROR)
+                with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    await send.send(CompleteEvent(summary))
+            finally:
+                shutil.rmtree(workspace, ignore_errors=True)
+
+    async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
+        code = sub.code.encode("utf-8")
+        file = source_file_name(language, sub.code)
+        version = self.toolchains[language.id].version
+        return await compile_source(
+            self.sandbox, language, version, code, file,
+            limits=CaseJudge.problem_limits(self.settings, sub.problem),
+            workspace=workspace, cache_dir=self.settings.cache_dir,
+        )  # fmt: skip
+
+    async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
+        if problem.validation is Validation.DEFAULT:
+            return None
+        if problem.output_validator is None:
+            raise ProblemPackageError(
+                f"problem {problem.name}: its validation is {problem.validation.value} but it "
+                "has no output validator; add output_validators/<name>/ to the package"
+            )
+        return await ValidatorProgram.prepare(
+            self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
+            self.languages, self.toolchains, workspace, self.settings.cache_dir,
+        )  # fmt: skip
+
+    async def _judge_cases(
+        self,
+        sub: Submission,
+        case_judge: CaseJudge,
+        send: MemoryObjectSendStream[Event],
+        emitted: list[CaseResult],
+    ) -> None:
+        """Run the cases on p parallel boxes; emit results in dataset order."""
+        cases = sub.problem.cases
+        n = len(cases)
+        slots = max(1, min(self.settings.parallelism, n))
+        results: list[CaseResult | None] = [None] * n
+        ready = [asyncio.Event() for _ in range(n)]
+        cursor = iter(range(n))
+        stop_at = n  # with stop-on-first-failure: no case after this index is started
+
+        async def slot() -> None:
+            async with contextlib.AsyncExitStack() as stack:
+                boxes = await case_judge.open_boxes(self.sandbox, stack, group=sub.run_id)
+                for i in cursor:
+                    if i > stop_at:
+                        ready[i].set()
+                        continue
+                    result = await case_judge.judge_case(boxes, cases[i])
+                    results[i] = result
+                    ready[i].set()
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(slots):
+                tg.start_soon(slot)
+            for i in range(n):
+                await ready[i].wait()
+                result = results[i]
+                assert result is not None
+                emitted.append(result)
+                await send.send(CaseResultEvent(result))
+                if sub.stop_on_first_failure and result.verdict is not Verdict.AC:
+                    stop_at = i
+                    tg.cancel_scope.cancel()
+                    break
+        for case in cases[len(emitted) :]:
+            skipped = CaseResult(index=case.index, name=case.name, verdict=Verdict.SKIPPED)
+            emitted.append(skipped)
+            await send.send(CaseResultEvent(skipped))

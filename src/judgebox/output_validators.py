@@ -1,0 +1,236 @@
+"""Kattis output validators and interactive runs, through the sandbox.
+
+The Kattis interface: `validator input answer feedback_dir [flags] < output`;
+exit 42 accepts, 43 rejects, anything else is the validator's (the judge's)
+fault; `feedback_dir/judgemessage.txt` says why. For interactive problems the
+validator's stdin is the submission's stdout and its stdout the submission's
+stdin (two pipes), both sandboxed, each in its own box and uid.
+
+Inside the validator's box:
+
+    /box        the compiled validator (read-only)
+    /problem    the problem's data directory (read-only): input and answer files
+    /feedback   an empty directory the validator may write (read by the host with O_NOFOLLOW)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from judgebox.compilation import Artifact, compile_source
+from judgebox.errors import ProblemPackageError
+from judgebox.languages import Language
+from judgebox.limits import Limits
+from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+from judgebox.toolchains import Toolchain
+from judgebox.verdicts import Verdict
+
+ACCEPTED_EXIT = 42
+REJECTED_EXIT = 43
+PROBLEM_DIR = "/problem"
+FEEDBACK_DIR = "/feedback"
+FEEDBACK_LIMIT = 4096
+VALIDATOR_LIMITS = Limits(cpu_time=30.0, wall_time=60.0, memory=1024 * 1024 * 1024)
+
+# File extensions of validator sources, in the order a mixed directory is resolved.
+VALIDATOR_SOURCES = {".cpp": "cpp", ".cc": "cpp", ".c": "c", ".py": "python3", ".java": "java"}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatorSource:
+    """A validator's main file, the other files beside it, and its language id."""
+
+    language: str
+    main: str
+    files: dict[str, bytes]
+
+
+def find_validator_source(path: Path) -> ValidatorSource:
+    """Read a validator directory (or single file) and pick its language and main file."""
+    files: dict[str, bytes] = {}
+    if path.is_file():
+        files[path.name] = path.read_bytes()
+    elif path.is_dir():
+        for entry in sorted(path.iterdir()):
+            if entry.is_file() and not entry.is_symlink():
+                files[entry.name] = entry.read_bytes()
+    for ext, language in VALIDATOR_SOURCES.items():
+        candidates = sorted(name for name in files if name.endswith(ext))
+        if candidates:
+            preferred = [n for n in candidates if PurePosixPath(n).stem in ("validator", "main")]
+            return ValidatorSource(language, (preferred or candidates)[0], files)
+    raise ProblemPackageError(
+        f"{path}: no validator source found; put validator.cpp, validator.c, validator.py "
+        "or Validator.java in it"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatorProgram:
+    """A problem's output validator, compiled once (cached) and ready to run in a box."""
+
+    artifact: Artifact
+    language: Language
+    argv: list[str]
+    problem_root: Path
+    flags: tuple[str, ...]
+
+    @classmethod
+    async def prepare(
+        cls,
+        sandbox: Sandbox,
+        problem_root: Path,
+        source_path: Path,
+        flags: tuple[str, ...],
+        languages: Mapping[str, Language],
+        toolchains: Mapping[str, Toolchain],
+        workspace: Path,
+        cache_dir: Path,
+    ) -> ValidatorProgram:
+        """Compile the validator at `source_path` (a ProblemPackageError if that fails)."""
+        source = find_validator_source(source_path)
+        toolchain = toolchains.get(source.language)
+        if toolchain is None or source.language not in languages:
+            raise ProblemPackageError(
+                f"{source_path}: the output validator is written in {source.language}, "
+                "whose toolchain is not installed here"
+            )
+        language = languages[source.language]
+        artifact = await compile_source(
+            sandbox, language, toolchain.version, source.files[source.main], source.main,
+            limits=VALIDATOR_LIMITS, workspace=workspace, cache_dir=cache_dir,
+            extra_files=source.files,
+        )  # fmt: skip
+        if not artifact.result.ok:
+            raise ProblemPackageError(
+                f"{source_path}: the output validator does not compile; fix it:\n"
+                f"{artifact.result.output}"
+            )
+        argv = language.run_argv(source.main, VALIDATOR_LIMITS)
+        return cls(artifact, language, argv, problem_root, flags)
+
+
+def reset_feedback_dir(path: Path, uid: int) -> None:
+    """Empty the feedback directory in place (it is bind-mounted) and give it to the box's uid."""
+    path.mkdir(mode=0o755, exist_ok=True)
+    with os.scandir(path) as entries:
+        for entry in entries:  # never follows a symlink: unlink removes the link itself
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+    os.chown(path, uid, uid)
+
+
+def read_feedback(path: Path) -> str:
+    """`judgemessage.txt` (or `teammessage.txt`) of a feedback dir, never following a symlink."""
+    for name in ("judgemessage.txt", "teammessage.txt"):
+        try:
+            fd = os.open(path / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
+                continue
+            raise
+        with os.fdopen(fd, "rb") as f:
+            if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
+                continue
+            text = f.read(FEEDBACK_LIMIT).decode("utf-8", errors="replace").strip()
+        if text:
+            return text
+    return ""
+
+
+def validator_verdict(result: ExecResult, feedback: str) -> tuple[Verdict, str]:
+    """42 -> AC, 43 -> WA; anything else is an internal error of the judge's validator."""
+    if result.status is ExecStatus.OK or result.status is ExecStatus.NONZERO_EXIT:
+        if result.exit_code == ACCEPTED_EXIT:
+            return Verdict.AC, feedback
+        if result.exit_code == REJECTED_EXIT:
+            return Verdict.WA, feedback or "wrong answer (output validator)"
+    detail = result.message or f"exit code {result.exit_code}"
+    stderr = result.stderr.decode("utf-8", errors="replace").strip()[-500:]
+    return Verdict.IE, f"output validator failed: {detail}" + (f"\n{stderr}" if stderr else "")
+
+
+def box_path(problem_root: Path, file: Path) -> str:
+    """Where a problem file appears in the validator's box."""
+    return f"{PROBLEM_DIR}/{file.resolve().relative_to(problem_root.resolve())}"
+
+
+async def run_validator(
+    box: Box,
+    argv: list[str],
+    *,
+    problem_root: Path,
+    input_path: Path,
+    answer_path: Path,
+    output_path: Path,
+    feedback_dir: Path,
+    flags: tuple[str, ...],
+) -> tuple[Verdict, str]:
+    """Judge one output with a custom validator (its stdin is the submission's output)."""
+    reset_feedback_dir(feedback_dir, box.ctx.uid)
+    full = [
+        *argv,
+        box_path(problem_root, input_path),
+        box_path(problem_root, answer_path),
+        FEEDBACK_DIR + "/",
+        *flags,
+    ]
+    result = await box.run(full, limits=VALIDATOR_LIMITS, stdin=output_path)
+    return validator_verdict(result, read_feedback(feedback_dir))
+
+
+async def run_interactive(
+    submission_box: Box,
+    submission_argv: list[str],
+    submission_limits: Limits,
+    validator_box: Box,
+    validator_argv: list[str],
+    *,
+    problem_root: Path,
+    input_path: Path,
+    answer_path: Path,
+    feedback_dir: Path,
+    flags: tuple[str, ...],
+) -> tuple[ExecResult, Verdict, str]:
+    """Run a submission against an interactive validator, connected by two pipes."""
+    reset_feedback_dir(feedback_dir, validator_box.ctx.uid)
+    to_validator_r, to_validator_w = os.pipe2(os.O_CLOEXEC)
+    to_submission_r, to_submission_w = os.pipe2(os.O_CLOEXEC)
+    full = [
+        *validator_argv,
+        box_path(problem_root, input_path),
+        box_path(problem_root, answer_path),
+        FEEDBACK_DIR + "/",
+        *flags,
+    ]
+    wall = submission_limits.effective_wall_time + 5.0
+    limits = VALIDATOR_LIMITS.replace(wall_time=wall, cpu_time=max(wall, 30.0))
+    # Each run() consumes the two fds it is given; the host keeps no copy of any pipe end.
+    validator_task = asyncio.ensure_future(
+        validator_box.run(full, limits=limits, stdin=to_validator_r, stdout=to_submission_w)
+    )
+    try:
+        submission = await submission_box.run(
+            submission_argv,
+            limits=submission_limits,
+            stdin=to_submission_r,
+            stdout=to_validator_w,
+        )
+        validator = await validator_task
+    finally:
+        if not validator_task.done():
+            validator_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await validator_task
+    verdict, feedback = validator_verdict(validator, read_feedback(feedback_dir))
+    return submission, verdict, feedback
