@@ -55,6 +55,9 @@ class Submission:
     code: str
     stop_on_first_failure: bool = False
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Results of the first cases, already judged by a worker that died: they are
+    # emitted again (same order, same sequence numbers) and not run again.
+    previous_results: tuple[CaseResult, ...] = ()
 
 
 class Judge:
@@ -175,7 +178,10 @@ class Judge:
         slots = max(1, min(self.settings.parallelism, n))
         results: list[CaseResult | None] = [None] * n
         ready = [asyncio.Event() for _ in range(n)]
-        cursor = iter(range(n))
+        for i, previous in enumerate(sub.previous_results[:n]):
+            results[i] = previous
+            ready[i].set()
+        cursor = iter(range(len(sub.previous_results[:n]), n))
         stop_at = n  # with stop-on-first-failure: no case after this index is started
 
         async def slot() -> None:
