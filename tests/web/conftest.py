@@ -118,7 +118,8 @@ def static_page(page: Page) -> Page:
     def serve(route: Route) -> None:
         path = route.request.url.removeprefix(STATIC_ORIGIN)
         if path in ("", "/"):
-            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>t</title>")
+            blank = "<!doctype html><title>static</title>"
+            route.fulfill(status=200, content_type="text/html", body=blank)
             return
         file = STATIC_DIR / path.removeprefix("/static/")
         if not path.startswith("/static/") or not file.is_file():

@@ -107,7 +107,8 @@ def test_statements_render_markdown_and_never_run_markup(static_page: Page) -> N
           const md = "# Sum\\n\\nAdd **two** numbers `a` and *b*, with $a + b$.\\n\\n" +
                      "- first\\n- second\\n\\n```\\n<b>raw</b>\\n```\\n\\n" +
                      "<img src=x onerror=\\"window.pwned=1\\"><script>window.pwned=2</script>";
-          const html = "<p onclick=\\"x()\\">Hi <em>there</em></p><img src=x onerror=\\"window.pwned=3\\">" +
+          const html = "<p onclick=\\"x()\\">Hi <em>there</em></p>" +
+                       "<img src=x onerror=\\"window.pwned=3\\">" +
                        "<script>window.pwned=4</script><a href=\\"javascript:alert(1)\\">link</a>";
           const a = document.createElement("div");
           a.append(renderStatement(md, "markdown"));
@@ -117,9 +118,10 @@ def test_statements_render_markdown_and_never_run_markup(static_page: Page) -> N
           c.append(renderStatement("\\\\section{Sum} $a<b$", "latex"));
           document.body.append(a, b, c);
           await new Promise((r) => setTimeout(r, 100));
+          const d = document.createElement("div");
+          d.append(renderStatement(null, null));
           return { md: a.innerHTML, html: b.innerHTML, latex: c.innerHTML, pwned: window.pwned,
-                   none: (() => { const d = document.createElement("div");
-                                  d.append(renderStatement(null, null)); return d.textContent; })() };
+                   none: d.textContent };
         }"""
     )
     assert result["pwned"] == 0

@@ -26,6 +26,8 @@ const results = new ResultsView($("results-panel"));
 let running = null;
 let languages = [];
 let saveTimer = 0;
+/** The (problem, language) whose code is in the editor: the selects may already show the next. */
+let editorKey = null;
 
 function option(value, text) {
   const node = document.createElement("option");
@@ -49,6 +51,7 @@ function loadEditor() {
   if (!problem || !language) return;
   editor.indentUnit = indentUnitFor(language);
   editor.value = loadCode(problem, language) ?? starterCode(language);
+  editorKey = { problem, language };
   saveLastChoice(problem, language);
 }
 
@@ -59,8 +62,7 @@ function saveEditorSoon() {
 
 function saveEditorNow() {
   clearTimeout(saveTimer);
-  const { problem, language } = currentKey();
-  if (problem && language) saveCode(problem, language, editor.value);
+  if (editorKey) saveCode(editorKey.problem, editorKey.language, editor.value);
 }
 
 async function showProblem(name) {

@@ -162,7 +162,7 @@ export class ResultsView {
       detailRow.hidden = !value;
       toggle.setAttribute("aria-expanded", String(value));
       toggle.textContent = value ? "Hide diff" : "Show diff";
-      toggle.setAttribute("aria-label", `${value ? "Hide" : "Show"} expected and actual output of case ${data.index}`);
+      toggle.setAttribute("aria-label", `${value ? "Hide" : "Show"} diff of case ${data.index}`);
     };
     toggle.addEventListener("click", () => setOpen(detailRow.hidden));
     setOpen(open);
@@ -175,14 +175,12 @@ export class ResultsView {
     const verdict = String(data.verdict);
     this.summary.replaceChildren();
     this.summary.className = `summary summary-${verdict}`;
-    const parts = [
-      `${data.passed} passed`,
-      `${data.failed} failed`,
-      `${data.skipped} skipped`,
-      `of ${data.totalCases} cases`,
-    ];
+    const counts = `${data.passed} passed, ${data.failed} failed, ${data.skipped} skipped of ${data.totalCases} cases`;
     const status = STATUS_TEXT[data.status] ?? String(data.status);
-    const text = `${VERDICT_NAMES[verdict] ?? verdict}: ${parts.join(", ")} (${status}).`;
+    const text =
+      data.status === "compile-error"
+        ? `${VERDICT_NAMES[verdict] ?? verdict}: no case was run (${data.totalCases} in the dataset).`
+        : `${VERDICT_NAMES[verdict] ?? verdict}: ${counts} (${status}).`;
     this.summary.append(verdictBadge(verdict), el("span", "summary-text", text));
     this.summary.hidden = false;
     const phase = data.status === "cancelled" ? "cancelled" : "done";
@@ -191,6 +189,7 @@ export class ResultsView {
 
   /** The user pressed Cancel. */
   cancelled() {
+    if (this.judged === 0) this.table.hidden = true;
     this._setPhase("cancelled", "Cancelled by user");
   }
 

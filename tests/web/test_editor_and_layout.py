@@ -1,0 +1,86 @@
+"""The code editor's keys and memory, and the page at a phone's width, in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from page_actions import APLUSB_OK, open_page, prepare
+from playwright.sync_api import Browser, Page, expect
+
+Screenshot = Callable[..., Path]
+
+
+def test_editor_indents_keeps_indentation_numbers_lines_and_remembers_code(
+    page: Page, server_url: str, screenshot: Screenshot
+) -> None:
+    open_page(page, server_url)
+    prepare(page, "aplusb", "python3", "")
+    code = page.get_by_label("Source code")
+    code.focus()
+    code.press_sequentially("def f(x):")
+    code.press("Enter")
+    code.press_sequentially("if x:")
+    code.press("Enter")
+    code.press_sequentially("return 1")
+    code.press("Enter")
+    code.press("Shift+Tab")
+    code.press_sequentially("return 2")
+    code.press("Enter")
+    code.press("Tab")
+    code.press_sequentially("# tab")
+    expected = "def f(x):\n    if x:\n        return 1\n    return 2\n        # tab"
+    expect(code).to_have_value(expected)
+    expect(code).to_be_focused()  # Tab indented instead of leaving the editor
+    expect(page.locator("#editor-gutter")).to_have_text("1\n2\n3\n4\n5\n")
+
+    # Esc then Tab leaves the editor (no keyboard trap).
+    code.press("Escape")
+    code.press("Tab")
+    expect(code).not_to_be_focused()
+
+    # Selected lines are indented together; Shift+Tab takes it back.
+    page.get_by_label("Source code").fill("a\nb\nc")
+    code.evaluate("(ta) => ta.setSelectionRange(0, ta.value.length)")
+    code.press("Tab")
+    expect(code).to_have_value("    a\n    b\n    c")
+    code.press("Shift+Tab")
+    expect(code).to_have_value("a\nb\nc")
+
+    # Code is remembered per problem and language, across a reload.
+    page.get_by_label("Source code").fill(APLUSB_OK)
+    page.get_by_label("Language").select_option("cpp")
+    expect(code).not_to_have_value(APLUSB_OK)
+    page.get_by_label("Source code").fill("int main() { return 0; }")
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("Language")).to_have_value("cpp")
+    expect(code).to_have_value("int main() { return 0; }")
+    page.get_by_label("Language").select_option("python3")
+    expect(code).to_have_value(APLUSB_OK)
+    screenshot(page)
+
+
+def test_phone_width_keeps_everything_usable(
+    browser: Browser, server_url: str, screenshot: Screenshot
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        open_page(page, server_url)
+        prepare(page, "aplusb", "python3", APLUSB_OK)
+        validate = page.get_by_role("button", name="Validate with dataset")
+        validate.click()
+        expect(page.locator("#run-summary")).to_contain_text("Accepted", timeout=60_000)
+        # Nothing sticks out sideways; the buttons are inside the screen and big enough.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        for name in ("Validate with dataset", "Cancel validation"):
+            box = page.get_by_role("button", name=name).bounding_box()
+            assert box is not None
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+            assert box["height"] >= 40
+        screenshot(page)
+    finally:
+        context.close()
