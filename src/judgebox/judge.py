@@ -134,8 +134,11 @@ class Judge:
                 )
                 await self._judge_cases(sub, case_judge, send, results)
                 await send.send(CompleteEvent(summarize(total, results, RunStatus.FINISHED)))
-            except (JudgeboxError, OSError) as exc:
-                log.error("run %s: internal error: %s", sub.run_id, exc)
+            except Exception as exc:  # the judge's fault, whatever it is: the run says so
+                if isinstance(exc, JudgeboxError | OSError):
+                    log.error("run %s: internal error: %s", sub.run_id, exc)
+                else:
+                    log.exception("run %s: internal error", sub.run_id)
                 summary = summarize(total, results, RunStatus.INTERNAL_ERROR)
                 with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                     await send.send(CompleteEvent(summary))

@@ -18,6 +18,8 @@ on the host terminal); the box dies with the process that launched it.
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +96,8 @@ def bwrap_argv(
             argv += ["--ro-bind", path, path]
     argv += ["--dir", BOX_DIR]
     for mount in layout.mounts:
-        argv += ["--bind" if mount.writable else "--ro-bind", str(mount.source), mount.target]
+        source = os.path.abspath(mount.source)
+        argv += ["--bind" if mount.writable else "--ro-bind", source, mount.target]
     argv += ["--ro-bind", str(layout.supervisor), SUPERVISOR_IN_BOX]
     argv += ["--remount-ro", "/", "--chdir", BOX_DIR, "--clearenv"]
     for key, value in box_env(layout.env).items():
