@@ -26,6 +26,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -207,11 +208,19 @@ class Box:
         """Reap what died and remove empty cgroups; True when nothing is left to do."""
         still: list[tuple[subprocess.Popen[bytes], int | None]] = []
         for proc, init_pid in self._dead_procs:
-            if init_pid is not None:  # orphaned to us (a child subreaper) if bwrap died first
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(init_pid, os.WNOHANG)
-            if proc.poll() is None:
-                still.append((proc, init_pid))
+            outer_done = proc.poll() is not None
+            # bwrap's outer process often exits before its init (pid 1 of the box): the init
+            # is then orphaned to us (a child subreaper) and must be reaped here, or it stays
+            # a zombie. Once the outer one is reaped, the init is either reaped by it already
+            # (ECHILD) or ours; keep the entry until it is gone.
+            init_done = True
+            if init_pid is not None:
+                try:
+                    init_done = os.waitpid(init_pid, os.WNOHANG)[0] != 0
+                except ChildProcessError:
+                    init_done = outer_done
+            if not (outer_done and init_done):
+                still.append((proc, None if init_done else init_pid))
             elif proc.stderr is not None:
                 proc.stderr.close()
         self._dead_procs = still
@@ -253,6 +262,7 @@ class Box:
         if not self.alive:
             await self.start()
         own_fds: list[int] = []
+        out_file_fd: int | None = None
         cg: CaseCgroup | None = None
         try:
             stdin_fd = self._open_stdin(stdin, own_fds)
@@ -264,6 +274,11 @@ class Box:
             else:
                 stdout_fd = stdout
                 own_fds.append(stdout)
+                # A regular file keeps its size after the run: keep a copy to measure it, so
+                # that a program that ignores SIGXFSZ (Python does) still gets OUTPUT_LIMIT.
+                if stat.S_ISREG(os.fstat(stdout).st_mode):
+                    out_file_fd = os.dup(stdout)
+                    own_fds.append(out_file_fd)
             stderr_fd = _create(err_path, own_fds)
             cg_fds: list[int] = []
             if self.ctx.cgroups is not None:
@@ -275,6 +290,9 @@ class Box:
             request = self._request(argv, limits, cwd, env, len(cg_fds))
             fds = [stdin_fd, stdout_fd, stderr_fd, *cg_fds]
             observation = await self._execute(request, fds, own_fds, limits, cg)
+            if out_file_fd is not None:
+                size = os.fstat(out_file_fd).st_size
+                observation = dataclasses.replace(observation, output_size=size)
             result = self._result(observation, limits, stdout is None, out_path, err_path)
         except BaseException:
             # Cancelled (or broken): nothing of this box may keep running.

@@ -19,7 +19,6 @@ on the host terminal); the box dies with the process that launched it.
 from __future__ import annotations
 
 import os
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -64,6 +64,10 @@ class Sandbox:
     def open(cls, config: SandboxConfig | None = None) -> Sandbox:
         """Probe the host, refuse incomplete isolation unless insecure, sweep, and get ready."""
         config = config or SandboxConfig()
+        # First of all, so that orphaned bwrap inits (the probe's too) come back to us and
+        # are reaped, instead of piling up as zombies of an init that may never reap them.
+        with contextlib.suppress(OSError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         report = probe_isolation(config.uid_base, config.cgroup_v2_root)
         require_isolation(report, insecure=config.insecure)
         (log.info if report.complete else log.warning)(report.summary())
@@ -78,8 +82,6 @@ class Sandbox:
         inst_dir = config.work_root / instance
         inst_dir.mkdir(mode=0o711, exist_ok=True)
         os.chmod(inst_dir, 0o711)
-        with contextlib.suppress(OSError):  # so orphaned bwrap inits come back to us
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         uids = list(range(config.uid_base, config.uid_base + config.uid_count))
         return cls(config, report, instance, supervisor, uids)
 

@@ -7,9 +7,11 @@ with `--insecure` (then the missing parts are named loudly).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +71,14 @@ _PROBE_ARGV = [
 def _user_namespaces_work(uid: int) -> bool:
     """Start a real (empty) bubblewrap box as `uid` to see whether user namespaces are allowed."""
     as_root = os.geteuid() == 0
+    info_r, info_w = os.pipe2(os.O_CLOEXEC)
     try:
         out = subprocess.run(
-            _PROBE_ARGV,
+            [_PROBE_ARGV[0], "--info-fd", str(info_w), *_PROBE_ARGV[1:]],
             capture_output=True,
             timeout=10,
             check=False,
+            pass_fds=[info_w],
             user=uid if as_root else None,
             group=uid if as_root else None,
             extra_groups=[] if as_root else None,
@@ -82,7 +86,34 @@ def _user_namespaces_work(uid: int) -> bool:
         )
     except (OSError, subprocess.TimeoutExpired):
         return False
+    finally:
+        os.close(info_w)
+        _reap_orphaned_init(info_r)
     return out.returncode == 0
+
+
+def _reap_orphaned_init(info_fd: int) -> None:
+    """Reap the probe box's init if it outlived bwrap and was orphaned to us (a child subreaper).
+
+    bwrap's outer process may exit before the box's pid 1 does; without this the
+    init stays a zombie of ours (or of the host's init, which may never reap it).
+    """
+    try:
+        pid = json.loads(os.read(info_fd, 4096).decode() or "{}").get("child-pid")
+    except (OSError, ValueError):
+        pid = None
+    finally:
+        os.close(info_fd)
+    if not isinstance(pid, int):
+        return
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] != 0:
+                return
+        except ChildProcessError:  # not ours: bwrap reaped it, or we are no subreaper
+            return
+        time.sleep(0.001)
 
 
 def _seccomp_works() -> bool:

@@ -1,0 +1,247 @@
+"""Hostile programs against the limits: memory, output, CPU and wall time, stdin, binary output.
+
+Each test asserts the status the program must get and what must not happen on
+the host (a capture file past its cap, a process that keeps running).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CPrograms
+from host_state import case_cgroup_dirs, case_processes, cgroup_cpu_seconds
+
+from judgebox.limits import Limits
+from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+
+pytestmark = pytest.mark.anyio
+PY = "/usr/bin/python3"
+MiB = 1024 * 1024
+
+MEMORY_BOMB = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+    size_t total = (size_t)atoll(argv[1]) << 20;
+    int touch = argv[2][0] == 't';
+    char *p = malloc(total);
+    if (!p) { puts("malloc failed"); return 3; }
+    if (touch) for (size_t i = 0; i < total; i += 4096) p[i] = 1;
+    printf("survived %zu MiB\n", total >> 20);
+    return 0;
+}
+"""
+
+BUSY_THREADS = r"""
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+static void *spin(void *arg) { volatile unsigned long n = 0; for (;;) n++; return arg; }
+int main(int argc, char **argv) {
+    int threads = atoi(argv[1]);
+    signal(SIGXCPU, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    pthread_t t;
+    for (int i = 1; i < threads; i++) pthread_create(&t, 0, spin, 0);
+    spin(0);
+}
+"""
+
+CPU_THREADS = r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static long budget_ms;
+static void *spin(void *arg) {
+    struct timespec ts;
+    do clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < budget_ms);
+    return arg;
+}
+int main(int argc, char **argv) {
+    int threads = atoi(argv[1]);
+    budget_ms = atol(argv[2]);
+    pthread_t t[64];
+    for (int i = 0; i < threads; i++) pthread_create(&t[i], 0, spin, 0);
+    for (int i = 0; i < threads; i++) pthread_join(t[i], 0);
+    puts("done");
+}
+"""
+
+
+async def test_memory_bomb_touched_is_memory_limit(box: Box, programs: CPrograms) -> None:
+    prog = programs.build("membomb", MEMORY_BOMB)
+    r = await box.run([prog, "1024", "touch"], limits=Limits(memory=64 * MiB))
+    assert r.status is ExecStatus.MEMORY_LIMIT, r
+    assert r.signal == "SIGKILL"
+    assert b"survived" not in r.stdout
+    assert 60 * MiB <= r.memory <= 66 * MiB  # the peak is the cgroup's, at the limit
+
+
+async def test_memory_bomb_untouched_is_not_memory_limit(box: Box, programs: CPrograms) -> None:
+    """Decision: memory is what the program really uses (resident pages charged to its cgroup),
+    not what it reserves. An 8 GiB malloc that is never touched is OK and reports little memory,
+    as on Codeforces/DMOJ with cgroup accounting; RLIMIT_AS is not used (the JVM reserves GiBs)."""
+    prog = programs.build("membomb", MEMORY_BOMB)
+    r = await box.run([prog, "8192", "lazy"], limits=Limits(memory=64 * MiB))
+    assert r.status is ExecStatus.OK, r
+    assert r.stdout == b"survived 8192 MiB\n"
+    assert r.memory < 16 * MiB
+
+
+async def test_stdout_flood_is_output_limit_and_capture_stays_capped(
+    box: Box, sandbox: Sandbox
+) -> None:
+    limit = 1 * MiB
+    scratch = box.ctx.scratch
+    biggest = 0
+
+    async def watch_capture() -> None:
+        nonlocal biggest
+        while True:
+            for entry in os.scandir(scratch):
+                with _suppress_gone():
+                    biggest = max(biggest, entry.stat(follow_symlinks=False).st_size)
+            await asyncio.sleep(0.001)
+
+    watcher = asyncio.create_task(watch_capture())
+    code = "import sys\nb=b'x'*65536\nwhile True: sys.stdout.buffer.write(b)"
+    r = await box.run([PY, "-S", "-c", code], limits=Limits(output=limit, cpu_time=5))
+    watcher.cancel()
+    assert r.status is ExecStatus.OUTPUT_LIMIT, r
+    assert r.stdout_truncated
+    assert len(r.stdout) == limit
+    assert 0 < biggest <= limit + 1, f"capture file reached {biggest} bytes on the host"
+    assert not list(scratch.iterdir()), "capture files must be removed after the run"
+
+
+async def test_stdout_flood_into_a_host_file_never_passes_the_cap(
+    box: Box, test_root: Path
+) -> None:
+    limit = 256 * 1024
+    target = test_root / "flood.out"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # run() consumes it
+    code = "import os\nwhile True: os.write(1, b'y'*4096)"
+    r = await box.run([PY, "-S", "-c", code], limits=Limits(output=limit), stdout=fd)
+    assert r.status is ExecStatus.OUTPUT_LIMIT, r  # Python ignores SIGXFSZ: it exits on EFBIG
+    assert target.stat().st_size <= limit + 1
+
+
+async def test_stderr_flood_is_capped_and_marked_truncated(box: Box) -> None:
+    code = "import os\nfor _ in range(256): os.write(2, b'e'*4096)\nprint('done')"
+    r = await box.run([PY, "-S", "-c", code], limits=Limits(stderr=4096))
+    assert r.status is ExecStatus.OK, r
+    assert r.stdout == b"done\n"
+    assert r.stderr == b"e" * 4096
+    assert r.stderr_truncated
+
+
+async def run_watching_cpu(
+    box: Box, sandbox: Sandbox, argv: list[str], limits: Limits
+) -> tuple[ExecResult, float]:
+    """Run, and measure from the host how long after the case cgroup crossed the CPU limit the
+    result came back (the kill latency, independent of how loaded the machine is)."""
+    crossed: float | None = None
+
+    async def watch() -> None:
+        nonlocal crossed
+        while crossed is None:
+            for case_dir in case_cgroup_dirs(sandbox):
+                cpu = cgroup_cpu_seconds(case_dir)
+                if cpu is not None and cpu >= limits.cpu_time:
+                    crossed = time.monotonic()
+            await asyncio.sleep(0.001)
+
+    watcher = asyncio.create_task(watch())
+    result = await box.run(argv, limits=limits)
+    done = time.monotonic()
+    watcher.cancel()
+    assert crossed is not None, "the host never saw the CPU limit crossed"
+    return result, done - crossed
+
+
+async def test_busy_loop_is_cpu_time_limit_at_the_limit(box: Box, sandbox: Sandbox) -> None:
+    argv = [PY, "-S", "-c", "while True: pass"]
+    r, latency = await run_watching_cpu(box, sandbox, argv, Limits(cpu_time=1))
+    assert r.status is ExecStatus.TIME_LIMIT, r
+    assert r.time_limit_kind == "cpu"
+    assert 1.0 <= r.cpu_time < 1.1
+    assert latency < 0.1, f"result came {latency:.3f} s after the CPU limit was crossed"
+    # On an idle machine the wall time is the CPU time; other load only stretches both.
+    assert r.wall_time < 1.5 or os.getloadavg()[0] > 1.5, r
+
+
+async def test_threads_share_one_cpu_budget(box: Box, programs: CPrograms) -> None:
+    """Three threads of 0.45 s CPU each: no thread reaches 1 s, the process does."""
+    prog = programs.build("cputhreads", CPU_THREADS, pthread=True)
+    r = await box.run([prog, "3", "450"], limits=Limits(cpu_time=1))
+    assert r.status is ExecStatus.TIME_LIMIT, r
+    assert r.time_limit_kind == "cpu"
+    assert 1.0 <= r.cpu_time < 1.2
+    assert b"done" not in r.stdout
+    # The same program within its budget is OK: the limit is not hit by accident.
+    r = await box.run([prog, "3", "100"], limits=Limits(cpu_time=1))
+    assert r.status is ExecStatus.OK, r
+    assert r.stdout == b"done\n"
+    assert r.cpu_time >= 0.3
+
+
+async def test_ignoring_sigxcpu_and_sigterm_is_still_time_limit(
+    box: Box, sandbox: Sandbox, programs: CPrograms
+) -> None:
+    prog = programs.build("busythreads", BUSY_THREADS, pthread=True)
+    r, latency = await run_watching_cpu(box, sandbox, [prog, "2"], Limits(cpu_time=1))
+    assert r.status is ExecStatus.TIME_LIMIT, r
+    assert r.signal == "SIGKILL"
+    assert latency < 0.1, f"result came {latency:.3f} s after the CPU limit was crossed"
+
+
+async def test_sleeping_program_is_killed_at_the_wall_limit(box: Box) -> None:
+    limits = Limits(cpu_time=1)  # wall limit derived: 2 * cpu + 1 = 3 s
+    r = await box.run(["/usr/bin/sleep", "10"], limits=limits)
+    assert r.status is ExecStatus.TIME_LIMIT, r
+    assert r.time_limit_kind == "wall"
+    assert limits.effective_wall_time <= r.wall_time < limits.effective_wall_time + 0.2
+    assert r.cpu_time < 0.1
+    assert not case_processes(box.ctx.uid)
+
+
+async def test_ignoring_fifty_mib_of_stdin_is_ok_and_quick(box: Box, test_root: Path) -> None:
+    big = test_root / "big.in"
+    with open(big, "wb") as f:
+        f.truncate(50 * MiB)
+    r = await box.run(["/usr/bin/true"], limits=Limits(), stdin=big)
+    assert r.status is ExecStatus.OK, r
+    assert r.wall_time < 0.2
+
+
+async def test_binary_output_is_preserved_byte_for_byte(box: Box) -> None:
+    code = "import sys\nsys.stdout.buffer.write(bytes(range(256)) * 300 + b'\\r\\n\\x00')"
+    r = await box.run([PY, "-S", "-c", code], limits=Limits())
+    assert r.status is ExecStatus.OK, r
+    assert r.stdout == bytes(range(256)) * 300 + b"\r\n\x00"
+
+
+async def test_static_and_dynamic_c_programs_run(box: Box, programs: CPrograms) -> None:
+    source = '#include <stdio.h>\nint main(void) { puts("hello"); return 7; }\n'
+    for name, static in (("hello_static", True), ("hello_dynamic", False)):
+        prog = programs.build(name, source, static=static)
+        r = await box.run([prog], limits=Limits())
+        assert r.status is ExecStatus.NONZERO_EXIT, r
+        assert (r.exit_code, r.stdout) == (7, b"hello\n")
+
+
+class _suppress_gone:
+    """Ignore a capture file that vanished between listing and stat."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> bool:
+        return kind is FileNotFoundError
