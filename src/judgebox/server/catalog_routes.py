@@ -1,0 +1,86 @@
+"""Routes that describe: languages, problems, health, metrics, the web page and its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from judgebox.problems import Problem
+from judgebox.server.app import ServerState, server_state
+
+router = APIRouter()
+State = Annotated[ServerState, Depends(server_state)]
+STATIC_DIR = Path(__file__).parent / "static"
+_TEXT_CAP = 64 * 1024  # sample files shown on the page
+
+
+def problem_summary(problem: Problem) -> dict[str, Any]:
+    """GET /problems row: limits in seconds and bytes (null: the server's defaults)."""
+    return {
+        "name": problem.name,
+        "title": problem.title,
+        "totalCases": len(problem.cases),
+        "sampleCases": len(problem.samples),
+        "timeLimit": problem.time_limit,
+        "memoryLimit": problem.memory_limit,
+    }
+
+
+def _read_text(path: Path) -> str:
+    with path.open("rb") as file:
+        return file.read(_TEXT_CAP).decode("utf-8", errors="replace")
+
+
+@router.get("/languages")
+async def languages(state: State) -> list[dict[str, Any]]:
+    """The languages whose toolchain is present."""
+    return state.judge.languages_info()
+
+
+@router.get("/problems")
+async def problems(state: State) -> list[dict[str, Any]]:
+    """Every problem of the library."""
+    return [problem_summary(p) for p in state.library.list()]
+
+
+@router.get("/problems/{name}")
+async def problem(name: str, state: State) -> dict[str, Any]:
+    """One problem with its statement and sample cases."""
+    found = state.library.get(name)
+    document = problem_summary(found)
+    document["statement"] = found.statement
+    document["statementFormat"] = found.statement_format
+    document["samples"] = [
+        {"name": case.name, "input": _read_text(case.input_path),
+         "answer": _read_text(case.answer_path)}
+        for case in found.samples
+    ]  # fmt: skip
+    return document
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness."""
+    return {"status": "ok"}
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics(state: State) -> Response:
+    """Prometheus text format."""
+    return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/", include_in_schema=False)
+async def index() -> FileResponse:
+    """The web page."""
+    return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve the page's files under /static."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,113 @@
+"""The one map from exceptions to HTTP answers: `{"error": {"code", "message"}}` with a status.
+
+UsageError (CodeNotUtf8Error)  400    UnknownLanguageError  422
+NotFoundError (problem, run)   404    QueueFullError        429 + Retry-After
+TooLargeError                  413    ShuttingDownError     503
+Unauthorized                   401 + WWW-Authenticate
+FastAPI validation errors, malformed JSON -> 400; unknown paths -> 404; anything
+else (the judge's fault: SandboxError, a broken package, a bug) -> 500, logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from judgebox.errors import (
+    JudgeboxError,
+    NotFoundError,
+    QueueFullError,
+    ShuttingDownError,
+    TooLargeError,
+    UnknownLanguageError,
+    UsageError,
+)
+
+log = logging.getLogger("judgebox.server")
+
+
+class Unauthorized(JudgeboxError):
+    """The request lacks the server's bearer token."""
+
+    code = "unauthorized"
+
+
+_STATUS: tuple[tuple[type[JudgeboxError], int], ...] = (
+    (UsageError, 400),
+    (Unauthorized, 401),
+    (NotFoundError, 404),
+    (TooLargeError, 413),
+    (UnknownLanguageError, 422),
+    (QueueFullError, 429),
+    (ShuttingDownError, 503),
+)
+_HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}
+
+
+def status_of(error: JudgeboxError) -> int:
+    """The HTTP status of a judgebox error (500 for the judge's own faults)."""
+    return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The JSON error body of API.md."""
+    body = {"error": {"code": code, "message": message}}
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+def response_for(error: JudgeboxError) -> JSONResponse:
+    """The HTTP answer to a judgebox error."""
+    status = status_of(error)
+    headers: dict[str, str] = {}
+    if isinstance(error, QueueFullError):
+        headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="judgebox"'
+    elif isinstance(error, ShuttingDownError):
+        headers["Connection"] = "close"
+    if status == 500:
+        log.error("%s: %s", type(error).__name__, error.message)
+    return error_response(status, error.code, error.message, headers)
+
+
+def install_error_map(app: FastAPI) -> None:
+    """Register the handlers so that every error leaves in the one JSON shape."""
+
+    async def judgebox_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, JudgeboxError)
+        return response_for(exc)
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        )
+        return error_response(400, "bad-request", f"invalid request: {problems}")
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, f"http-{exc.status_code}")
+        message = str(exc.detail)
+        if exc.status_code == 404:
+            message = f"no such endpoint: {request.method} {request.url.path} (see /openapi.json)"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path} (see /openapi.json)"
+        return error_response(exc.status_code, code, message, exc.headers)
+
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        message = "the server failed on this request (its log has the details); try again"
+        return error_response(500, "internal-error", message)
+
+    app.add_exception_handler(JudgeboxError, judgebox_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

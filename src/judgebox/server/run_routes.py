@@ -1,0 +1,137 @@
+"""Routes that judge: `POST /validate-dataset` and the runs API (`/runs`, `/runs/{id}`, events).
+
+Thin: parse the body, build a Submission, hand it to the executor, stream back.
+A `/validate-dataset` run belongs to its connection (a disconnect cancels it);
+a `/runs` run outlives connections (only `DELETE` cancels it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+
+from judgebox.errors import UsageError
+from judgebox.judge import Submission
+from judgebox.problems import inline_problem
+from judgebox.runs import CancelReason
+from judgebox.server.app import ServerState, server_state
+from judgebox.server.run_request import parse_run_request, read_body, request_schema
+from judgebox.server.streaming import (
+    collect_document,
+    event_stream,
+    run_snapshot,
+    wants_event_stream,
+)
+
+router = APIRouter()
+State = Annotated[ServerState, Depends(server_state)]
+_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": request_schema()}},
+    }
+}
+_DELETE_WAIT_S = 10.0
+
+
+async def _submit(state: ServerState, request: Request) -> str:
+    """Read, check and submit the request's run; its id."""
+    body = await read_body(request, state.settings.max_body_bytes)
+    wanted = parse_run_request(body, state.settings)
+    state.judge.language(wanted.language)  # UnknownLanguageError (422) before anything runs
+    run_id = uuid.uuid4().hex
+    inline_dir: Path | None = None
+    if wanted.cases is not None:
+        inline_dir = state.sandbox.workspace(f"{run_id}-cases")
+        cases = [c.model_dump(exclude_none=True) for c in wanted.cases]
+        try:
+            problem = inline_problem(cases, inline_dir)
+        except BaseException:
+            shutil.rmtree(inline_dir, ignore_errors=True)
+            raise
+    else:
+        assert wanted.problem is not None
+        problem = state.library.get(wanted.problem)
+    submission = Submission(problem, wanted.language, wanted.code,
+                            wanted.stop_on_first_failure, run_id=run_id)  # fmt: skip
+    try:
+        await state.executor.submit(submission)
+    except BaseException:
+        if inline_dir is not None:
+            shutil.rmtree(inline_dir, ignore_errors=True)
+        raise
+    if inline_dir is not None:
+        state.spawn(_remove_when_done(state, run_id, inline_dir))
+    return run_id
+
+
+async def _remove_when_done(state: ServerState, run_id: str, directory: Path) -> None:
+    try:
+        await (await state.executor.get(run_id)).wait_done()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@router.post(
+    "/validate-dataset",
+    openapi_extra=_BODY_DOC,
+    responses={200: {"description": "SSE stream (Accept: text/event-stream) or one document"}},
+)
+async def validate_dataset(request: Request, state: State) -> Response:
+    """Judge code against a dataset; SSE or one JSON document; a disconnect cancels it."""
+    run_id = await _submit(state, request)
+    if wants_event_stream(request):
+        return event_stream(state.executor, state.settings, run_id, cancel_on_disconnect=True)
+    document = await collect_document(state.executor, run_id, request, cancel_on_disconnect=True)
+    return JSONResponse(document)
+
+
+@router.post("/runs", status_code=202, openapi_extra=_BODY_DOC)
+async def create_run(request: Request, state: State) -> JSONResponse:
+    """Start a run that outlives the connection."""
+    run_id = await _submit(state, request)
+    body = {"runId": run_id, "eventsUrl": f"/runs/{run_id}/events"}
+    return JSONResponse(body, status_code=202, headers={"Location": f"/runs/{run_id}"})
+
+
+@router.get("/runs/{run_id}")
+async def get_run(run_id: str, state: State) -> dict[str, Any]:
+    """The run's status and results so far."""
+    return run_snapshot(await state.executor.get(run_id))
+
+
+@router.get("/runs/{run_id}/events", responses={200: {"content": {"text/event-stream": {}}}})
+async def run_events(
+    run_id: str,
+    state: State,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> Response:
+    """The run's events as SSE: from the start or after Last-Event-ID, then live."""
+    after = 0
+    if last_event_id is not None and last_event_id.strip():
+        if not last_event_id.strip().isdigit():
+            raise UsageError(
+                f"Last-Event-ID must be the id of an event received (a number), "
+                f"not {last_event_id!r}"
+            )
+        after = int(last_event_id)
+    await state.executor.get(run_id)  # 404 before the stream starts
+    return event_stream(state.executor, state.settings, run_id, after=after,
+                        cancel_on_disconnect=False)  # fmt: skip
+
+
+@router.delete("/runs/{run_id}")
+async def delete_run(run_id: str, state: State) -> dict[str, Any]:
+    """Cancel the run; answers once its sandbox is gone and `complete` is written."""
+    state.executor.cancel(run_id, CancelReason.DELETE)
+    run = await state.executor.get(run_id)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(run.wait_done(), _DELETE_WAIT_S)
+    return {"runId": run.run_id, "status": run.state}
