@@ -24,6 +24,7 @@ from judgebox.errors import SandboxError
 from judgebox.languages import Language
 from judgebox.limits import Limits
 from judgebox.sandbox import BOX_DIR, ExecStatus, Mount, Sandbox
+from judgebox.sandbox.host import require_searchable
 from judgebox.verdicts import CompileResult
 
 COMPILER_OUTPUT_LIMIT = 16 * 1024
@@ -81,6 +82,8 @@ async def compile_source(
     extra = dict(extra_files or {})
     extra.pop(file, None)
     key = artifact_key(language, version, file, code, extra)
+    cache_dir.mkdir(mode=0o711, parents=True, exist_ok=True)
+    require_searchable(cache_dir)
     target = cache_dir / "artifacts" / language.id / key
     hit = _cached(target, file)
     if hit is not None:

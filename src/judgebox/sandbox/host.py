@@ -199,6 +199,19 @@ def _prepare_root(root: Path) -> None:
     if st.st_uid != os.geteuid():
         raise SandboxError(f"work root {root} is owned by uid {st.st_uid}, not by us: pick another")
     os.chmod(root, 0o711)
+    require_searchable(root)
+
+
+def require_searchable(path: Path) -> None:
+    """Boxes run as other uids: every directory above `path` must let them pass (x for others)."""
+    for parent in [path.resolve(), *path.resolve().parents]:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            raise SandboxError(
+                f"{path} cannot be reached by the sandbox uids: {parent} has mode "
+                f"{mode & 0o777:o}; choose a directory under a world-searchable one "
+                "(e.g. /tmp/judgebox) or chmod o+x it"
+            )
 
 
 def build_supervisor(bin_dir: Path) -> Path:
