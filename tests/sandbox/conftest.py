@@ -29,6 +29,7 @@ from judgebox.sandbox import Box, Mount, Sandbox, SandboxConfig
 UID_BASE = 62000 + (os.getpid() % 128) * 16
 SESSION_UIDS = 8  # the session sandbox; the next 8 are for sandboxes in subprocesses
 SUBPROCESS_UID_BASE = UID_BASE + SESSION_UIDS
+PROGRAM_SOURCES = Path(__file__).parent / "programs"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,11 @@ class CPrograms:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._built: dict[str, str] = {}
+
+    def build_file(self, name: str, *, static: bool = False, pthread: bool = False) -> str:
+        """Compile tests/sandbox/programs/<name>.c once; return its path inside the box."""
+        source = (PROGRAM_SOURCES / f"{name}.c").read_text()
+        return self.build(name, source, static=static, pthread=pthread)
 
     def build(self, name: str, source: str, *, static: bool = False, pthread: bool = False) -> str:
         """Compile `source` once as `name`; return its path inside the box."""

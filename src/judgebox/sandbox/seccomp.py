@@ -42,6 +42,8 @@ DENIED_SYSCALLS = (
 # packet and everything else are refused; the network namespace is empty anyway).
 ALLOWED_SOCKET_FAMILY = 1  # AF_UNIX
 TIOCSTI = 0x5412
+F_SETOWN, F_SETOWN_EX = 8, 15
+FIOSETOWN, SIOCSPGRP = 0x8901, 0x8902
 _LOW32 = 0xFFFFFFFF
 
 
@@ -67,7 +69,19 @@ def build_filter() -> seccomp.SyscallFilter:
     # No signals to everyone (-1), to init (1) or to the supervisor (pid 2 / group 2).
     for target in (-1, 1, SUPERVISOR_PID, -SUPERVISOR_PID):
         f.add_rule(deny, "kill", _pid_arg(0, target))
+    # Every other way to signal a pid: queued signals, a /proc/<pid> dir used as a pidfd
+    # (pidfd_send_signal accepts one, so it is refused outright), and SIGIO/F_SETSIG
+    # delivery to a file's owner (same uid, so the kernel allows it): each killed the
+    # supervisor in a test, turning the program's verdict into an internal error.
+    f.add_rule(deny, "pidfd_send_signal")
+    f.add_rule(deny, "fcntl", seccomp.Arg(1, seccomp.EQ, F_SETOWN_EX))
+    for request in (FIOSETOWN, SIOCSPGRP):  # ioctl forms of F_SETOWN (pid behind a pointer)
+        f.add_rule(deny, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, _LOW32, request))
+    for target in (-1, 1, SUPERVISOR_PID, -SUPERVISOR_PID):
+        f.add_rule(deny, "fcntl", seccomp.Arg(1, seccomp.EQ, F_SETOWN), _pid_arg(2, target))
     for target in (1, SUPERVISOR_PID):
+        f.add_rule(deny, "rt_sigqueueinfo", _pid_arg(0, target))
+        f.add_rule(deny, "rt_tgsigqueueinfo", _pid_arg(0, target))
         f.add_rule(deny, "tkill", _pid_arg(0, target))
         f.add_rule(deny, "tgkill", _pid_arg(0, target))
         f.add_rule(deny, "pidfd_open", _pid_arg(0, target))
