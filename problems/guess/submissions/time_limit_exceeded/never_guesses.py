@@ -1,0 +1,4 @@
+# Never guesses: waits for input that never comes (the validator waits for a guess).
+import sys
+
+sys.stdin.read()
