@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import math
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -28,7 +29,7 @@ from judgebox.languages import language_for_file
 from judgebox.problems import Problem, ProblemLibrary, load_problem, submissions
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, settings_from_env
-from judgebox.verdicts import Verdict
+from judgebox.verdicts import RunStatus, Verdict
 
 app = typer.Typer(
     name="judgebox",
@@ -50,7 +51,8 @@ _VERDICT_STYLE = {
 
 def usage_error(message: str) -> NoReturn:
     """One line on stderr, exit status 2."""
-    err.print(f"judgebox: {message}", markup=False, highlight=False)
+    one_line = " ".join(message.split())
+    print(f"judgebox: {one_line}", file=sys.stderr)
     raise typer.Exit(2)
 
 
@@ -104,7 +106,9 @@ class LiveTable:
         """The current table."""
         table = Table(title=self.title, caption=self.footer or self.compile_line, expand=False)
         for column in ("#", "case", "verdict", "time", "memory", "feedback"):
-            table.add_column(column, justify="right" if column in ("#", "time", "memory") else "left")
+            table.add_column(
+                column, justify="right" if column in ("#", "time", "memory") else "left"
+            )
         for row in self.rows:
             verdict = row["verdict"]
             table.add_row(
@@ -124,6 +128,9 @@ class LiveTable:
             self.rows.append(event.to_wire())
         elif isinstance(event, CompleteEvent):
             s = event.summary
+            if s.status is RunStatus.COMPILE_ERROR:
+                self.footer = "CE: compile error (the compiler's messages follow)"
+                return
             self.footer = (
                 f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
                 f"({s.status})"

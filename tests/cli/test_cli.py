@@ -1,0 +1,133 @@
+"""The `judgebox` command line as a user runs it: real processes, real sandbox, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from judgebox.settings import bundled_problems_dir
+
+JUDGEBOX = str(Path(sys.executable).with_name("judgebox"))
+PROBLEMS = bundled_problems_dir()
+
+
+@pytest.fixture(scope="module")
+def env() -> Iterator[dict[str, str]]:
+    root = Path(tempfile.mkdtemp(prefix="judgebox-cli-tests-", dir="/tmp"))
+    root.chmod(0o711)
+    yield {
+        **os.environ,
+        "JUDGEBOX_WORK_ROOT": str(root / "work"),
+        "JUDGEBOX_CACHE_DIR": str(root / "cache"),
+        "JUDGEBOX_UID_BASE": "61300",
+        "JUDGEBOX_PROBLEMS_DIR": str(PROBLEMS),
+    }
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def judgebox(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [JUDGEBOX, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_run_json_prints_exactly_the_json_document(env: dict[str, str]) -> None:
+    source = PROBLEMS / "aplusb" / "submissions" / "accepted" / "aplusb.py"
+    out = judgebox(env, "run", "aplusb", str(source), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)  # nothing else on stdout
+    assert set(doc) >= {"runId", "problem", "language", "totalCases", "compile", "cases", "summary"}
+    assert doc["problem"] == "aplusb" and doc["language"] == "python3"
+    assert doc["compile"]["ok"] is True
+    assert len(doc["cases"]) == doc["totalCases"]
+    assert doc["summary"] == {
+        "verdict": "AC",
+        "passed": doc["totalCases"],
+        "failed": 0,
+        "skipped": 0,
+        "completed": True,
+        "status": "finished",
+    }
+    assert doc["cases"][0]["name"].startswith("sample/")
+    assert "input" in doc["cases"][0]
+
+
+def test_run_live_table_and_exit_status_one_on_failure(env: dict[str, str]) -> None:
+    source = PROBLEMS / "aplusb" / "submissions" / "wrong_answer" / "subtracts.py"
+    out = judgebox(env, "run", str(PROBLEMS / "aplusb"), str(source), "--stop-on-first-failure")
+    assert out.returncode == 1
+    assert "WA" in out.stdout and "SKIPPED" in out.stdout
+
+
+def test_run_compile_error_shows_compiler_output(env: dict[str, str]) -> None:
+    source = PROBLEMS / "aplusb" / "submissions" / "compile_error" / "missing_semicolon.cpp"
+    out = judgebox(env, "run", "aplusb", str(source))
+    assert out.returncode == 1
+    assert "error" in out.stdout and "compile error" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["run", "aplusb", "/nonexistent.py"], "no such file"),
+        (["run", "no-such-problem", "{src}"], "no-such-problem"),
+        (["run", "aplusb", "{src}", "--language", "cobol"], "cobol"),
+        (["run", "../../etc", "{src}"], "problem"),
+        (["verify", "/nonexistent"], "no such package"),
+    ],
+)
+def test_usage_errors_exit_two_with_one_line(
+    env: dict[str, str], tmp_path: Path, args: list[str], reason: str
+) -> None:
+    src = tmp_path / "a.py"
+    src.write_text("print(1)\n")
+    out = judgebox(env, *[a.replace("{src}", str(src)) for a in args])
+    assert out.returncode == 2, out
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_unknown_extension_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    src = tmp_path / "a.xyz"
+    src.write_text("x\n")
+    out = judgebox(env, "run", "aplusb", str(src))
+    assert out.returncode == 2 and "extension" in out.stderr
+
+
+@pytest.mark.parametrize("package", ["aplusb", "hypotenuse", "anysum", "guess"])
+def test_verify_passes_on_every_bundled_package(env: dict[str, str], package: str) -> None:
+    out = judgebox(env, "verify", str(PROBLEMS / package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report, indent=1)
+    assert report["ok"] and report["submissions"]
+    assert all(row["got"] == row["expected"] for row in report["submissions"])
+
+
+def test_verify_reports_a_mismatch(env: dict[str, str], tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    shutil.copytree(PROBLEMS / "aplusb", package, ignore=shutil.ignore_patterns("submissions"))
+    (package / "submissions" / "accepted").mkdir(parents=True)
+    (package / "submissions" / "accepted" / "wrong.py").write_text("print(0)\n")
+    out = judgebox(env, "verify", str(package))
+    assert out.returncode == 1
+    assert "MISMATCH" in out.stdout
+
+
+def test_languages_and_problems_tables(env: dict[str, str]) -> None:
+    langs = judgebox(env, "languages")
+    assert langs.returncode == 0
+    for language in ("c", "cpp", "python3", "java", "javascript", "rust"):
+        assert language in langs.stdout
+    probs = judgebox(env, "problems")
+    assert probs.returncode == 0
+    for name in ("aplusb", "hypotenuse", "anysum", "guess"):
+        assert name in probs.stdout
