@@ -106,6 +106,7 @@ def test_statements_render_markdown_and_never_run_markup(static_page: Page) -> N
           window.pwned = 0;
           const md = "# Sum\\n\\nAdd **two** numbers `a` and *b*, with $a + b$.\\n\\n" +
                      "- first\\n- second\\n\\n```\\n<b>raw</b>\\n```\\n\\n" +
+                     "| Input | Output |\\n| --- | --- |\\n| `1 2` | `3` |\\n\\n" +
                      "<img src=x onerror=\\"window.pwned=1\\"><script>window.pwned=2</script>";
           const html = "<p onclick=\\"x()\\">Hi <em>there</em></p>" +
                        "<img src=x onerror=\\"window.pwned=3\\">" +
@@ -131,6 +132,10 @@ def test_statements_render_markdown_and_never_run_markup(static_page: Page) -> N
     assert '<code class="math">a + b</code>' in md
     assert "<ul><li>first</li><li>second</li></ul>" in md
     assert "<pre><code>&lt;b&gt;raw&lt;/b&gt;</code></pre>" in md
+    assert (
+        '<table class="statement-table"><thead><tr><th>Input</th><th>Output</th></tr></thead>'
+        "<tbody><tr><td><code>1 2</code></td><td><code>3</code></td></tr></tbody></table>"
+    ) in md
     assert "<img" not in md and "<script" not in md and "&lt;img" in md
     html = result["html"]
     assert html.startswith("<p>Hi <em>there</em></p>")

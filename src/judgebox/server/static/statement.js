@@ -1,7 +1,7 @@
 // Problem statements as DOM, safely: every piece of text from the server
 // becomes a text node (never innerHTML). Markdown is a small subset
-// (headings, paragraphs, fenced code, emphasis, inline code, lists, $math$ as
-// code); HTML is re-built from an allow-list of tags with no attributes;
+// (headings, paragraphs, fenced code, emphasis, inline code, lists, tables,
+// $math$ as code); HTML is re-built from an allow-list of tags with no attributes;
 // LaTeX and plain text are shown preformatted.
 
 const ALLOWED_HTML = new Set([
@@ -40,6 +40,20 @@ const FENCE = /^\s*(```+|~~~+)/;
 const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
 const LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+(.*)$/;
 
+const TABLE_RULE = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+
+function tableRow(line, cellTag) {
+  const row = el("tr");
+  // Split on "|" that is not escaped; the outer pipes are optional.
+  const cells = line.trim().replace(/^\|/, "").replace(/(?<!\\)\|$/, "").split(/(?<!\\)\|/);
+  for (const cell of cells) {
+    const node = el(cellTag);
+    node.append(...renderInline(cell.trim().replace(/\\\|/g, "|")));
+    row.append(node);
+  }
+  return row;
+}
+
 /** Markdown subset to a list of block nodes. */
 export function renderMarkdown(text) {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
@@ -71,6 +85,17 @@ export function renderMarkdown(text) {
       }
       i++;
       blocks.push(el("pre", "statement-math", body.join("\n")));
+      continue;
+    }
+    if (line.trim().startsWith("|") && TABLE_RULE.test(lines[i + 1] ?? "")) {
+      const table = el("table", "statement-table");
+      const head = el("thead");
+      head.append(tableRow(line, "th"));
+      const body = el("tbody");
+      i += 2;
+      while (i < lines.length && lines[i].trim().startsWith("|")) body.append(tableRow(lines[i++], "td"));
+      table.append(head, body);
+      blocks.push(table);
       continue;
     }
     const heading = HEADING.exec(line);
@@ -108,7 +133,8 @@ export function renderMarkdown(text) {
       !FENCE.test(lines[i]) &&
       !HEADING.test(lines[i]) &&
       !LIST_ITEM.test(lines[i]) &&
-      !lines[i].trim().startsWith("$$")
+      !lines[i].trim().startsWith("$$") &&
+      !(lines[i].trim().startsWith("|") && TABLE_RULE.test(lines[i + 1] ?? ""))
     ) {
       para.push(lines[i++].trim());
     }
