@@ -74,6 +74,7 @@ class Box:
         self._case_serial = 0
         self._stale_cgroups: list[CaseCgroup] = []
         self._dead_procs: list[tuple[subprocess.Popen[bytes], int | None]] = []
+        self._cleanup_timer: asyncio.TimerHandle | None = None
         self.starts = 0
         self.group: str | None = None
 
@@ -227,6 +228,27 @@ class Box:
         self._stale_cgroups = [cg for cg in self._stale_cgroups if not _try_remove(cg)]
         return not self._dead_procs and not self._stale_cgroups
 
+    def _schedule_cleanup(self, delay: float = 0.001, deadline: float | None = None) -> None:
+        """Reap and remove what a kill left behind soon, on the loop, with nobody awaiting it.
+
+        A killed process takes a moment to exit: its case cgroup cannot be removed and
+        bwrap cannot be reaped at once. Without this they waited for the box's close().
+        """
+        if self._cleanup_timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        deadline = deadline if deadline is not None else time.monotonic() + 5.0
+
+        def step() -> None:
+            self._cleanup_timer = None
+            if not self._cleanup_step() and time.monotonic() < deadline:
+                self._schedule_cleanup(min(delay * 2, 0.05), deadline)
+
+        self._cleanup_timer = loop.call_later(delay, step)
+
     async def close(self, timeout: float = 5.0) -> None:
         """Kill the box, reap its processes and remove its cgroups (call in a shielded scope)."""
         self.kill_now()
@@ -290,6 +312,8 @@ class Box:
             request = self._request(argv, limits, cwd, env, len(cg_fds))
             fds = [stdin_fd, stdout_fd, stderr_fd, *cg_fds]
             observation = await self._execute(request, fds, own_fds, limits, cg)
+            if cg is not None:
+                await _until_empty(cg)
             if out_file_fd is not None:
                 size = os.fstat(out_file_fd).st_size
                 observation = dataclasses.replace(observation, output_size=size)
@@ -304,6 +328,8 @@ class Box:
                     os.close(fd)
             if cg is not None and not _try_remove(cg):
                 self._stale_cgroups.append(cg)
+            if self._stale_cgroups or self._dead_procs:
+                self._schedule_cleanup()
             for suffix in (".out", ".err"):
                 path = self.ctx.scratch / f"{self.name}-{self._case_serial}{suffix}"
                 with contextlib.suppress(FileNotFoundError):
@@ -494,6 +520,16 @@ def _read_capped(path: Path, cap: int) -> tuple[bytes, int]:
     with os.fdopen(fd, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         return f.read(cap), size
+
+
+async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> None:
+    """Kill what the case left (daemons, a fork bomb) and wait until it is gone, so that
+    nothing of one case still runs when the result is out and the next case starts."""
+    deadline = time.monotonic() + timeout
+    cg.kill_all()
+    while cg.pids() and time.monotonic() < deadline:
+        await asyncio.sleep(0.0005)
+        cg.kill_all()
 
 
 def _try_remove(cg: CaseCgroup) -> bool:

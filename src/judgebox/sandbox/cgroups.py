@@ -255,7 +255,10 @@ class CaseCgroup:
             with contextlib.suppress(OSError):
                 _write(kill_file, "1")
                 return
-        # A killed process cannot fork again, so a few passes catch every child.
+        # No new processes from here on (a fork bomb forks between our reading of the
+        # pid list and the kills): then a few passes catch every one.
+        with contextlib.suppress(OSError):
+            _write(self.dirs["pids"] / "pids.max", "0")
         for _ in range(8):
             pids = self.pids()
             if not pids:

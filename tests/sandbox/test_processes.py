@@ -1,0 +1,173 @@
+"""Hostile process trees: fork bombs, daemons, cancellation, zombies, a crashed judgebox.
+
+What must not happen is checked on the host through /proc and /sys/fs/cgroup:
+no process of the box uid outlives its case, no case cgroup outlives its run,
+no zombie piles up under the judging process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from conftest import CPrograms
+from host_state import (
+    case_cgroup_dirs,
+    case_processes,
+    cgroup_pids,
+    processes_of_uid,
+    zombie_children,
+)
+
+from judgebox.limits import Limits
+from judgebox.sandbox import Box, ExecStatus, Mount, Sandbox
+
+pytestmark = pytest.mark.anyio
+
+FORK_BOMB = r"""
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    if (argv[1][0] == 'f') for (;;) fork();            /* the classic: forever */
+    int made = 0;                                        /* polite: count, then leave */
+    for (;;) {
+        pid_t pid = fork();
+        if (pid == 0) { pause(); _exit(0); }
+        if (pid < 0) { printf("%d %d\n", made, errno); return 0; }
+        made++;
+    }
+}
+"""
+
+SPINNERS = r"""
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int children = atoi(argv[1]);
+    for (int i = 0; i < children; i++) if (fork() == 0) break;
+    volatile unsigned long n = 0;
+    for (;;) n++;
+}
+"""
+
+DAEMON = r"""
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    if (fork() == 0) {
+        setsid();
+        if (fork() == 0) {
+            signal(SIGHUP, SIG_IGN); signal(SIGTERM, SIG_IGN);
+            for (;;) sleep(100);
+        }
+        _exit(0);
+    }
+    puts("main done");
+    return 0;
+}
+"""
+
+
+async def watch_case_pids(sandbox: Sandbox, peak: list[int]) -> None:
+    """Record the largest number of processes seen in any case cgroup."""
+    while True:
+        for case_dir in case_cgroup_dirs(sandbox):
+            peak[0] = max(peak[0], len(cgroup_pids(case_dir)))
+        await asyncio.sleep(0.002)
+
+
+async def test_fork_bomb_is_held_by_the_pids_limit(
+    box: Box, sandbox: Sandbox, programs: CPrograms
+) -> None:
+    prog = programs.build("forkbomb", FORK_BOMB)
+    limits = Limits(processes=32)
+    r = await box.run([prog, "count"], limits=limits)
+    assert r.status is ExecStatus.OK, r
+    made, err = map(int, r.stdout.split())
+    assert made == limits.processes - 1  # the program itself is one of them
+    assert err == 11  # EAGAIN
+    assert not case_processes(box.ctx.uid), "the paused children outlived their case"
+
+    peak = [0]
+    watcher = asyncio.create_task(watch_case_pids(sandbox, peak))
+    r = await box.run([prog, "forever"], limits=limits.replace(cpu_time=0.5))
+    watcher.cancel()
+    assert r.status in {ExecStatus.TIME_LIMIT, ExecStatus.SIGNALED, ExecStatus.NONZERO_EXIT}, r
+    assert 0 < peak[0] <= limits.processes
+    assert not case_processes(box.ctx.uid)
+    assert (await box.run(["/usr/bin/true"], limits=Limits())).ok
+    assert box.starts == 1
+
+
+async def test_double_forked_daemon_dies_with_its_case(box: Box, programs: CPrograms) -> None:
+    prog = programs.build("daemon", DAEMON)
+    r = await box.run([prog], limits=Limits())
+    assert r.status is ExecStatus.OK, r
+    assert r.stdout == b"main done\n"
+    assert not case_processes(box.ctx.uid), "the daemon outlived the run"
+
+
+async def test_cancelled_run_leaves_nothing_within_100_ms(
+    sandbox: Sandbox, programs: CPrograms
+) -> None:
+    """The judge's shape: a task owns a box and awaits a run; the client goes away."""
+    prog = programs.build("spinners", SPINNERS)
+    uid: list[int] = []
+
+    async def judge() -> None:
+        async with sandbox.box([Mount(programs.directory, "/box")]) as box:
+            uid.append(box.ctx.uid)
+            await box.run([prog, "20"], limits=Limits(cpu_time=60, wall_time=60))
+
+    task = asyncio.create_task(judge())
+    await wait_for_case_pids(sandbox, 21)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    while processes_of_uid(uid[0]) or case_cgroup_dirs(sandbox):
+        assert time.monotonic() - started < 0.1, (processes_of_uid(uid[0]), case_cgroup_dirs)
+        await asyncio.sleep(0.001)
+
+
+async def test_cancelled_run_in_a_kept_box_leaves_nothing_and_the_box_restarts(
+    box: Box, sandbox: Sandbox, programs: CPrograms
+) -> None:
+    """Only the run is cancelled: its processes and cgroup go at once, the box comes back."""
+    prog = programs.build("spinners", SPINNERS)
+    task = asyncio.create_task(box.run([prog, "20"], limits=Limits(cpu_time=60, wall_time=60)))
+    await wait_for_case_pids(sandbox, 21)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    uid = box.ctx.uid
+    while processes_of_uid(uid) or case_cgroup_dirs(sandbox):
+        assert time.monotonic() - started < 0.1, (processes_of_uid(uid), case_cgroup_dirs)
+        await asyncio.sleep(0.001)
+    assert zombie_children() == []
+    r = await box.run(["/usr/bin/true"], limits=Limits())
+    assert r.ok, r
+    assert box.starts == 2
+
+
+async def wait_for_case_pids(sandbox: Sandbox, count: int, timeout: float = 5.0) -> None:
+    """Wait until one case cgroup holds `count` processes."""
+    deadline = time.monotonic() + timeout
+    while not any(len(cgroup_pids(d)) >= count for d in case_cgroup_dirs(sandbox)):
+        assert time.monotonic() < deadline, "the program never started its children"
+        await asyncio.sleep(0.002)
+
+
+async def test_five_hundred_runs_leave_no_zombie(box: Box, sandbox: Sandbox) -> None:
+    for _ in range(500):
+        r = await box.run(["/usr/bin/true"], limits=Limits())
+        assert r.ok, r
+    assert box.starts == 1
+    assert zombie_children() == []
+    assert not case_processes(box.ctx.uid)
+    assert not case_cgroup_dirs(sandbox)
