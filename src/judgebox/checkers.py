@@ -306,12 +306,8 @@ def _describe_piece_mismatch(
         return f"{_where(output, user_at)}: {_describe_tokens(judge_piece, user_piece, flags)}"
     if index % 2 == 0 and judge_piece and user_at == len(output):
         return _describe_early_end(output, judge_piece)
-    common = 0  # the first differing byte inside the whitespace run (or where a run is missing)
-    while (
-        common < min(len(judge_piece), len(user_piece))
-        and judge_piece[common] == user_piece[common]
-    ):
-        common += 1
+    # The first differing byte inside the whitespace run (or where a run is missing).
+    common = _common_prefix_length(judge_piece, user_piece)
     judge_at, user_at = judge_at + common, user_at + common
     if judge_at == len(answer) and user_at < len(output):
         if output[user_at] in _WHITESPACE:

@@ -218,3 +218,13 @@ def test_time_is_linear_in_the_output_size() -> None:
     small = min(seconds_for(5) for _ in range(2))
     large = seconds_for(50)
     assert large < 10 * small * 2.0 + 0.5
+
+
+def test_a_difference_deep_in_a_huge_whitespace_run_is_located() -> None:
+    answer = b"a" + b" " * (20 * 2**20) + b"b\n"
+    output = b"a" + b" " * (20 * 2**20 - 1) + b"\tb\n"
+    message = feedback(output, answer, "space_change_sensitive")
+    assert (
+        message
+        == f"line 1, column {20 * 2**20 + 1}: whitespace differs: expected a space, got a tab"
+    )
