@@ -104,10 +104,10 @@ def load_problem(path: Path) -> Problem:
 
 
 def _load_package(path: Path) -> Problem:
-    config = _read_yaml(path / "problem.yaml")
-    version = _format_version(path, config)
-    limits = _mapping(config, "limits", path / "problem.yaml")
     yaml_file = path / "problem.yaml"
+    config = _read_yaml(yaml_file)
+    version = _format_version(path, config)
+    limits = _mapping(config, "limits", yaml_file)
     if version == "2023-07":
         multipliers = _mapping(limits, "time_multipliers", yaml_file)
         multiplier = _number(multipliers, "ac_to_time_limit", yaml_file)
@@ -389,32 +389,43 @@ def inline_problem(cases: Sequence[Mapping[str, str]], directory: Path) -> Probl
         raise UsageError(
             'cases must be a non-empty list like [{"input": "1 2\\n", "answer": "3\\n"}]'
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    made: list[TestCase] = []
-    for index, case in enumerate(cases, start=1):
-        where = f"cases[{index - 1}]"
+    checked: list[tuple[str, bytes, bytes]] = []
+    for number, case in enumerate(cases):
+        where = f"cases[{number}]"
         if not isinstance(case, Mapping):
             raise UsageError(
                 f'{where} must be an object like {{"input": "1 2\\n", "answer": "3\\n"}}'
             )
-        for key in ("input", "answer"):
-            if not isinstance(case.get(key), str):
-                got = "missing" if key not in case else f"a {type(case[key]).__name__}"
-                raise UsageError(f"{where}.{key} must be a string (it is {got})")
-        name = case.get("name", str(index))
+        texts = [_inline_text(case, key, where) for key in ("input", "answer")]
+        name = case.get("name", str(number + 1))
         if not isinstance(name, str) or not name.strip():
             raise UsageError(f"{where}.name must be a non-empty string, or left out")
-        if any(name == other.name for other in made):
+        if any(name == other for other, _, _ in checked):
             raise UsageError(f"{where}.name {name!r} is used twice; give each case its own name")
+        checked.append((name, texts[0], texts[1]))
+    directory.mkdir(parents=True, exist_ok=True)
+    made: list[TestCase] = []
+    for index, (name, input_bytes, answer_bytes) in enumerate(checked, start=1):
         input_path, answer_path = directory / f"{index:04d}.in", directory / f"{index:04d}.ans"
-        input_path.write_text(case["input"], encoding="utf-8", newline="")
-        answer_path.write_text(case["answer"], encoding="utf-8", newline="")
+        input_path.write_bytes(input_bytes)
+        answer_path.write_bytes(answer_bytes)
         # The client wrote these cases, so they are shown back like samples (with a diff).
         made.append(TestCase(index, name, input_path, answer_path, is_sample=True))
     return Problem(
         name="inline", title="Inline cases", path=directory, cases=tuple(made),
         format_version="inline",
     )  # fmt: skip
+
+
+def _inline_text(case: Mapping[str, object], key: str, where: str) -> bytes:
+    value = case.get(key)
+    if not isinstance(value, str):
+        got = "missing" if key not in case else f"a {type(value).__name__}"
+        raise UsageError(f"{where}.{key} must be a string (it is {got})")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{where}.{key} is not valid Unicode text (a lone surrogate?)") from None
 
 
 _SUBMISSION_VERDICTS = {
@@ -455,6 +466,12 @@ class ProblemLibrary:
         for folder in folders:
             if folder.name.startswith(".") or folder.name.startswith("__"):
                 continue
+            if not _PROBLEM_NAME.fullmatch(folder.name):
+                self.broken[folder.name] = (
+                    f"{folder}: the folder's name is not a problem name; rename it with "
+                    "letters, digits, '.', '_' and '-' only"
+                )
+                continue
             try:
                 problems.append(self._load(folder))
             except ProblemPackageError as error:
@@ -463,7 +480,7 @@ class ProblemLibrary:
 
     def get(self, name: str) -> Problem:
         """The problem with this name; UnknownProblemError if there is none."""
-        if not isinstance(name, str) or not _PROBLEM_NAME.fullmatch(name) or name in (".", ".."):
+        if not isinstance(name, str) or not _PROBLEM_NAME.fullmatch(name):
             raise UnknownProblemError(
                 f"{name!r} is not a problem name: use a name from the problem list "
                 "(letters, digits, '.', '_' and '-', no slashes)"

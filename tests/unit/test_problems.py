@@ -262,12 +262,14 @@ def test_inline_keeps_windows_newlines_and_unicode(tmp_path: Path) -> None:
             [{"input": "", "answer": "", "name": "x"}, {"input": "", "answer": "", "name": "x"}],
             "cases[1].name 'x' is used twice",
         ),
+        ([{"input": "\ud800", "answer": ""}], "cases[0].input is not valid Unicode"),
     ],
 )
 def test_inline_problem_rejects_bad_cases(tmp_path: Path, cases: object, message: str) -> None:
     with pytest.raises(UsageError) as error:
-        inline_problem(cases, tmp_path)  # type: ignore[arg-type]
+        inline_problem(cases, tmp_path / "cases")  # type: ignore[arg-type]
     assert message in error.value.message
+    assert not (tmp_path / "cases").exists()  # nothing written before every case is checked
 
 
 # --- broken packages -----------------------------------------------------------
@@ -405,6 +407,7 @@ def library_root(tmp_path: Path) -> Path:
     write(tmp_path / "alpha", {"problem.yaml": "name: Alpha\n", **ONE_CASE})
     write(tmp_path / "broken", {"data/secret/1.in": ""})
     write(tmp_path / ".hidden", ONE_CASE)
+    write(tmp_path / "with space", ONE_CASE)
     (tmp_path / "notes.txt").write_text("not a problem")
     return tmp_path
 
@@ -412,8 +415,9 @@ def library_root(tmp_path: Path) -> Path:
 def test_library_lists_sorted_and_remembers_broken(library_root: Path) -> None:
     library = ProblemLibrary(library_root)
     assert [problem.name for problem in library.list()] == ["alpha", "zeta"]
-    assert list(library.broken) == ["broken"]
+    assert list(library.broken) == ["broken", "with space"]
     assert "1.in" in library.broken["broken"]
+    assert "rename it" in library.broken["with space"]
     assert library.get("alpha").title == "Alpha"
     with pytest.raises(ProblemPackageError):
         library.get("broken")
