@@ -104,11 +104,14 @@ def browser(playwright_session: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh laptop-sized page (own storage) per test."""
+    """A fresh laptop-sized page (own storage) per test; an uncaught page error fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    uncaught: list[str] = []
+    page.on("pageerror", lambda error: uncaught.append(f"{error.name}: {error.message}"))
     yield page
     context.close()
+    assert uncaught == [], f"uncaught errors in the page: {uncaught}"
 
 
 @pytest.fixture

@@ -139,6 +139,7 @@ def test_cancel_in_the_middle_of_a_case_kills_it_on_the_server(
 
     expect(page.locator("#run-status")).to_have_text("Cancelled by user")
     expect(validate).to_be_enabled()
+    expect(validate).to_be_focused()  # the focus did not fall off the disabled Cancel
     expect(cancel).to_be_disabled()
     expect(page.locator("#run-error")).to_be_hidden()
     expect(page.locator("#run-summary")).to_be_hidden()

@@ -77,10 +77,15 @@ async function showProblem(name) {
 }
 
 function setRunning(run) {
+  // A button that gets disabled while focused drops the focus on <body>: hand it
+  // to the other button so keyboard users can cancel, or run again, at once.
+  const from = document.activeElement;
   running = run;
   ui.validate.disabled = run !== null;
   ui.cancel.disabled = run === null;
   document.body.classList.toggle("is-running", run !== null);
+  if (run !== null && from === ui.validate) ui.cancel.focus();
+  if (run === null && from === ui.cancel) ui.validate.focus();
 }
 
 function handleMessage(message, state) {
