@@ -1,4 +1,4 @@
-"""Imports run one way (DESIGN.md): vocabulary <- {logic, sandbox} <- validators <- judge <- runs <- transports."""
+"""Imports run one way (DESIGN.md): vocabulary <- {logic, sandbox} <- judge <- runs <- server."""
 
 from __future__ import annotations
 
