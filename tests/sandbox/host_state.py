@@ -60,12 +60,22 @@ def processes_of_uid(uid: int) -> list[HostProcess]:
 
 
 def case_processes(uid: int) -> list[HostProcess]:
-    """Processes of a box uid other than the box itself (bwrap outside, bwrap init, supervisor).
+    """Processes of a box uid other than the box itself (bwrap outside, the supervisor).
 
-    Inside the box's pid namespace bwrap's init is pid 1 and the supervisor pid 2,
-    so anything deeper is a program's.
+    bwrap's outer process lives in the host's pid namespace only; inside the box's
+    namespace the supervisor is pid 1, so anything else there is a program's.
     """
-    return [p for p in processes_of_uid(uid) if len(p.nspid) > 1 and p.nspid[-1] > 2]
+    return [p for p in processes_of_uid(uid) if len(p.nspid) > 1 and p.nspid[-1] != 1]
+
+
+def assert_case_gone(uid: int, within: float = 0.1) -> None:
+    """Nothing of a case runs now, and its dead (zombies) are reaped within `within` s."""
+    running = [p for p in case_processes(uid) if p.state != "Z"]
+    assert not running, f"processes of the case still run: {running}"
+    deadline = time.monotonic() + within
+    while case_processes(uid):
+        assert time.monotonic() < deadline, f"not reaped: {case_processes(uid)}"
+        time.sleep(0.001)
 
 
 def case_cgroup_dirs(sandbox: Sandbox) -> list[Path]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CPrograms
-from host_state import case_cgroup_dirs, case_processes, cgroup_cpu_seconds
+from host_state import assert_case_gone, case_cgroup_dirs, cgroup_cpu_seconds
 
 from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
@@ -212,7 +212,7 @@ async def test_sleeping_program_is_killed_at_the_wall_limit(box: Box) -> None:
     assert r.time_limit_kind == "wall"
     assert limits.effective_wall_time <= r.wall_time < limits.effective_wall_time + 0.2
     assert r.cpu_time < 0.1
-    assert not case_processes(box.ctx.uid)
+    assert_case_gone(box.ctx.uid)
 
 
 async def test_ignoring_fifty_mib_of_stdin_is_ok_and_quick(box: Box, test_root: Path) -> None:

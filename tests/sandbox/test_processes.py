@@ -13,8 +13,8 @@ import time
 import pytest
 from conftest import CPrograms
 from host_state import (
+    assert_case_gone,
     case_cgroup_dirs,
-    case_processes,
     cgroup_pids,
     processes_of_uid,
     zombie_children,
@@ -90,7 +90,7 @@ async def test_fork_bomb_is_held_by_the_pids_limit(
     made, err = map(int, r.stdout.split())
     assert made == limits.processes - 1  # the program itself is one of them
     assert err == 11  # EAGAIN
-    assert not case_processes(box.ctx.uid), "the paused children outlived their case"
+    assert_case_gone(box.ctx.uid)
 
     peak = [0]
     watcher = asyncio.create_task(watch_case_pids(sandbox, peak))
@@ -98,7 +98,7 @@ async def test_fork_bomb_is_held_by_the_pids_limit(
     watcher.cancel()
     assert r.status in {ExecStatus.TIME_LIMIT, ExecStatus.SIGNALED, ExecStatus.NONZERO_EXIT}, r
     assert 0 < peak[0] <= limits.processes
-    assert not case_processes(box.ctx.uid)
+    assert_case_gone(box.ctx.uid)
     assert (await box.run(["/usr/bin/true"], limits=Limits())).ok
     assert box.starts == 1
 
@@ -108,7 +108,7 @@ async def test_double_forked_daemon_dies_with_its_case(box: Box, programs: CProg
     r = await box.run([prog], limits=Limits())
     assert r.status is ExecStatus.OK, r
     assert r.stdout == b"main done\n"
-    assert not case_processes(box.ctx.uid), "the daemon outlived the run"
+    assert_case_gone(box.ctx.uid)
 
 
 async def test_cancelled_run_leaves_nothing_within_100_ms(
@@ -169,5 +169,5 @@ async def test_five_hundred_runs_leave_no_zombie(box: Box, sandbox: Sandbox) -> 
         assert r.ok, r
     assert box.starts == 1
     assert zombie_children() == []
-    assert not case_processes(box.ctx.uid)
+    assert_case_gone(box.ctx.uid)
     assert not case_cgroup_dirs(sandbox)

@@ -4,12 +4,12 @@ It runs one program at a time:
 
     host (this module)                        box (namespaces, uid 610xx, seccomp)
     ──────────────────                        ─────────────────────────────────────
-    Box.start()  ── Popen(bwrap ...) ───────▶ bwrap init (pid 1) ─▶ supervisor (pid 2)
+    Box.start()  ── Popen(bwrap ...) ───────▶ supervisor (pid 1, bwrap --as-pid-1)
     Box.run()    ── RUN + fds (SCM_RIGHTS) ──▶ fork: join case cgroup, rlimits, exec
                  ◀── STARTED / EXITED ──────── wait4 (wall time, rusage)
                  watches cgroup CPU time and the wall clock, kills the case
                  cgroup on a limit; reads the counters; removes the cgroup
-    Box.kill_now()  SIGKILL bwrap init: the kernel kills the whole pid namespace
+    Box.kill_now()  SIGKILL the box's pid 1: the kernel kills the whole pid namespace
 
 Cancelling the task that awaits `run()` kills the box synchronously before the
 CancelledError goes on; `close()` (shielded by the caller) reaps and removes.

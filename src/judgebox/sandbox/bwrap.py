@@ -8,7 +8,9 @@ Inside a box:
     /proc, /dev          fresh (own pid namespace; /dev has null, zero, random, ...)
     /tmp                 size-capped tmpfs, also $HOME
     /box                 the run's directory (read-write while compiling, read-only when running)
-    /.judgebox/supervisor  the box supervisor (read-only), pid 2
+    /.judgebox/supervisor  the box supervisor (read-only), pid 1 (`--as-pid-1`: no bwrap
+                         init in the box, whose memory a program of the same uid could
+                         write through /proc/1/mem; the supervisor is not dumpable)
     everything else      absent; `/` itself is remounted read-only
 
 Namespaces: user (one unprivileged uid mapped, no nested user namespaces),
@@ -76,7 +78,7 @@ def bwrap_argv(
         BWRAP,
         "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
         "--unshare-uts", "--unshare-cgroup", "--disable-userns",
-        "--die-with-parent", "--new-session",
+        "--die-with-parent", "--new-session", "--as-pid-1",
         "--hostname", "judgebox",
         "--ro-bind", "/usr", "/usr",
         "--symlink", "usr/bin", "/bin",

@@ -2,8 +2,9 @@
 
 Namespaces already hide the host; this list removes kernel surfaces a judged
 program never needs and that have a history of escapes, and keeps the program
-from signalling the box supervisor (pid 2, process group 2) and bwrap's init
-(pid 1), which run as the same uid.
+from signalling the box supervisor (pid 1 of the box, as bwrap runs it
+`--as-pid-1`), which runs as the same uid. (Its process group is 1 too, and
+kill(-1) means everyone: refused.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyseccomp as seccomp
 
 from judgebox.errors import SandboxError
 
-SUPERVISOR_PID = 2  # bwrap's init is pid 1 in the box; the command it starts is pid 2
+SUPERVISOR_PID = 1  # bwrap --as-pid-1: the supervisor is the box's init
 
 # Whole syscalls refused with EPERM.
 DENIED_SYSCALLS = (
@@ -66,8 +67,9 @@ def build_filter() -> seccomp.SyscallFilter:
     f.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socketpair",
                seccomp.Arg(0, seccomp.NE, ALLOWED_SOCKET_FAMILY))  # fmt: skip
     f.add_rule(deny, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, _LOW32, TIOCSTI))
-    # No signals to everyone (-1), to init (1) or to the supervisor (pid 2 / group 2).
-    for target in (-1, 1, SUPERVISOR_PID, -SUPERVISOR_PID):
+    # No signals to everyone (-1) or to the supervisor (pid 1). The first case process is
+    # pid 2 and its own group leader: it may signal itself.
+    for target in (-1, SUPERVISOR_PID):
         f.add_rule(deny, "kill", _pid_arg(0, target))
     # Every other way to signal a pid: queued signals, a /proc/<pid> dir used as a pidfd
     # (pidfd_send_signal accepts one, so it is refused outright), and SIGIO/F_SETSIG
@@ -77,18 +79,18 @@ def build_filter() -> seccomp.SyscallFilter:
     f.add_rule(deny, "fcntl", seccomp.Arg(1, seccomp.EQ, F_SETOWN_EX))
     for request in (FIOSETOWN, SIOCSPGRP):  # ioctl forms of F_SETOWN (pid behind a pointer)
         f.add_rule(deny, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, _LOW32, request))
-    for target in (-1, 1, SUPERVISOR_PID, -SUPERVISOR_PID):
+    for target in (-1, SUPERVISOR_PID):
         f.add_rule(deny, "fcntl", seccomp.Arg(1, seccomp.EQ, F_SETOWN), _pid_arg(2, target))
-    for target in (1, SUPERVISOR_PID):
-        f.add_rule(deny, "rt_sigqueueinfo", _pid_arg(0, target))
-        f.add_rule(deny, "rt_tgsigqueueinfo", _pid_arg(0, target))
-        f.add_rule(deny, "tkill", _pid_arg(0, target))
-        f.add_rule(deny, "tgkill", _pid_arg(0, target))
-        f.add_rule(deny, "pidfd_open", _pid_arg(0, target))
-        f.add_rule(deny, "prlimit64", _pid_arg(0, target))
-        f.add_rule(deny, "setpriority", _pid_arg(1, target))
-        f.add_rule(deny, "sched_setaffinity", _pid_arg(0, target))
-        f.add_rule(deny, "sched_setscheduler", _pid_arg(0, target))
+    target = SUPERVISOR_PID
+    f.add_rule(deny, "rt_sigqueueinfo", _pid_arg(0, target))
+    f.add_rule(deny, "rt_tgsigqueueinfo", _pid_arg(0, target))
+    f.add_rule(deny, "tkill", _pid_arg(0, target))
+    f.add_rule(deny, "tgkill", _pid_arg(0, target))
+    f.add_rule(deny, "pidfd_open", _pid_arg(0, target))
+    f.add_rule(deny, "prlimit64", _pid_arg(0, target))
+    f.add_rule(deny, "setpriority", _pid_arg(1, target))
+    f.add_rule(deny, "sched_setaffinity", _pid_arg(0, target))
+    f.add_rule(deny, "sched_setscheduler", _pid_arg(0, target))
     return f
 
 

@@ -19,8 +19,13 @@
  *
  * The supervisor never kills: the host enforces limits and kills through the
  * cgroup (or tears the whole pid namespace down). It makes itself non-dumpable
- * so that the program it starts (same uid) cannot ptrace it or steal its fds;
- * the seccomp filter keeps the program from signalling it.
+ * so that the program it starts (same uid) cannot ptrace it, write its memory
+ * or steal its fds; the seccomp filter keeps the program from signalling it.
+ *
+ * It is the box's pid 1 (bwrap --as-pid-1), so orphans of a case (a daemon the
+ * host killed) become its children: it reaps them on SIGCHLD while it waits for
+ * the next request. SIGCHLD is blocked while a request is handled, so that the
+ * reaper never takes the status that wait4() is waiting for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -133,8 +138,27 @@ static void child_fail(int pipe_fd, int stage) {
     _exit(127);
 }
 
+/* SIGCHLD handler, run only between requests: reap every dead orphan. */
+static void reap_orphans(int sig) {
+    int saved = errno;
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    errno = saved;
+}
+
+static void block_sigchld(int how) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(how, &set, NULL);
+}
+
 static void run_child(int pipe_fd, const struct run_request *req, int *fds, char *cwd, char **argv,
                       char **envp) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* the mask survives exec: give the program none */
     for (uint32_t i = 0; i < req->ncgroup; i++) {
         if (write(fds[3 + i], "0", 1) != 1)
             child_fail(pipe_fd, STAGE_CGROUP);
@@ -212,6 +236,7 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
         envp[i] = strings[1 + req.argc + i];
     envp[req.envc] = NULL;
 
+    reap_orphans(0); /* leftovers of the previous case (SIGCHLD is blocked now) */
     int err_pipe[2];
     if (pipe2(err_pipe, O_CLOEXEC) < 0) {
         reply_simple(REPLY_FAILED, 0, errno, STAGE_FORK);
@@ -277,6 +302,12 @@ int main(int argc, char **argv) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction reaper;
+    memset(&reaper, 0, sizeof reaper);
+    reaper.sa_handler = reap_orphans;
+    reaper.sa_flags = SA_NOCLDSTOP;
+    sigemptyset(&reaper.sa_mask);
+    sigaction(SIGCHLD, &reaper, NULL);
     reply_simple(REPLY_READY, getpid(), 0, 0);
     for (;;) {
         struct iovec iov = {buf, sizeof buf};
@@ -290,7 +321,9 @@ int main(int argc, char **argv) {
         msg.msg_iovlen = 1;
         msg.msg_control = control.space;
         msg.msg_controllen = sizeof control.space;
+        block_sigchld(SIG_UNBLOCK); /* idle: orphans are reaped as they die */
         ssize_t len = recvmsg(sock_fd, &msg, MSG_CMSG_CLOEXEC);
+        block_sigchld(SIG_BLOCK);
         if (len < 0 && errno == EINTR)
             continue;
         if (len <= 0)

@@ -1,7 +1,8 @@
 /*
  * attempt: try each forbidden thing named on the command line and print one line per
  * attempt: "<name> errno <n> <ERRNAME>" when it failed, "<name> succeeded" when it did not.
- * Built on the host by tests/sandbox/test_isolation.py and run inside a box.
+ * Built on the host by tests/sandbox/test_isolation.py and run inside a box, where its
+ * parent is the box supervisor (pid 1): the "_supervisor" attempts aim at getppid().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,7 +38,7 @@ static long attempt(const char *name) {
     if (!strcmp(name, "bpf")) return syscall(SYS_bpf, 0, 0, 0);
     if (!strcmp(name, "perf_event_open")) return syscall(SYS_perf_event_open, 0, 0, -1, -1, 0);
     if (!strcmp(name, "userfaultfd")) return syscall(SYS_userfaultfd, 0);
-    if (!strcmp(name, "ptrace_supervisor")) return ptrace(PTRACE_ATTACH, 2, 0, 0);
+    if (!strcmp(name, "ptrace_supervisor")) return ptrace(PTRACE_ATTACH, getppid(), 0, 0);
     if (!strcmp(name, "unshare_user")) return unshare(CLONE_NEWUSER);
     if (!strcmp(name, "unshare_mount")) return unshare(CLONE_NEWNS);
     if (!strcmp(name, "mount")) return mount("none", "/tmp", "tmpfs", 0, 0);
@@ -49,15 +50,16 @@ static long attempt(const char *name) {
     if (!strcmp(name, "kill_parent")) return kill(getppid(), SIGKILL);
     if (!strcmp(name, "kill_everyone")) return kill(-1, SIGKILL);
     if (!strcmp(name, "kill_init")) return kill(1, SIGKILL);
-    if (!strcmp(name, "kill_supervisor_group")) return kill(-2, SIGKILL);
-    if (!strcmp(name, "tgkill_supervisor")) return syscall(SYS_tgkill, 2, 2, SIGKILL);
+    if (!strcmp(name, "tgkill_supervisor")) return syscall(SYS_tgkill, getppid(), getppid(), SIGKILL);
     if (!strcmp(name, "sigqueue_supervisor")) {
         siginfo_t si; memset(&si, 0, sizeof si);
         si.si_signo = SIGKILL; si.si_code = SI_QUEUE; si.si_pid = getpid(); si.si_uid = getuid();
-        return syscall(SYS_rt_sigqueueinfo, 2, SIGKILL, &si);
+        return syscall(SYS_rt_sigqueueinfo, getppid(), SIGKILL, &si);
     }
     if (!strcmp(name, "pidfd_signal_supervisor")) {
-        int fd = open("/proc/2", O_RDONLY | O_DIRECTORY);
+        char dir[32];
+        snprintf(dir, sizeof dir, "/proc/%d", (int)getppid());
+        int fd = open(dir, O_RDONLY | O_DIRECTORY);
         if (fd < 0) return fd;
         return syscall(SYS_pidfd_send_signal, fd, SIGKILL, 0, 0);
     }
@@ -69,11 +71,34 @@ static long attempt(const char *name) {
     if (!strcmp(name, "setown_supervisor") || !strcmp(name, "setown_sigio_supervisor")) {
         int p[2];
         if (pipe(p) < 0) return -1;
-        if (fcntl(p[0], F_SETOWN, 2) < 0) return -1;
+        if (fcntl(p[0], F_SETOWN, getppid()) < 0) return -1;
         if (!strcmp(name, "setown_supervisor") && fcntl(p[0], F_SETSIG, SIGKILL) < 0) return -1;
         if (fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) < 0) return -1;
         if (write(p[1], "x", 1) != 1) return -1;
         usleep(100000);
+        return 0;
+    }
+    if (!strcmp(name, "write_pid1_memory")) return open("/proc/1/mem", O_RDWR);
+    if (!strcmp(name, "pid1_fds")) return open("/proc/1/fd/2", O_WRONLY);
+    if (!strcmp(name, "corrupt_pid1")) {
+        /* Overwrite pid 1's code through /proc/1/mem, then wake it with an orphan's death. */
+        char line[512];
+        FILE *maps = fopen("/proc/1/maps", "r");
+        if (!maps) return -1;
+        int fd = open("/proc/1/mem", O_RDWR);
+        if (fd < 0) return -1;
+        while (fgets(line, sizeof line, maps)) {
+            unsigned long lo, hi;
+            char perms[8];
+            if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[2] == 'x' && !strstr(line, "[vsyscall]")) {
+                static char junk[4096];
+                memset(junk, 0xcc, sizeof junk); /* int3 */
+                for (unsigned long a = lo; a < hi; a += sizeof junk)
+                    if (pwrite(fd, junk, sizeof junk, (off_t)a) < 0) return -1;
+            }
+        }
+        if (fork() == 0) { if (fork() == 0) _exit(0); _exit(0); }
+        usleep(200000);
         return 0;
     }
     if (!strcmp(name, "read_shadow")) return open("/etc/shadow", O_RDONLY);

@@ -1,0 +1,39 @@
+"""A judgebox process that gets SIGKILLed mid-run (started by test_stale_instances.py).
+
+    python crashing_judge.py WORK_ROOT UID_BASE CANARY_DIR
+
+Opens a Sandbox, starts a box with a writable /box, plants symlinks to the
+canary (a host directory and a file in it) in /box, then runs `sleep 100`.
+Prints one JSON line (instance, uid, workspace) once the box is up; the test
+kills this process while the sleep runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from judgebox.limits import Limits
+from judgebox.sandbox import Mount, Sandbox, SandboxConfig
+
+
+async def main(work_root: Path, uid_base: int, canary: Path) -> None:
+    """Start the box, report, and sleep in it until killed."""
+    sandbox = Sandbox.open(SandboxConfig(work_root=work_root, uid_base=uid_base, uid_count=2))
+    workspace = sandbox.workspace("crash")
+    async with sandbox.box([Mount(workspace, "/box", writable=True)]) as box:
+        os.chown(workspace, box.ctx.uid, box.ctx.uid)
+        info = {"instance": sandbox.instance, "uid": box.ctx.uid, "workspace": str(workspace)}
+        print(json.dumps(info), flush=True)
+        script = (
+            f"ln -s {canary} /box/dir-link && ln -s {canary / 'file'} /box/file-link "
+            "&& touch /box/ready && exec sleep 100"
+        )
+        await box.run(["/bin/sh", "-c", script], limits=Limits(cpu_time=100, wall_time=200))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])))

@@ -1,0 +1,132 @@
+"""A judgebox process SIGKILLed mid-run, and the next start that sweeps what it left.
+
+Also: what the start-up line says about the isolation in force.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import SUBPROCESS_UID_BASE
+from host_state import all_processes, descendants, processes_of_uid
+
+from judgebox.sandbox import Sandbox
+
+HERE = Path(__file__).parent
+
+NEXT_START = """
+import logging, sys
+from pathlib import Path
+from judgebox.sandbox import Sandbox, SandboxConfig
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+sb = Sandbox.open(SandboxConfig(work_root=Path(sys.argv[1]), uid_base=int(sys.argv[2])))
+sb.close()
+"""
+
+
+def instance_cgroup_dirs(sandbox: Sandbox, instance: str) -> list[Path]:
+    """The cgroup dirs of `instance` (any judgebox process) that exist now."""
+    layout = sandbox.isolation.cgroups
+    assert layout is not None
+    return [d for d in layout.instance_dirs(instance) if d.exists()]
+
+
+def reap_orphans(pids: list[int], timeout: float = 2.0) -> None:
+    """Reap the killed process's children that were orphaned to us (we are a subreaper)."""
+    deadline = time.monotonic() + timeout
+    pending = set(pids)
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            if not os.path.exists(f"/proc/{pid}"):
+                pending.discard(pid)
+                continue
+            # Not ours yet (its parent is still dying), or ours: reap it then.
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, os.WNOHANG)[0] != 0:
+                    pending.discard(pid)
+        time.sleep(0.005)
+
+
+def test_next_start_sweeps_a_killed_judgebox(sandbox: Sandbox, test_root: Path) -> None:
+    work_root = test_root / "crash-root"
+    canary = test_root / "canary"
+    canary.mkdir()
+    (canary / "file").write_text("keep me\n")
+    crashing = subprocess.Popen(
+        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
+         str(SUBPROCESS_UID_BASE), str(canary)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert crashing.stdout is not None
+        info = json.loads(crashing.stdout.readline())
+        workspace = Path(info["workspace"])
+        deadline = time.monotonic() + 10
+        while not (workspace / "ready").exists():
+            assert time.monotonic() < deadline, "the crashing judge never started its sleep"
+            time.sleep(0.01)
+        sleeper = [p for p in processes_of_uid(info["uid"]) if p.name == "sleep"]
+        assert len(sleeper) == 1
+        orphans = descendants(crashing.pid)
+    finally:
+        crashing.send_signal(signal.SIGKILL)
+        crashing.wait()
+        if crashing.stdout is not None:
+            crashing.stdout.close()
+    reap_orphans(orphans)
+
+    # What the dead process left: its cgroups and work directory (nobody cleaned up).
+    assert instance_cgroup_dirs(sandbox, info["instance"])
+    assert (work_root / info["instance"]).is_dir()
+
+    start = subprocess.run(
+        [sys.executable, "-c", NEXT_START, str(work_root), str(SUBPROCESS_UID_BASE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    log = start.stderr
+    assert "swept" in log and info["instance"] in log, log
+    assert not instance_cgroup_dirs(sandbox, info["instance"])
+    assert not (work_root / info["instance"]).exists()
+    assert sleeper[0].pid not in {p.pid for p in all_processes()}, "the sleep survived"
+    assert not processes_of_uid(info["uid"])
+    # Removing the dead run's workspace never followed the links planted in it.
+    assert (canary / "file").read_text() == "keep me\n"
+    # The live session sandbox (another instance) was left alone.
+    assert instance_cgroup_dirs(sandbox, sandbox.instance)
+    assert sandbox.instance_dir.is_dir()
+
+
+def test_next_start_says_which_isolation_is_in_force(test_root: Path) -> None:
+    start = subprocess.run(
+        [sys.executable, "-c", NEXT_START, str(test_root / "quiet-root"),
+         str(SUBPROCESS_UID_BASE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )  # fmt: skip
+    lines = [line for line in start.stderr.splitlines() if line.startswith("isolation:")]
+    assert len(lines) == 1, start.stderr
+    line = lines[0]
+    for layer in ("bubblewrap", "user, pid, net", "cgroup v", "seccomp", "unprivileged uid"):
+        assert layer in line, line
+    assert "INSECURE" not in start.stderr
+
+
+def test_the_session_sandbox_has_every_layer(sandbox: Sandbox) -> None:
+    report = sandbox.isolation
+    assert report.complete, report.problems
+    assert report.user_namespaces and report.seccomp and report.uid_drop
+    assert report.cgroups is not None and report.cgroups.version in (1, 2)
+    assert report.summary().startswith("isolation: bubblewrap")
