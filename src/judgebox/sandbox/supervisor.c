@@ -26,8 +26,14 @@
  * host killed) become its children: it reaps them on SIGCHLD while it waits for
  * the next request. SIGCHLD is blocked while a request is handled, so that the
  * reaper never takes the status that wait4() is waiting for.
+ *
+ * Before each case it empties /tmp (the box's own tmpfs, shared by the cases of
+ * a run; only when it is pid 1, i.e. in a box): what one case left there must neither fill the next case's space nor
+ * carry state into it. The host starts a case only once the previous one's
+ * cgroup is empty, so nothing races the wipe.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -37,6 +43,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -154,6 +161,43 @@ static void block_sigchld(int how) {
     sigprocmask(how, &set, NULL);
 }
 
+#define WIPE_MAX_DEPTH 64
+
+/* Remove everything inside the directory `dirfd` (closed here); never follows a
+ * symlink (unlinkat removes the link itself). Directories the program made
+ * unreadable are given back to us first (same uid). A tree deeper than
+ * WIPE_MAX_DEPTH is left as it is. */
+static void wipe_dir(int dirfd, int depth) {
+    DIR *dir = fdopendir(dirfd);
+    if (dir == NULL) {
+        close(dirfd);
+        return;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        const char *name = entry->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR || depth >= WIPE_MAX_DEPTH)
+            continue;
+        fchmodat(dirfd, name, 0700, 0);
+        int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0)
+            wipe_dir(sub, depth + 1);
+        unlinkat(dirfd, name, AT_REMOVEDIR);
+    }
+    closedir(dir);
+}
+
+static void wipe_tmp(void) {
+    if (getpid() != 1)
+        return; /* not in a box (--insecure without namespaces): /tmp is the host's */
+    chmod("/tmp", 01777);
+    int fd = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0)
+        wipe_dir(fd, 0);
+}
+
 static void run_child(int pipe_fd, const struct run_request *req, int *fds, char *cwd, char **argv,
                       char **envp) {
     sigset_t none;
@@ -237,6 +281,7 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
     envp[req.envc] = NULL;
 
     reap_orphans(0); /* leftovers of the previous case (SIGCHLD is blocked now) */
+    wipe_tmp();
     int err_pipe[2];
     if (pipe2(err_pipe, O_CLOEXEC) < 0) {
         reply_simple(REPLY_FAILED, 0, errno, STAGE_FORK);
