@@ -23,7 +23,7 @@ import logging
 import math
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,50 @@ from judgebox.output_validators import ValidatorProgram
 from judgebox.problems import Problem, Validation
 from judgebox.sandbox import Sandbox
 from judgebox.settings import Settings
-from judgebox.toolchains import Toolchain, available_languages, require_toolchain
+from judgebox.toolchains import (
+    Toolchain,
+    available_languages,
+    probe_toolchain,
+    require_toolchain,
+)
 from judgebox.verdicts import CaseResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judge")
+
+
+class LazyToolchains(Mapping[str, Toolchain]):
+    """The present toolchains, each probed when first needed (a CLI run probes one, not nine)."""
+
+    def __init__(self, languages: Mapping[str, Language]) -> None:
+        self._languages = languages
+        self._probed: dict[str, Toolchain | None] = {}
+        self._all: dict[str, Toolchain] | None = None
+
+    def __getitem__(self, language_id: str) -> Toolchain:
+        if self._all is not None:
+            return self._all[language_id]
+        if language_id not in self._probed:
+            language = self._languages.get(language_id)
+            try:
+                found = probe_toolchain(language) if language is not None else None
+            except JudgeboxError:
+                found = None
+            self._probed[language_id] = found
+        toolchain = self._probed[language_id]
+        if toolchain is None:
+            raise KeyError(language_id)
+        return toolchain
+
+    def _everything(self) -> dict[str, Toolchain]:
+        if self._all is None:
+            self._all = available_languages(self._languages)
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +113,8 @@ class Judge:
         self.settings = settings
         self.sandbox = sandbox
         self.languages = dict(languages) if languages is not None else load_languages()
-        self.toolchains = (
-            dict(toolchains) if toolchains is not None else available_languages(self.languages)
+        self.toolchains: Mapping[str, Toolchain] = (
+            dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)
         )
 
     def languages_info(self) -> list[dict[str, Any]]:
