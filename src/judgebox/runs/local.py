@@ -86,7 +86,7 @@ class LocalExecutor:
         self.registry.add(run)
         task = asyncio.create_task(self._drive(run, submission), name=f"run-{run.run_id}")
         self.tasks[run.run_id] = task
-        task.add_done_callback(lambda _: self.tasks.pop(run.run_id, None))
+        task.add_done_callback(lambda done: self._settle(run, done))
 
     def cancel(self, run_id: str, reason: CancelReason) -> None:
         """Cancel the run's task now (the judge kills its sandbox); the first reason wins."""
@@ -134,7 +134,7 @@ class LocalExecutor:
             self.registry.expire()
 
     async def _drive(self, run: Run, submission: Submission) -> None:
-        """Run one submission to its end, whatever the end is."""
+        """Wait for a slot, judge; `_settle` writes the end when this stops early."""
         started = time.perf_counter()
         try:
             async with self.slots:
@@ -143,18 +143,20 @@ class LocalExecutor:
                 log.info("run %s started: problem %s, language %s, %d cases",
                          run.run_id, run.problem, run.language, run.total_cases)  # fmt: skip
                 await self._judge_capped(run, submission)
-        except asyncio.CancelledError:
-            from_outside = run.run_id not in self.reasons  # e.g. the event loop's teardown
-            if from_outside:
-                self.reasons[run.run_id] = (CancelReason.SHUTDOWN, time.perf_counter())
-            self._end_cancelled(run)
-            if from_outside:
-                raise
-            return
         except Exception:
             log.exception("run %s: the judge raised", run.run_id)
         finally:
             self.mean_seconds = 0.8 * self.mean_seconds + 0.2 * (time.perf_counter() - started)
+
+    def _settle(self, run: Run, task: asyncio.Task[None]) -> None:
+        """The run's task is over (its judge unwound, its sandbox dead): make sure it ended.
+
+        A done-callback rather than an `except` in `_drive`, because a task
+        cancelled before its first step never runs its coroutine's body.
+        """
+        self.tasks.pop(run.run_id, None)
+        if task.cancelled() and run.run_id not in self.reasons:  # e.g. the loop's teardown
+            self.reasons[run.run_id] = (CancelReason.SHUTDOWN, time.perf_counter())
         if run.run_id in self.reasons:
             self._end_cancelled(run)
         elif not run.done:

@@ -36,7 +36,11 @@ ExecutorFactory = Callable[[Settings, Judge, RunObserver], Executor]
 
 
 def local_executor(settings: Settings, judge: Judge, observer: RunObserver) -> Executor:
-    """Runs in this process (the default)."""
+    """Runs in this process (the default), or on NATS JetStream workers with `--nats URL`."""
+    if settings.nats_url:
+        from judgebox.scaleout import JetStreamExecutor
+
+        return JetStreamExecutor(settings, observer)
     return LocalExecutor(settings, judge.run, observer)
 
 

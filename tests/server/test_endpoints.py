@@ -1,0 +1,217 @@
+"""Every endpoint of API.md against a real server, and every error status it can answer."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from live_server import APLUSB_CODE, SLOW_CODE, LiveServer, StartServer
+
+
+def post(
+    server: LiveServer, body: object, path: str = "/validate-dataset", **kw: object
+) -> httpx.Response:
+    """POST a JSON body (JSON mode)."""
+    return httpx.post(f"{server.url}{path}", json=body, timeout=60, **kw)  # type: ignore[arg-type]
+
+
+def error_of(response: httpx.Response) -> dict[str, str]:
+    """The {"code", "message"} of an error answer (and it has exactly that shape)."""
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def test_healthz_languages_problems(server: LiveServer) -> None:
+    assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+    languages = httpx.get(f"{server.url}/languages").json()
+    ids = {language["id"] for language in languages}
+    assert {"c", "python3"} <= ids
+    assert all(set(lang) == {"id", "name", "version", "compiled"} for lang in languages)
+    problems = httpx.get(f"{server.url}/problems").json()
+    assert problems == [
+        {"name": "aplusb", "title": "A plus B", "totalCases": 4, "sampleCases": 1,
+         "timeLimit": None, "memoryLimit": None},
+    ]  # fmt: skip
+
+
+def test_problem_detail_has_statement_and_samples(server: LiveServer) -> None:
+    detail = httpx.get(f"{server.url}/problems/aplusb").json()
+    assert detail["name"] == "aplusb" and detail["totalCases"] == 4
+    assert detail["statementFormat"] == "markdown" and "Add a and b" in detail["statement"]
+    assert detail["samples"] == [{"name": "sample/1", "input": "1 2\n", "answer": "3\n"}]
+
+
+def test_page_static_openapi_metrics(server: LiveServer) -> None:
+    page = httpx.get(f"{server.url}/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    script = httpx.get(f"{server.url}/static/api.js")
+    assert script.status_code == 200 and "validateDataset" in script.text
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    assert {"/validate-dataset", "/runs", "/runs/{run_id}", "/runs/{run_id}/events"} <= set(
+        spec["paths"]
+    )
+    body = spec["paths"]["/validate-dataset"]["post"]["requestBody"]
+    assert "code" in body["content"]["application/json"]["schema"]["properties"]
+    metrics = httpx.get(f"{server.url}/metrics")
+    assert metrics.headers["content-type"].startswith("text/plain")
+    names = (
+        "judgebox_runs_started_total",
+        "judgebox_queue_length",
+        "judgebox_cancel_to_dead_seconds_bucket",
+        'judgebox_runs_cancelled_total{reason="client"}',
+    )
+    for name in names:
+        assert name in metrics.text
+
+
+def test_json_mode_document(server: LiveServer) -> None:
+    response = post(server, {"problem": "aplusb", "language": "python3", "code": APLUSB_CODE})
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["problem"] == "aplusb" and doc["language"] == "python3" and doc["totalCases"] == 4
+    assert doc["compile"]["ok"] is True
+    assert [c["verdict"] for c in doc["cases"]] == ["AC"] * 4
+    assert doc["cases"][0]["output"] == "3\n" and "output" not in doc["cases"][1]
+    assert doc["summary"] == {"verdict": "AC", "passed": 4, "failed": 0, "skipped": 0,
+                              "completed": True, "status": "finished"}  # fmt: skip
+
+
+def test_field_names_ignore_case(server: LiveServer) -> None:
+    body = {"PROBLEM": "aplusb", "Language": "python3", "CoDe": "print(0)\n",
+            "STOPONFIRSTFAILURE": True}  # fmt: skip
+    doc = post(server, body).json()
+    assert [c["verdict"] for c in doc["cases"]] == ["WA", "SKIPPED", "SKIPPED", "SKIPPED"]
+    assert doc["summary"]["verdict"] == "WA" and doc["summary"]["skipped"] == 3
+
+
+def test_inline_cases_and_their_files_are_removed(server: LiveServer) -> None:
+    cases = [
+        {"name": "one", "input": "2 2\n", "answer": "4\n"},
+        {"input": "1 1\n", "answer": "3\n"},
+    ]
+    doc = post(server, {"language": "python3", "code": APLUSB_CODE, "cases": cases}).json()
+    assert [(c["name"], c["verdict"]) for c in doc["cases"]] == [("one", "AC"), ("2", "WA")]
+    leftovers = list(server.work_root.glob("p*/runs/*"))
+    assert leftovers == []
+
+
+def test_compile_error(server: LiveServer) -> None:
+    doc = post(server, {"problem": "aplusb", "language": "c", "code": "int main( {"}).json()
+    assert doc["compile"]["ok"] is False and doc["compile"]["output"]
+    assert doc["summary"]["status"] == "compile-error" and doc["summary"]["verdict"] == "CE"
+
+
+BAD_REQUESTS = [
+    (b'{"problem": "aplusb", "language": ', "bad-request", "malformed JSON"),
+    (b'["aplusb"]', "bad-request", "JSON object"),
+    (b'{"problem": "aplusb", "language": "python3", "code": 5}', "bad-request", "code"),
+    (b'{"problem": "aplusb", "code": "print(1)"}', "bad-request", "language"),
+    (b'{"problem": "aplusb", "language": "python3", "code": "x", "stopOnFirstFailure": "yes"}',
+     "bad-request", "stopOnFirstFailure"),
+    (b'{"language": "python3", "code": "print(1)"}', "bad-request", "problem"),
+    (b'{"problem": "aplusb", "language": "python3", "code": "\xff\xfe"}', "code-not-utf8", "UTF-8"),
+    (b'{"problem": "aplusb", "language": "python3", "code": "\\ud800"}', "code-not-utf8", "UTF-8"),
+    (b'{"problem": "a", "Problem": "b", "language": "python3", "code": "x"}',
+     "bad-request", "twice"),
+    (b'{"language": "python3", "code": "x", "cases": [{"input": 1, "answer": "1"}]}',
+     "bad-request", "input"),
+    (b'{"language": "python3", "code": "x", "cases": []}', "bad-request", "cases"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "code", "mentions"), BAD_REQUESTS)
+def test_400_for_bad_bodies(server: LiveServer, body: bytes, code: str, mentions: str) -> None:
+    for path in ("/validate-dataset", "/runs"):
+        response = httpx.post(f"{server.url}{path}", content=body,
+                              headers={"Content-Type": "application/json"})  # fmt: skip
+        assert response.status_code == 400, response.text
+        error = error_of(response)
+        assert error["code"] == code and mentions in error["message"], error
+
+
+def test_404s(server: LiveServer) -> None:
+    code = {"language": "python3", "code": "print(1)"}
+    for name in ("nosuch", "../aplusb", "/etc/passwd", "aplusb/../aplusb", ""):
+        response = post(server, {**code, "problem": name})
+        assert response.status_code == 404, (name, response.text)
+        assert error_of(response)["code"] == "unknown-problem"
+    for path in ("/problems/nosuch", "/problems/..%2Faplusb", "/problems/%2e%2e"):
+        response = httpx.get(f"{server.url}{path}")
+        assert response.status_code == 404, (path, response.text)
+        error_of(response)
+    for method, path in (("GET", "/runs/nosuch"), ("DELETE", "/runs/nosuch"),
+                         ("GET", "/runs/nosuch/events"), ("GET", "/no/such/endpoint")):  # fmt: skip
+        response = httpx.request(method, f"{server.url}{path}")
+        assert response.status_code == 404, (path, response.text)
+        error_of(response)
+
+
+def test_405_in_the_same_shape(server: LiveServer) -> None:
+    response = httpx.put(f"{server.url}/runs")
+    assert response.status_code == 405 and error_of(response)["code"] == "method-not-allowed"
+
+
+def test_413_for_large_bodies_and_code(server: LiveServer) -> None:
+    big_code = {"problem": "aplusb", "language": "python3", "code": "#" * (300 * 1024)}
+    response = post(server, big_code)
+    assert response.status_code == 413 and "code" in error_of(response)["message"]
+    huge = json.dumps({"problem": "aplusb", "language": "python3", "code": "#" * (2 << 20)})
+    response = httpx.post(f"{server.url}/validate-dataset", content=huge.encode())
+    assert response.status_code == 413 and "body" in error_of(response)["message"]
+
+    def chunks() -> object:  # no Content-Length: the server counts the bytes
+        yield b'{"code": "'
+        for _ in range(40):
+            yield b"#" * 65536
+        yield b'"}'
+
+    response = httpx.post(f"{server.url}/runs", content=chunks())  # type: ignore[arg-type]
+    assert response.status_code == 413 and "body" in error_of(response)["message"]
+    cases = [{"input": "1 1\n", "answer": "2\n"}] * 101
+    response = post(server, {"language": "python3", "code": "x", "cases": cases})
+    assert response.status_code == 413 and "cases" in error_of(response)["message"]
+
+
+def test_422_unknown_language(server: LiveServer) -> None:
+    response = post(server, {"problem": "aplusb", "language": "cobol", "code": "x"})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "unknown-language" and "python3" in error["message"]
+
+
+def test_429_when_the_queue_is_full(start_server: StartServer) -> None:
+    live = start_server(env={"JUDGEBOX_MAX_ACTIVE_RUNS": "1", "JUDGEBOX_MAX_QUEUED_RUNS": "1"})
+    body = {"problem": "aplusb", "language": "python3", "code": SLOW_CODE}
+    first, second = post(live, body, "/runs"), post(live, body, "/runs")
+    assert first.status_code == second.status_code == 202
+    assert live.metric("judgebox_queue_length") == 1
+    third = post(live, body, "/runs")
+    assert third.status_code == 429 and int(third.headers["Retry-After"]) >= 1
+    assert error_of(third)["code"] == "queue-full"
+    for run in (first, second):
+        assert (
+            httpx.delete(f"{live.url}/runs/{run.json()['runId']}").json()["status"] == "cancelled"
+        )
+    assert post(live, body, "/runs").status_code == 202  # room again
+
+
+def test_token_required_when_set(start_server: StartServer) -> None:
+    live = start_server(args=("--token", "s3cret"))
+    assert httpx.get(f"{live.url}/healthz").status_code == 200
+    assert httpx.get(f"{live.url}/").status_code == 200
+    refused = httpx.get(f"{live.url}/languages")
+    assert refused.status_code == 401 and error_of(refused)["code"] == "unauthorized"
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = httpx.get(f"{live.url}/problems", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    good = httpx.get(f"{live.url}/problems", headers={"Authorization": "Bearer s3cret"})
+    assert good.status_code == 200
+
+
+def test_non_loopback_host_needs_a_token(start_server: StartServer) -> None:
+    live = start_server(args=("--host", "0.0.0.0"), wait=False)
+    assert live.process.wait(30) == 2
+    assert "--token" in live.log() and "--no-auth" in live.log()
