@@ -1,0 +1,148 @@
+"""The JetStream layout every API node and worker agrees on, and the code that creates it.
+
+    stream JOBS     subjects jobs.<language>   work queue, file storage; message id = run id
+      consumer jobs-<language>                 durable pull, explicit ack, ack wait, max deliver
+    stream EVENTS   subjects ev.<runId>        file storage, kept runs_retention;
+                                               message id <runId>:<seq>
+    KV JUDGEBOX_RUNS  run.<runId>              the run's record (problem, language, cases, job seq)
+                      cancel.<runId>           the cancel flag (its value: the reason)
+    core subject    cancel.<runId>             "kill it now" to whichever worker holds the run
+
+Creating is idempotent: an API node and every worker ensure the layout at start,
+and a consumer's timing is updated in place when it changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext, api
+from nats.js.errors import BadRequestError
+from nats.js.kv import KeyValue
+
+from judgebox.errors import JudgeboxError
+from judgebox.settings import Settings
+
+JOBS_STREAM = "JOBS"
+EVENTS_STREAM = "EVENTS"
+RUNS_BUCKET = "JUDGEBOX_RUNS"
+# How long JetStream remembers message ids; the compare-and-set on the last
+# subject sequence (eventlog.py) covers what falls outside this window.
+DUPLICATE_WINDOW_S = 600.0
+
+
+def job_subject(language: str) -> str:
+    """The subject a job of this language is published on."""
+    return f"jobs.{language}"
+
+
+def job_consumer_name(language: str) -> str:
+    """The durable pull consumer of one language's jobs."""
+    return f"jobs-{language}"
+
+
+def events_subject(run_id: str) -> str:
+    """The subject of a run's events."""
+    return f"ev.{run_id}"
+
+
+def cancel_subject(run_id: str) -> str:
+    """The core subject that tells the worker holding the run to kill it now."""
+    return f"cancel.{run_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class JobTiming:
+    """Redelivery timing of jobs: ack wait, heartbeat period, deliveries."""
+
+    ack_wait: float = 10.0
+    # Three judging attempts plus a closing one: the worker that gets the fourth
+    # delivery does not judge; it ends the run with internal-error (worker.py).
+    max_deliver: int = 4
+
+    @property
+    def heartbeat(self) -> float:
+        """How often a worker tells JetStream it is still judging (msg.in_progress())."""
+        return self.ack_wait / 4
+
+    @property
+    def judging_attempts(self) -> int:
+        """Deliveries that judge; the last delivery only closes the run."""
+        return self.max_deliver - 1
+
+
+def job_timing(environ: Mapping[str, str] | None = None) -> JobTiming:
+    """The timing from JUDGEBOX_NATS_ACK_WAIT (seconds; default 10) for tests and slow hosts."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get("JUDGEBOX_NATS_ACK_WAIT")
+    if raw is None:
+        return JobTiming()
+    try:
+        ack_wait = float(raw)
+    except ValueError:
+        ack_wait = -1.0
+    if not 0.5 <= ack_wait <= 3600:
+        raise JudgeboxError(
+            f"JUDGEBOX_NATS_ACK_WAIT={raw!r}: give the ack wait in seconds, from 0.5 to 3600"
+        )
+    return JobTiming(ack_wait=ack_wait)
+
+
+async def connect(url: str, name: str) -> Client:
+    """A NATS connection that reconnects for ever; JudgeboxError naming the URL if unreachable."""
+    try:
+        return await nats.connect(
+            url, name=name, connect_timeout=5, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+            allow_reconnect=True,
+        )  # fmt: skip
+    except (OSError, nats.errors.Error) as exc:
+        raise JudgeboxError(
+            f"cannot reach NATS at {url} ({exc or type(exc).__name__}); start it with "
+            "`nats-server -js -sd DIR` (see docs/scaleout.md) or fix --nats"
+        ) from exc
+
+
+async def ensure_layout(js: JetStreamContext, settings: Settings) -> KeyValue:
+    """Create (or keep) the JOBS and EVENTS streams and the runs bucket; the bucket."""
+    await _ensure_stream(js, api.StreamConfig(
+        name=JOBS_STREAM, subjects=["jobs.>"], retention=api.RetentionPolicy.WORK_QUEUE,
+        storage=api.StorageType.FILE, duplicate_window=DUPLICATE_WINDOW_S,
+    ))  # fmt: skip
+    await _ensure_stream(js, api.StreamConfig(
+        name=EVENTS_STREAM, subjects=["ev.>"], retention=api.RetentionPolicy.LIMITS,
+        storage=api.StorageType.FILE, duplicate_window=DUPLICATE_WINDOW_S,
+        max_age=max(settings.runs_retention, DUPLICATE_WINDOW_S),
+    ))  # fmt: skip
+    try:
+        return await js.key_value(RUNS_BUCKET)
+    except nats.js.errors.BucketNotFoundError:
+        pass
+    try:
+        return await js.create_key_value(
+            bucket=RUNS_BUCKET, ttl=max(settings.runs_retention, DUPLICATE_WINDOW_S),
+            storage=api.StorageType.FILE,
+        )  # fmt: skip
+    except BadRequestError:  # another node created it meanwhile
+        return await js.key_value(RUNS_BUCKET)
+
+
+async def _ensure_stream(js: JetStreamContext, config: api.StreamConfig) -> None:
+    try:
+        await js.add_stream(config)
+    except BadRequestError:  # it exists with another configuration (e.g. the retention)
+        await js.update_stream(config)
+
+
+async def ensure_job_consumer(js: JetStreamContext, language: str, timing: JobTiming) -> None:
+    """Create or update the durable pull consumer of one language's jobs."""
+    config = api.ConsumerConfig(
+        durable_name=job_consumer_name(language), filter_subject=job_subject(language),
+        ack_policy=api.AckPolicy.EXPLICIT, ack_wait=timing.ack_wait,
+        max_deliver=timing.max_deliver, deliver_policy=api.DeliverPolicy.ALL,
+        max_ack_pending=-1,
+    )  # fmt: skip
+    await js.add_consumer(JOBS_STREAM, config)
