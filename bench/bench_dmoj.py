@@ -55,7 +55,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
 DMOJ_CLI = BENCH / ".venv-dmoj" / "bin" / "dmoj-cli"
-UID_BASE = 62400  # CLI boxes use 62400.., in-process boxes 62464..: apart from tests (61000, 62000)
+UID_BASE = 65200  # CLI boxes 65200.., in-process 65264..: no other suite uses these
 SOURCES = {
     "ac.cpp": '#include <cstdio>\nint main(){long long a,b;scanf("%lld %lld",&a,&b);'
     'printf("%lld\\n",a+b);}\n',

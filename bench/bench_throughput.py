@@ -34,7 +34,7 @@ from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
-UID_BASE = 62600  # apart from the tests' (61000, 62000) and bench_dmoj's (62400)
+UID_BASE = 65400  # no test suite or other benchmark uses 65400..65463
 C_SOURCE = (
     '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n'
 )
