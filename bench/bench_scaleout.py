@@ -1,0 +1,351 @@
+"""Scale-out on NATS JetStream: cancel across API nodes, and throughput with 1 and 2 workers.
+
+    .venv/bin/python bench/bench_scaleout.py [--cancels 30] [--runs 40] [--cases 10]
+
+Starts Debian's nats-server (-js, a temp store, a free port), two API nodes
+(`judgebox serve --nats`), and workers (`judgebox worker --nats --slots 1`), all
+real processes with their own work roots and sandbox uids. Baseline in the same
+run: one `judgebox serve` without --nats (the local executor).
+
+- cancel across nodes: a run submitted on node A (POST /runs) whose program
+  sleeps; once it runs in a worker's box, DELETE /runs/{id} on node B; measured
+  from sending the DELETE until every live process of the worker's boxes is gone
+  (/proc, polled) and until the DELETE answered (complete stored). Baseline:
+  DELETE on the local server, its boxes' processes polled the same way.
+- throughput: `--runs` runs of `--cases` python3 a+b cases, submitted at once
+  on node A, until the last one's `complete`; 1 worker vs 2 workers (one run
+  per worker at a time, one box per run), and the local server with 1 and 2
+  runs at a time. 2 cores here: two workers share them with the API and NATS.
+Writes bench/results/scaleout.json and bench/results/scaleout.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+RESULTS = Path(__file__).resolve().parent / "results"
+JUDGEBOX = str(Path(sys.executable).with_name("judgebox"))
+UID_BASE = 64000  # 64000..64447: no test suite or other benchmark uses these
+UID_COUNT = 64
+SLEEPER = "import time\ninput()\ntime.sleep(60)\n"
+APLUSB = "a, b = map(int, input().split())\nprint(a + b)\n"
+
+
+def free_port() -> int:
+    """A free loopback TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def box_pids(uid_base: int, command: bytes = b"") -> set[int]:
+    """Live processes running as a uid of [uid_base, uid_base + 64) (with `command`)."""
+    found: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+            uid = int(status.split("\nUid:", 1)[1].split()[0])
+            state = status.split("\nState:", 1)[1].split()[0]
+            if uid_base <= uid < uid_base + UID_COUNT and state not in ("Z", "X"):
+                if command and command not in Path(f"/proc/{entry}/cmdline").read_bytes():
+                    continue
+                found.add(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    """n, p50, p95, p99, max of milliseconds."""
+    return {"n": len(values), "p50": round(statistics.median(values), 2),
+            "p95": round(percentile(values, 95), 2), "p99": round(percentile(values, 99), 2),
+            "max": round(max(values), 2)}  # fmt: skip
+
+
+class Cluster:
+    """The processes of one measurement; everything stopped on exit."""
+
+    def __init__(self, root: Path, problems: Path) -> None:
+        self.root = root
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("JUDGEBOX_")}
+        self.env.update(JUDGEBOX_PROBLEMS_DIR=str(problems), JUDGEBOX_PARALLELISM="1",
+                        JUDGEBOX_MAX_QUEUED_RUNS="200", JUDGEBOX_LOG_LEVEL="WARNING")  # fmt: skip
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.uids = iter(range(UID_BASE, UID_BASE + 7 * UID_COUNT, UID_COUNT))
+
+    def spawn(self, command: list[str], **env: str) -> tuple[subprocess.Popen[bytes], int, Path]:
+        """Start a process with its own work root and uid range; (process, uid base, log)."""
+        uid_base = next(self.uids)
+        work = Path(tempfile.mkdtemp(prefix="judgebox-bench-", dir=self.root))
+        work.chmod(0o711)
+        environment = {**self.env, **env, "JUDGEBOX_UID_BASE": str(uid_base),
+                       "JUDGEBOX_WORK_ROOT": str(work / "work"),
+                       "JUDGEBOX_DB_PATH": str(work / "runs.sqlite3")}  # fmt: skip
+        log = (work / "log").open("wb")
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=environment)  # fmt: skip
+        log.close()
+        self.processes.append(process)
+        return process, uid_base, work / "log"
+
+    def nats(self) -> str:
+        """A nats-server with JetStream; its URL."""
+        port = free_port()
+        store = self.root / f"js-{port}"
+        self.spawn(["nats-server", "-js", "-sd", str(store), "-a", "127.0.0.1", "-p", str(port)])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                return f"nats://127.0.0.1:{port}"
+            time.sleep(0.05)
+        raise RuntimeError("nats-server did not start")
+
+    def api(self, nats_url: str | None, **env: str) -> tuple[str, int]:
+        """A `judgebox serve` (with --nats); its URL and uid base once it answers."""
+        port = free_port()
+        command = [JUDGEBOX, "serve", "--port", str(port)]
+        command += ["--nats", nats_url] if nats_url else []
+        process, uid_base, _ = self.spawn(command, **env)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    return url, uid_base
+            time.sleep(0.05)
+        raise RuntimeError(f"judgebox serve did not start ({command})")
+
+    def worker(self, nats_url: str) -> int:
+        """A `judgebox worker --slots 1`, once it is ready to pull jobs; its uid base."""
+        command = [JUDGEBOX, "worker", "--nats", nats_url, "--slots", "1"]
+        process, uid_base, log = self.spawn(command, JUDGEBOX_LOG_LEVEL="INFO")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if "worker ready" in log.read_text(errors="replace"):
+                return uid_base
+            time.sleep(0.05)
+        raise RuntimeError(f"judgebox worker did not start:\n{log.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        """SIGTERM everything (newest first), then SIGKILL what is left."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def cluster(root: Path, problems: Path) -> Iterator[Cluster]:
+    """A Cluster stopped on exit."""
+    made = Cluster(root, problems)
+    try:
+        yield made
+    finally:
+        made.stop()
+
+
+def submit(api: str, body: Mapping[str, Any]) -> str:
+    """POST /runs; the run id."""
+    response = httpx.post(f"{api}/runs", json=dict(body), timeout=30)
+    response.raise_for_status()
+    run_id: str = response.json()["runId"]
+    return run_id
+
+
+def wait_complete(api: str, run_id: str) -> dict[str, Any]:
+    """Follow the run's SSE events until `complete`; its data."""
+    headers = {"Accept": "text/event-stream"}
+    url = f"{api}/runs/{run_id}/events"
+    with httpx.stream("GET", url, headers=headers, timeout=300) as response:
+        name = ""
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:") and name == "complete":
+                data: dict[str, Any] = json.loads(line[5:])
+                return data
+    raise RuntimeError(f"run {run_id}: the stream ended without complete")
+
+
+def cancel_latencies(submit_api: str, delete_api: str, uid_base: int, count: int) -> dict[str, Any]:
+    """DELETE on `delete_api` of runs submitted on `submit_api`: ms to dead boxes, to the answer."""
+    to_dead: list[float] = []
+    to_answer: list[float] = []
+    body = {"language": "python3", "code": SLEEPER, "cases": [{"input": "1\n", "answer": "1\n"}]}
+    for _ in range(count):
+        run_id = submit(submit_api, body)
+        deadline = time.monotonic() + 30
+        while not box_pids(uid_base, b"main.py"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the program never ran")
+            time.sleep(0.005)
+        answer: dict[str, Any] = {}
+
+        def delete(run_id: str = run_id, answer: dict[str, Any] = answer) -> None:
+            response = httpx.delete(f"{delete_api}/runs/{run_id}", timeout=30)
+            answer["at"] = time.perf_counter()
+            answer["status"] = response.json()["status"]
+
+        started = time.perf_counter()
+        sender = threading.Thread(target=delete)
+        sender.start()
+        while box_pids(uid_base):
+            if time.perf_counter() - started > 10:
+                raise RuntimeError("the boxes did not die within 10 s")
+        to_dead.append(time.perf_counter() - started)
+        sender.join(30)
+        if answer.get("status") != "cancelled":
+            raise RuntimeError(f"DELETE answered {answer}")
+        to_answer.append(answer["at"] - started)
+    return {"deleteToDeadMs": summary([s * 1000 for s in to_dead]),
+            "deleteAnsweredMs": summary([s * 1000 for s in to_answer])}  # fmt: skip
+
+
+def throughput(api: str, runs: int, cases: int) -> dict[str, float]:
+    """Submit `runs` a+b runs at once; runs per second until the last completes."""
+    a_plus_b = [{"input": f"{i} {i}\n", "answer": f"{2 * i}\n"} for i in range(cases)]
+    body = {"language": "python3", "code": APLUSB, "cases": a_plus_b}
+    wait_complete(api, submit(api, body))  # warm: the compile cache, the worker's first fetch
+    started = time.perf_counter()
+    ids = [submit(api, body) for _ in range(runs)]
+    verdicts = [wait_complete(api, run_id)["verdict"] for run_id in ids]
+    seconds = time.perf_counter() - started
+    assert verdicts == ["AC"] * runs, verdicts
+    return {"runs": runs, "cases": cases, "seconds": round(seconds, 3),
+            "runsPerSecond": round(runs / seconds, 3)}  # fmt: skip
+
+
+def write_problems(root: Path) -> Path:
+    """An empty problem library (the runs here bring inline cases)."""
+    library = root / "problems"
+    library.mkdir()
+    return library
+
+
+def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """Every figure, each configuration in its own cluster."""
+    problems = write_problems(root)
+    figures: dict[str, Any] = {"runs": args.runs, "cases": args.cases, "cancels": args.cancels}
+    with cluster(root, problems) as local:
+        url, uid_base = local.api(None, JUDGEBOX_MAX_ACTIVE_RUNS="1")
+        figures["localCancel"] = cancel_latencies(url, url, uid_base, args.cancels)
+        figures["local1"] = throughput(url, args.runs, args.cases)
+    with cluster(root, problems) as local:
+        url, _ = local.api(None, JUDGEBOX_MAX_ACTIVE_RUNS="2")
+        figures["local2"] = throughput(url, args.runs, args.cases)
+    with cluster(root, problems) as jetstream:
+        nats_url = jetstream.nats()
+        (node_a, _), (node_b, _) = jetstream.api(nats_url), jetstream.api(nats_url)
+        worker_uids = jetstream.worker(nats_url)
+        figures["jetstreamCancel"] = cancel_latencies(node_a, node_b, worker_uids, args.cancels)
+        figures["workers1"] = throughput(node_a, args.runs, args.cases)
+        jetstream.worker(nats_url)
+        figures["workers2"] = throughput(node_a, args.runs, args.cases)
+    return figures
+
+
+def report(figures: dict[str, Any]) -> str:
+    """The Markdown page."""
+    local, remote = figures["localCancel"], figures["jetstreamCancel"]
+    w1, w2 = figures["workers1"]["runsPerSecond"], figures["workers2"]["runsPerSecond"]
+    l1, l2 = figures["local1"]["runsPerSecond"], figures["local2"]["runsPerSecond"]
+    rows = [
+        ("JetStream: DELETE on node B -> worker's boxes dead", remote["deleteToDeadMs"]),
+        ("JetStream: DELETE on node B -> answered (complete stored)", remote["deleteAnsweredMs"]),
+        ("baseline, local executor: DELETE -> boxes dead", local["deleteToDeadMs"]),
+        ("baseline, local executor: DELETE -> answered", local["deleteAnsweredMs"]),
+    ]
+    lines = [
+        "# Scale-out on NATS JetStream (bench/bench_scaleout.py)",
+        "",
+        f"Real processes on this 2-core machine: nats-server (-js), two `judgebox serve --nats` "
+        f"API nodes, `judgebox worker --slots 1` workers; baseline: `judgebox serve` without "
+        f"NATS. Cancel: {figures['cancels']} runs submitted on node A (a python3 program that "
+        "sleeps), DELETE on node B once the program runs; /proc polled until no live process "
+        "of the worker's box uids is left.",
+        "",
+        "| cancel figure (ms) | n | p50 | p95 | p99 | max |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, s in rows:
+        lines.append(f"| {label} | {s['n']} | {s['p50']} | {s['p95']} | {s['p99']} | {s['max']} |")
+    ratio = remote["deleteToDeadMs"]["p99"] / max(local["deleteToDeadMs"]["p99"], 1e-9)
+    lines += [
+        "",
+        f"Cancel across nodes, p99 DELETE -> dead: {remote['deleteToDeadMs']['p99']} ms, "
+        f"{ratio:.2f}x the local executor's {local['deleteToDeadMs']['p99']} ms.",
+        "",
+        f"Throughput: {figures['runs']} runs of {figures['cases']} python3 a+b cases each, "
+        "submitted at once on node A, until the last `complete` (one box per run).",
+        "",
+        "| configuration | seconds | runs/s |",
+        "| --- | --- | --- |",
+        f"| JetStream, 1 worker (1 slot) | {figures['workers1']['seconds']} | {w1} |",
+        f"| JetStream, 2 workers (1 slot each) | {figures['workers2']['seconds']} | {w2} |",
+        f"| baseline: local executor, 1 run at a time | {figures['local1']['seconds']} | {l1} |",
+        f"| baseline: local executor, 2 runs at a time | {figures['local2']['seconds']} | {l2} |",
+        "",
+        f"2 workers / 1 worker: {w2 / w1:.2f}x; 1 worker / local (1 at a time): {w1 / l1:.2f}x; "
+        f"2 workers / local (2 at a time): {w2 / l2:.2f}x. Both workers share the same 2 cores "
+        "with the API nodes and NATS, so 2x is the ceiling here; on separate machines each "
+        "worker brings its own cores.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Measure, write the JSON and the Markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cancels", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--cases", type=int, default=10)
+    args = parser.parse_args()
+    if shutil.which("nats-server") is None:
+        raise SystemExit("bench_scaleout: install nats-server first (apt-get install nats-server)")
+    root = Path(tempfile.mkdtemp(prefix="judgebox-bench-scaleout-"))
+    root.chmod(0o711)
+    try:
+        figures = measure(args, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scaleout.json").write_text(json.dumps(figures, indent=2) + "\n")
+    page = report(figures)
+    (RESULTS / "scaleout.md").write_text(page)
+    print(page)
+
+
+if __name__ == "__main__":
+    main()
