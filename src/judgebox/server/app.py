@@ -35,7 +35,7 @@ log = logging.getLogger("judgebox.server")
 ExecutorFactory = Callable[[Settings, Judge, RunObserver], Executor]
 
 
-def local_executor(settings: Settings, judge: Judge, observer: RunObserver) -> Executor:
+def default_executor(settings: Settings, judge: Judge, observer: RunObserver) -> Executor:
     """Runs in this process (the default), or on NATS JetStream workers with `--nats URL`."""
     if settings.nats_url:
         from judgebox.scaleout import JetStreamExecutor
@@ -111,7 +111,7 @@ def create_app(
     settings: Settings,
     *,
     sandbox: Sandbox | None = None,
-    make_executor: ExecutorFactory = local_executor,
+    make_executor: ExecutorFactory = default_executor,
 ) -> FastAPI:
     """The judgebox HTTP app; `sandbox` may be opened beforehand (it is closed at shutdown)."""
     check_exposure(settings)
