@@ -124,3 +124,27 @@ def test_queued_jobs_survive_a_nats_server_restart(
         assert_well_formed(events)
         summary = events[-1][2]
         assert (summary["status"], summary["verdict"]) == ("finished", "AC")
+
+
+def test_a_worker_stopped_with_sigterm_hands_its_job_back(
+    jetstream_cluster: Callable[[], Cluster],
+) -> None:
+    cluster = jetstream_cluster()
+    api = cluster.add_api()
+    first = cluster.add_worker()
+    second = cluster.add_worker()
+    run_id = api.submit(run_of("a", "slow", "c"))
+    wait_for(lambda: first.sandboxed_pids("main.py") or second.sandboxed_pids("main.py"),
+             30, "the slow case running")  # fmt: skip
+    holder, other = (first, second) if first.sandboxed_pids("main.py") else (second, first)
+
+    holder.stop()
+
+    assert "handed back to the queue" in holder.log()
+    assert not holder.sandboxed_pids()
+    wait_for(lambda: other.sandboxed_pids("main.py"), 10, "the other worker running the job")
+    assert "delivery 2 resumes after 3 events" in other.log()
+    api.delete(run_id)
+    events = follow(f"{api.url}/runs/{run_id}/events")
+    assert_well_formed(events)
+    assert [r["index"] for r in case_results(events)] == [1]

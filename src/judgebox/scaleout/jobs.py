@@ -80,8 +80,9 @@ def job_from_submission(submission: Submission, submitted: float) -> Job:
         inline = tuple(
             {
                 "name": case.name,
-                "input": case.input_path.read_text(encoding="utf-8"),
-                "answer": case.answer_path.read_text(encoding="utf-8"),
+                # bytes decoded as they are: read_text() would turn \r\n into \n
+                "input": case.input_path.read_bytes().decode("utf-8"),
+                "answer": case.answer_path.read_bytes().decode("utf-8"),
             }
             for case in problem.cases
         )
