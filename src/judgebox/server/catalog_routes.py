@@ -12,8 +12,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from judgebox.problems import Problem
 from judgebox.server.app import ServerState, server_state
+from judgebox.server.error_map import documented_errors
 
-router = APIRouter()
+router = APIRouter(responses=documented_errors(503))
+_GUARDED = documented_errors(401)  # with a token; /healthz and the page need none
 State = Annotated[ServerState, Depends(server_state)]
 STATIC_DIR = Path(__file__).parent / "static"
 _TEXT_CAP = 64 * 1024  # sample files shown on the page
@@ -36,19 +38,19 @@ def _read_text(path: Path) -> str:
         return file.read(_TEXT_CAP).decode("utf-8", errors="replace")
 
 
-@router.get("/languages")
+@router.get("/languages", responses=_GUARDED)
 async def languages(state: State) -> list[dict[str, Any]]:
     """The languages whose toolchain is present."""
     return state.judge.languages_info()
 
 
-@router.get("/problems")
+@router.get("/problems", responses=_GUARDED)
 async def problems(state: State) -> list[dict[str, Any]]:
     """Every problem of the library."""
     return [problem_summary(p) for p in state.library.list()]
 
 
-@router.get("/problems/{name}")
+@router.get("/problems/{name}", responses={**_GUARDED, **documented_errors(404)})
 async def problem(name: str, state: State) -> dict[str, Any]:
     """One problem with its statement and sample cases."""
     found = state.library.get(name)
@@ -69,7 +71,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **_GUARDED},
+)
 async def metrics(state: State) -> Response:
     """Prometheus text format."""
     return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)

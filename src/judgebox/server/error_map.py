@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from judgebox.errors import (
@@ -47,6 +49,41 @@ _STATUS: tuple[tuple[type[JudgeboxError], int], ...] = (
     (ShuttingDownError, 503),
 )
 _HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}
+_WHEN = {
+    400: "malformed JSON, a missing or wrong-typed field, code not UTF-8, a bad header",
+    401: "the server's bearer token is missing or wrong",
+    404: "unknown problem, run or path",
+    413: "request body or code larger than the configured cap",
+    422: "unknown or unavailable language",
+    429: "too many runs queued; retry after Retry-After seconds",
+    503: "the server is shutting down",
+}
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong and what to do."""
+
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: `{"error": {"code", "message"}}`."""
+
+    error: ErrorDetail
+
+
+def documented_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` entries of these error statuses (the one body shape)."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"model": ErrorBody, "description": _WHEN[status]}
+        if status == 429:
+            entry["headers"] = {
+                "Retry-After": {"description": "seconds", "schema": {"type": "string"}}
+            }
+        documented[status] = entry
+    return documented
 
 
 def status_of(error: JudgeboxError) -> int:

@@ -22,6 +22,7 @@ from judgebox.judge import Submission
 from judgebox.problems import inline_problem
 from judgebox.runs import CancelReason
 from judgebox.server.app import ServerState, server_state
+from judgebox.server.error_map import documented_errors
 from judgebox.server.run_request import parse_run_request, read_body, request_schema
 from judgebox.server.streaming import (
     collect_document,
@@ -30,7 +31,7 @@ from judgebox.server.streaming import (
     wants_event_stream,
 )
 
-router = APIRouter()
+router = APIRouter(responses=documented_errors(401, 503))
 State = Annotated[ServerState, Depends(server_state)]
 _BODY_DOC: dict[str, Any] = {
     "requestBody": {
@@ -39,6 +40,9 @@ _BODY_DOC: dict[str, Any] = {
     }
 }
 _DELETE_WAIT_S = 10.0
+_SUBMIT_ERRORS = documented_errors(400, 404, 413, 422, 429)
+_JSON_OBJECT: dict[str, Any] = {"schema": {"type": "object"}}
+_SSE: dict[str, Any] = {"schema": {"type": "string"}}
 
 
 async def _submit(state: ServerState, request: Request) -> str:
@@ -82,7 +86,13 @@ async def _remove_when_done(state: ServerState, run_id: str, directory: Path) ->
 @router.post(
     "/validate-dataset",
     openapi_extra=_BODY_DOC,
-    responses={200: {"description": "SSE stream (Accept: text/event-stream) or one document"}},
+    responses={
+        200: {
+            "description": "SSE (Accept: text/event-stream), else one JSON document",
+            "content": {"application/json": _JSON_OBJECT, "text/event-stream": _SSE},
+        },
+        **_SUBMIT_ERRORS,
+    },
 )
 async def validate_dataset(request: Request, state: State) -> Response:
     """Judge code against a dataset; SSE or one JSON document; a disconnect cancels it."""
@@ -93,7 +103,15 @@ async def validate_dataset(request: Request, state: State) -> Response:
     return JSONResponse(document)
 
 
-@router.post("/runs", status_code=202, openapi_extra=_BODY_DOC)
+@router.post(
+    "/runs",
+    status_code=202,
+    openapi_extra=_BODY_DOC,
+    responses={
+        202: {"description": "the run is queued", "content": {"application/json": _JSON_OBJECT}},
+        **_SUBMIT_ERRORS,
+    },
+)
 async def create_run(request: Request, state: State) -> JSONResponse:
     """Start a run that outlives the connection."""
     run_id = await _submit(state, request)
@@ -101,13 +119,20 @@ async def create_run(request: Request, state: State) -> JSONResponse:
     return JSONResponse(body, status_code=202, headers={"Location": f"/runs/{run_id}"})
 
 
-@router.get("/runs/{run_id}")
+@router.get("/runs/{run_id}", responses=documented_errors(404))
 async def get_run(run_id: str, state: State) -> dict[str, Any]:
     """The run's status and results so far."""
     return run_snapshot(await state.executor.get(run_id))
 
 
-@router.get("/runs/{run_id}/events", responses={200: {"content": {"text/event-stream": {}}}})
+@router.get(
+    "/runs/{run_id}/events",
+    response_class=Response,
+    responses={
+        200: {"description": "the run's events", "content": {"text/event-stream": _SSE}},
+        **documented_errors(400, 404),
+    },
+)
 async def run_events(
     run_id: str,
     state: State,
@@ -127,7 +152,7 @@ async def run_events(
                         cancel_on_disconnect=False)  # fmt: skip
 
 
-@router.delete("/runs/{run_id}")
+@router.delete("/runs/{run_id}", responses=documented_errors(404))
 async def delete_run(run_id: str, state: State) -> dict[str, Any]:
     """Cancel the run; answers once its sandbox is gone and `complete` is written."""
     state.executor.cancel(run_id, CancelReason.DELETE)
