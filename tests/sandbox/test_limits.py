@@ -210,7 +210,7 @@ async def test_sleeping_program_is_killed_at_the_wall_limit(box: Box) -> None:
     r = await box.run(["/usr/bin/sleep", "10"], limits=limits)
     assert r.status is ExecStatus.TIME_LIMIT, r
     assert r.time_limit_kind == "wall"
-    assert limits.effective_wall_time <= r.wall_time < limits.effective_wall_time + 0.2
+    assert limits.effective_wall_time <= r.wall_time < limits.effective_wall_time + 0.3
     assert r.cpu_time < 0.1
     assert_case_gone(box.ctx.uid)
 
@@ -221,7 +221,7 @@ async def test_ignoring_fifty_mib_of_stdin_is_ok_and_quick(box: Box, test_root: 
         f.truncate(50 * MiB)
     r = await box.run(["/usr/bin/true"], limits=Limits(), stdin=big)
     assert r.status is ExecStatus.OK, r
-    assert r.wall_time < 0.2
+    assert r.wall_time < 0.5  # not reading it: nothing waits on a pipe
 
 
 async def test_binary_output_is_preserved_byte_for_byte(box: Box) -> None:
