@@ -57,6 +57,8 @@ async def stream_once(client: httpx.AsyncClient, me: Client) -> bool:
         assert response.status_code == 200, await response.aread()
         assert response.headers["content-type"].startswith("text/event-stream")
         async for sse in source.aiter_sse():
+            if sse.event == "message" and not sse.data:
+                continue  # httpx-sse turns a `: ping` comment into an empty event
             me.events.append((sse.id, sse.event, sse.json()))
     return True
 

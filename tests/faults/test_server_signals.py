@@ -39,6 +39,8 @@ async def read_stream(
     async with aconnect_sse(client, method, path, json=body) as source:
         assert source.response.status_code == 200, await source.response.aread()
         async for sse in source.aiter_sse():
+            if sse.event == "message" and not sse.data:
+                continue  # httpx-sse turns a `: ping` comment into an empty event
             sink.append((sse.event, sse.json()))
 
 
