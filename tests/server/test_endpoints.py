@@ -218,3 +218,14 @@ def test_non_loopback_host_needs_a_token(start_server: StartServer) -> None:
     live = start_server(args=("--host", "0.0.0.0"), wait=False)
     assert live.process.wait(30) == 2
     assert "--token" in live.log() and "--no-auth" in live.log()
+
+
+def test_cors_only_when_configured(server: LiveServer, start_server: StartServer) -> None:
+    preflight = {"Origin": "http://page.example", "Access-Control-Request-Method": "POST"}
+    closed = httpx.options(f"{server.url}/validate-dataset", headers=preflight)
+    assert "access-control-allow-origin" not in closed.headers
+    live = start_server(env={"JUDGEBOX_CORS_ORIGINS": "http://page.example"})
+    opened = httpx.options(f"{live.url}/validate-dataset", headers=preflight)
+    assert opened.headers["access-control-allow-origin"] == "http://page.example"
+    other = httpx.get(f"{live.url}/problems", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in other.headers

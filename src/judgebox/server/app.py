@@ -124,6 +124,8 @@ def create_app(
         executor: Executor | None = None
         try:
             judge = await asyncio.to_thread(Judge, settings, box_host)
+            # Probe every toolchain now, in a thread, not on the loop at the first request.
+            offered = await asyncio.to_thread(judge.languages_info)
             executor = make_executor(settings, judge, metrics)
             await executor.start()
             metrics.watch_queue(executor.queue_length)
@@ -132,7 +134,7 @@ def create_app(
             lifecycle.on_shutdown.append(executor.begin_shutdown)
             app.state.judgebox = state
             log.info("judgebox ready: %d languages, problems from %s",
-                     len(judge.toolchains), settings.problems_dir)  # fmt: skip
+                     len(offered), settings.problems_dir)  # fmt: skip
             yield
         finally:
             lifecycle.begin_shutdown()
