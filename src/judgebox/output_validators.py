@@ -155,6 +155,8 @@ def validator_verdict(result: ExecResult, feedback: str) -> tuple[Verdict, str]:
             return Verdict.AC, feedback
         if result.exit_code == REJECTED_EXIT:
             return Verdict.WA, feedback or "wrong answer (output validator)"
+    if result.signal == "SIGPIPE":  # interactive: the program closed its input and went away
+        return Verdict.WA, feedback or "the program stopped reading the validator's replies"
     detail = result.message or f"exit code {result.exit_code}"
     stderr = result.stderr.decode("utf-8", errors="replace").strip()[-500:]
     return Verdict.IE, f"output validator failed: {detail}" + (f"\n{stderr}" if stderr else "")

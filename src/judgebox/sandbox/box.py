@@ -70,6 +70,8 @@ class Box:
         self.name = f"box{Box._serial}"
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
+        self._dead_socks: list[socket.socket] = []
+        self._reading = 0  # sock_recv calls pending on the box socket
         self._init_pid: int | None = None
         self._case_serial = 0
         self._stale_cgroups: list[CaseCgroup] = []
@@ -130,7 +132,7 @@ class Box:
         self.starts += 1
         try:
             async with asyncio.timeout(START_TIMEOUT):
-                data = await asyncio.get_running_loop().sock_recv(host_sock, protocol.REPLY_SIZE)
+                data = await self._recv(host_sock)
             if not data:
                 raise SandboxError(f"the sandbox did not start: {self._bwrap_stderr()}")
             reply = Reply.decode(data)
@@ -185,6 +187,14 @@ class Box:
                 return str(mount.source) + box_path[len(mount.target) :]
         return box_path
 
+    async def _recv(self, sock: socket.socket) -> bytes:
+        """One supervisor record (b"" at EOF), counted so that cleanup never closes under it."""
+        self._reading += 1
+        try:
+            return await asyncio.get_running_loop().sock_recv(sock, protocol.REPLY_SIZE)
+        finally:
+            self._reading -= 1
+
     def kill_now(self) -> None:
         """SIGKILL the whole box at once (synchronous; safe to call twice)."""
         if self._init_pid is not None:
@@ -200,7 +210,13 @@ class Box:
         for cg in self._stale_cgroups:
             cg.kill_all()
         if self._sock is not None:
-            self._sock.close()
+            # Shut down, do not close: a sock_recv may still be pending on this fd, and
+            # closing it would let the fd number be reused (by an HTTP connection, say)
+            # before asyncio removes its reader, which would then remove the new owner's.
+            # The pending read wakes with EOF; the socket is closed in the cleanup step.
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            self._dead_socks.append(self._sock)
         self._sock = None
         self._proc = None
         self._init_pid = None
@@ -226,7 +242,11 @@ class Box:
                 proc.stderr.close()
         self._dead_procs = still
         self._stale_cgroups = [cg for cg in self._stale_cgroups if not _try_remove(cg)]
-        return not self._dead_procs and not self._stale_cgroups
+        if not self._reading:  # no sock_recv pending: the old sockets can go
+            for sock in self._dead_socks:
+                sock.close()
+            self._dead_socks.clear()
+        return not self._dead_procs and not self._stale_cgroups and not self._dead_socks
 
     def _schedule_cleanup(self, delay: float = 0.001, deadline: float | None = None) -> None:
         """Reap and remove what a kill left behind soon, on the loop, with nobody awaiting it.
@@ -375,7 +395,6 @@ class Box:
     ) -> Observation:
         sock = self._sock
         assert sock is not None
-        loop = asyncio.get_running_loop()
         try:
             sock.sendmsg(
                 [request.encode()],
@@ -413,7 +432,7 @@ class Box:
                 wait = max(_MIN_POLL, min(cpu_left, wall_limit - (now - started)))
             try:
                 async with asyncio.timeout(wait):
-                    data = await loop.sock_recv(sock, protocol.REPLY_SIZE)
+                    data = await self._recv(sock)
             except TimeoutError:
                 continue
             if not data:  # the supervisor died (killed from inside, or the box broke)
