@@ -85,6 +85,13 @@ def overall_verdict(case_verdicts: Iterable[Verdict], *, compile_ok: bool = True
     return Verdict.AC
 
 
+_UNFINISHED = {
+    RunStatus.INTERNAL_ERROR: Verdict.IE,
+    RunStatus.TIMED_OUT: Verdict.TLE,
+    RunStatus.CANCELLED: Verdict.SKIPPED,
+}
+
+
 def summarize(
     total_cases: int, results: Iterable[CaseResult], status: RunStatus, *, compile_ok: bool = True
 ) -> Summary:
@@ -95,8 +102,9 @@ def summarize(
     failed = len(results) - passed - skipped
     judged = [r.verdict for r in results if r.verdict is not Verdict.SKIPPED]
     verdict = overall_verdict(judged, compile_ok=compile_ok)
-    if compile_ok and status is RunStatus.INTERNAL_ERROR and verdict is Verdict.AC:
-        verdict = Verdict.IE
+    if verdict is Verdict.AC and passed < total_cases:
+        # Not every case passed: a run that stopped early without a failure is not AC.
+        verdict = _UNFINISHED.get(status, verdict)
     # completed: every case was judged (none skipped, none left out by a cancel or a cap)
     completed = status is RunStatus.FINISHED and passed + failed == total_cases
     return Summary(
