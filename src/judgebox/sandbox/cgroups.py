@@ -67,8 +67,8 @@ def _start_time(pid: int) -> str:
 
 def owner_alive(name: str) -> bool:
     """Whether the judgebox process that created instance `name` still runs."""
-    try:
-        pid_text, start = name[1:].split("-", 1)
+    try:  # p<pid>-<starttime>[-<serial>]: several sandboxes may live in one process
+        pid_text, start = name[1:].split("-")[:2]
         return _start_time(int(pid_text)) == start
     except ValueError:
         return False

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 from judgebox.errors import SandboxError
 from judgebox.sandbox import bwrap, cgroups
@@ -58,6 +59,7 @@ class Sandbox:
     instance: str
     supervisor: Path
     _free_uids: list[int] = field(default_factory=list)
+    _opened: ClassVar[int] = 0
     _boxes: set[Box] = field(default_factory=set)
 
     @classmethod
@@ -73,7 +75,8 @@ class Sandbox:
         (log.info if report.complete else log.warning)(report.summary())
         _prepare_root(config.work_root)
         supervisor = build_supervisor(config.work_root / "bin")
-        instance = cgroups.instance_name()
+        cls._opened += 1  # two sandboxes of one process must not share (and remove) a tree
+        instance = f"{cgroups.instance_name()}-{cls._opened}"
         swept = sweep_stale(config.work_root, report)
         if swept:
             log.info("swept %d stale sandbox leftovers: %s", len(swept), ", ".join(swept))
