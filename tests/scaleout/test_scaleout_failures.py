@@ -43,20 +43,22 @@ def test_a_sigkilled_worker_is_resumed_at_the_next_case_without_duplicates(
     run_id = api.submit(run_of("a", "b", "nap", "d", "e"))
     wait_for(lambda: len(api.run(run_id)["cases"]) == 2, 30, "two case results")
     wait_for(lambda: first.sandboxed_pids("main.py"), 10, "the third case running")
-    before = api.run(run_id)["cases"]
 
     first.kill()
 
     wait_for(lambda: not first.sandboxed_pids(), 3, "the dead worker's boxes dying with it")
+    before = api.run(run_id)["cases"]  # what the first worker published before it died
+    assert len(before) >= 2
     second = cluster.add_worker()
     events = follow(f"{api.url}/runs/{run_id}/events")
     assert_well_formed(events)
     results = case_results(events)
     assert [r["index"] for r in results] == [1, 2, 3, 4, 5]
-    assert results[:2] == before  # published once, by the first worker, not judged again
+    assert results[: len(before)] == before  # published once, by the first worker
     assert [r["verdict"] for r in results] == ["AC"] * 5
     assert events[-1][2]["status"] == "finished" and events[-1][2]["completed"] is True
-    assert "delivery 2 resumes after 4 events" in second.log()
+    # start, compile and those results: emitted again by the judge, not run, not published
+    assert f"delivery 2 resumes after {2 + len(before)} events" in second.log()
 
 
 def test_a_job_that_kills_every_worker_ends_with_internal_error(
@@ -133,7 +135,7 @@ def test_a_worker_stopped_with_sigterm_hands_its_job_back(
     api = cluster.add_api()
     first = cluster.add_worker()
     second = cluster.add_worker()
-    run_id = api.submit(run_of("a", "slow", "c"))
+    run_id = api.submit(run_of("slow"))
     wait_for(lambda: first.sandboxed_pids("main.py") or second.sandboxed_pids("main.py"),
              30, "the slow case running")  # fmt: skip
     holder, other = (first, second) if first.sandboxed_pids("main.py") else (second, first)
@@ -143,8 +145,9 @@ def test_a_worker_stopped_with_sigterm_hands_its_job_back(
     assert "handed back to the queue" in holder.log()
     assert not holder.sandboxed_pids()
     wait_for(lambda: other.sandboxed_pids("main.py"), 10, "the other worker running the job")
-    assert "delivery 2 resumes after 3 events" in other.log()
+    assert "delivery 2 resumes after 2 events" in other.log()
     api.delete(run_id)
     events = follow(f"{api.url}/runs/{run_id}/events")
     assert_well_formed(events)
-    assert [r["index"] for r in case_results(events)] == [1]
+    assert [name for _, name, _ in events] == ["start", "compile", "complete"]
+    assert events[-1][2]["status"] == "cancelled"

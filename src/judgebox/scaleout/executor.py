@@ -42,6 +42,7 @@ from judgebox.scaleout.streams import (
     cancel_subject,
     connect,
     ensure_layout,
+    job_bell_subject,
     job_subject,
 )
 from judgebox.settings import Settings
@@ -114,6 +115,7 @@ class JetStreamExecutor:
             job_subject(submission.language), payload,
             headers={api.Header.MSG_ID: submission.run_id},
         )  # fmt: skip
+        await self._nc.publish(job_bell_subject(submission.language), b"")
         problem = submission.problem
         record = RunRecord(submission.run_id, problem.name, submission.language,
                            len(problem.cases), created, ack.seq)  # fmt: skip

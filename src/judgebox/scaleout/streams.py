@@ -7,6 +7,7 @@
     KV JUDGEBOX_RUNS  run.<runId>              the run's record (problem, language, cases, job seq)
                       cancel.<runId>           the cancel flag (its value: the reason)
     core subject    cancel.<runId>             "kill it now" to whichever worker holds the run
+    core subject    ready.<language>           "a job is queued": wakes idle workers at once
 
 Creating is idempotent: an API node and every worker ensure the layout at start,
 and a consumer's timing is updated in place when it changed.
@@ -14,6 +15,8 @@ and a consumer's timing is updated in place when it changed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +30,8 @@ from nats.js.kv import KeyValue
 from judgebox.errors import JudgeboxError
 from judgebox.settings import Settings
 
+log = logging.getLogger("judgebox.scaleout")
+
 JOBS_STREAM = "JOBS"
 EVENTS_STREAM = "EVENTS"
 RUNS_BUCKET = "JUDGEBOX_RUNS"
@@ -38,6 +43,11 @@ DUPLICATE_WINDOW_S = 600.0
 def job_subject(language: str) -> str:
     """The subject a job of this language is published on."""
     return f"jobs.{language}"
+
+
+def job_bell_subject(language: str) -> str:
+    """The core subject rung after a job is queued (workers wake up; it carries nothing)."""
+    return f"ready.{language}"
 
 
 def job_consumer_name(language: str) -> str:
@@ -92,16 +102,31 @@ def job_timing(environ: Mapping[str, str] | None = None) -> JobTiming:
     return JobTiming(ack_wait=ack_wait)
 
 
-async def connect(url: str, name: str) -> Client:
-    """A NATS connection that reconnects for ever; JudgeboxError naming the URL if unreachable."""
+async def connect(url: str, name: str, timeout: float = 10.0) -> Client:
+    """A NATS connection that, once made, reconnects for ever; JudgeboxError if none is made."""
+
+    async def on_error(exc: Exception) -> None:
+        log.debug("NATS %s: %s", url, exc or type(exc).__name__)  # repeats while it is down
+
+    async def on_disconnect() -> None:
+        log.warning("lost the connection to NATS at %s; reconnecting", url)
+
+    async def on_reconnect() -> None:
+        log.info("reconnected to NATS at %s", url)
+
     try:
-        return await nats.connect(
-            url, name=name, connect_timeout=5, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-            allow_reconnect=True,
+        # The first connection must succeed within `timeout`: nats-py would retry it for ever.
+        return await asyncio.wait_for(
+            nats.connect(
+                url, name=name, connect_timeout=2, max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5, allow_reconnect=True, error_cb=on_error,
+                disconnected_cb=on_disconnect, reconnected_cb=on_reconnect,
+            ),
+            timeout,
         )  # fmt: skip
-    except (OSError, nats.errors.Error) as exc:
+    except (TimeoutError, OSError, nats.errors.Error) as exc:
         raise JudgeboxError(
-            f"cannot reach NATS at {url} ({exc or type(exc).__name__}); start it with "
+            f"cannot reach NATS at {url} within {timeout:g} s; start it with "
             "`nats-server -js -sd DIR` (see docs/scaleout.md) or fix --nats"
         ) from exc
 

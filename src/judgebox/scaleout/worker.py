@@ -2,7 +2,7 @@
 
     one durable pull consumer per language this host can judge (jobs-<language>)
     dispatcher:  wait for a free slot ─► fetch one job (languages that may have work
-                 first; a core subscription on jobs.* rings when one is published)
+                 first; the core subject ready.<language> rings when one is queued)
                  ─► JobAttempt (attempt.py) as a task, the slot freed when it ends
     SIGTERM / SIGINT: stop fetching, kill every box, hand every job back (nak), exit
 
@@ -35,6 +35,7 @@ from judgebox.scaleout.streams import (
     connect,
     ensure_job_consumer,
     ensure_layout,
+    job_bell_subject,
     job_consumer_name,
     job_timing,
 )
@@ -95,7 +96,7 @@ class Worker:
                 subscriptions[language] = await js.pull_subscribe_bind(
                     durable=job_consumer_name(language), stream=JOBS_STREAM
                 )
-            await nc.subscribe("jobs.*", cb=self._ring)
+            await nc.subscribe(job_bell_subject("*"), cb=self._ring)
             library = ProblemLibrary(self.settings.problems_dir)
             context = WorkerContext(nc, js, records, self.judge, library, self.timing)
             loop = asyncio.get_running_loop()
