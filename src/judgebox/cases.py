@@ -110,7 +110,9 @@ class CaseJudge:
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
             return self._case_result(case, result, verdict, feedback, output=None)
-        result = await boxes.submission.run(argv, limits=run_limits, stdin=case.input_path)
+        # resolve(): packages may link data files (a sample that is also a secret case)
+        stdin = case.input_path.resolve()
+        result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
             return self._case_result(case, result, *failure, output=result.stdout)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import CPrograms
 
+from judgebox.errors import SandboxError
 from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecStatus, Mount, Sandbox
 
@@ -268,9 +269,10 @@ async def test_symlink_planted_in_a_writable_box_is_never_followed_by_the_host(
         assert r.status is ExecStatus.OK, r
         assert (workspace / "input.txt").is_symlink()
         # The host opens a run's input with O_NOFOLLOW: a planted link is refused, not read.
-        with pytest.raises(OSError) as refused:
+        with pytest.raises(SandboxError, match="symbolic link") as refused:
             await rw.run(["/bin/cat"], limits=Limits(), stdin=workspace / "input.txt")
-        assert refused.value.errno == errno.ELOOP
+        assert isinstance(refused.value.__cause__, OSError)
+        assert refused.value.__cause__.errno == errno.ELOOP
         # The program itself cannot read through the link either (the target is not in the box).
         r = await rw.run(["/bin/cat", "/box/input.txt"], limits=Limits())
         assert r.status is ExecStatus.NONZERO_EXIT

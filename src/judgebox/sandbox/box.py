@@ -361,7 +361,14 @@ class Box:
             own.append(stdin)  # the caller's fd is ours now: closed once the box has its copy
             return stdin
         path = "/dev/null" if stdin is None else str(stdin)
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | (0 if stdin is None else os.O_NOFOLLOW))
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | (0 if stdin is None else os.O_NOFOLLOW))
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise SandboxError(
+                    f"the input file {path} is a symbolic link: pass its resolved path"
+                ) from exc
+            raise
         own.append(fd)
         return fd
 
