@@ -1,6 +1,7 @@
 """Run every benchmark in bench/ and write bench/RESULTS.md from what they wrote.
 
     .venv/bin/python bench/run_all.py [--only dmoj,throughput] [--timeout 1800]
+    .venv/bin/python bench/run_all.py --report-only     # rewrite RESULTS.md, run nothing
 
 Runs each `bench/bench_*.py` that exists (in name order, each in its own
 process with this interpreter and default arguments), installing DMOJ's judge
@@ -78,8 +79,21 @@ def run(script: Path, timeout: float) -> Outcome:
         except subprocess.CalledProcessError as exc:
             status = exc.returncode
     outcome = Outcome(name, status, time.perf_counter() - started, log)
+    (LOGS / f"{name}.outcome.json").write_text(
+        json.dumps({"status": status, "seconds": outcome.seconds})
+    )
     print(f"   {describe(outcome)}", flush=True)
     return outcome
+
+
+def last_outcome(script: Path) -> Outcome:
+    """How the benchmark ended the last time run_all.py ran it."""
+    name = script.stem.removeprefix("bench_")
+    record = LOGS / f"{name}.outcome.json"
+    if not record.exists():
+        sys.exit(f"{script.name} was never run by run_all.py: run it without --report-only")
+    saved = json.loads(record.read_text())
+    return Outcome(name, saved["status"], saved["seconds"], LOGS / f"{name}.log")
 
 
 def describe(outcome: Outcome) -> str:
@@ -99,7 +113,7 @@ def section(outcome: Outcome) -> list[str]:
         lines += ["Last lines of its output:", "", "```", *tail, "```", ""]
     if md.exists():
         for line in md.read_text().splitlines():
-            lines.append("#" + line if line.startswith("#") else line)
+            lines.append("##" + line if line.startswith("#") else line)
     elif js.exists():
         lines += ["```json", json.dumps(json.loads(js.read_text()), indent=2), "```"]
     else:
@@ -109,23 +123,30 @@ def section(outcome: Outcome) -> list[str]:
     return [*lines, ""]
 
 
-def header(outcomes: list[Outcome]) -> list[str]:
-    """When, where, which commit."""
+def this_run() -> dict[str, str]:
+    """When and from which commit the benchmarks run now."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=BENCH, check=False).stdout.strip() or "?"  # fmt: skip
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], capture_output=True,
                            text=True, cwd=BENCH, check=False).stdout.strip()  # fmt: skip
-    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return {
+        "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit + (" (with uncommitted changes under src/)" if dirty else ""),
+    }
+
+
+def header(outcomes: list[Outcome], run_info: dict[str, str]) -> list[str]:
+    """When, where, which commit."""
     return [
         "# judgebox benchmarks",
         "",
         "Written by `.venv/bin/python bench/run_all.py`; every figure below comes from the "
         "run listed here (each benchmark compares against a baseline measured in the same run).",
         "",
-        f"- when: {when}",
+        f"- when: {run_info['when']}",
         f"- host: {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}, "
         f"Python {platform.python_version()}",
-        f"- commit: {commit}" + (" (with uncommitted changes under src/)" if dirty else ""),
+        f"- commit: {run_info['commit']}",
         "- benchmarks: " + ", ".join(f"{o.name} {describe(o)}" for o in outcomes),
         "",
     ]
@@ -136,10 +157,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help="comma-separated names, e.g. dmoj,throughput")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per benchmark")
+    parser.add_argument("--report-only", action="store_true", help="rewrite RESULTS.md only")
     args = parser.parse_args()
     only = {n.strip().removeprefix("bench_") for n in args.only.split(",")} if args.only else None
-    outcomes = [run(script, args.timeout) for script in benchmarks(only)]
-    lines = header(outcomes)
+    scripts = benchmarks(only)
+    run_record = LOGS / "run.json"
+    if args.report_only:
+        outcomes = [last_outcome(script) for script in scripts]
+        run_info = json.loads(run_record.read_text()) if run_record.exists() else this_run()
+    else:
+        run_info = this_run()
+        outcomes = [run(script, args.timeout) for script in scripts]
+        run_record.write_text(json.dumps(run_info))
+    lines = header(outcomes, run_info)
     for outcome in outcomes:
         lines += section(outcome)
     REPORT.write_text("\n".join(lines))
