@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from judgebox.errors import (
     JudgeboxError,
@@ -139,6 +140,11 @@ def install_error_map(app: FastAPI) -> None:
             message = f"{request.method} is not allowed on {request.url.path} (see /openapi.json)"
         return error_response(exc.status_code, code, message, exc.headers)
 
+    async def client_gone(request: Request, exc: Exception) -> JSONResponse:
+        # The client hung up while sending its body: nothing to answer, nothing went wrong.
+        log.info("client went away while sending %s %s", request.method, request.url.path)
+        return error_response(400, "bad-request", "the request body was not received in full")
+
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         message = "the server failed on this request (its log has the details); try again"
@@ -147,4 +153,5 @@ def install_error_map(app: FastAPI) -> None:
     app.add_exception_handler(JudgeboxError, judgebox_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(Exception, unexpected_error)
