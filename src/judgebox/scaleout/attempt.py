@@ -70,14 +70,19 @@ class JobAttempt:
         self.log = EventLog(context.js, Run(job.run_id, job.problem, job.language, job.total_cases))
 
     def stop(self, reason: str) -> None:
-        """Stop judging now: SIGKILL the run's boxes synchronously, then cancel the task."""
+        """Stop judging now: cancel the judging task (the judge kills its boxes at once)."""
         if self.stop_reason is not None:
             return
         self.stop_reason = reason
-        killed = self.context.judge.sandbox.kill_group(self.job.run_id)
-        if self.judging is not None:
-            self.judging.cancel()
-        log.info("run %s: stopping (%s), %d boxes killed", self.job.run_id, reason, killed)
+        log.info("run %s: stopping (%s)", self.job.run_id, reason)
+        if self.judging is None:
+            return
+        # Cancelling first lets the judge kill its boxes and cancel its producer in one
+        # step (killing first, the producer may see a dead box and report an internal
+        # error). The kill queued behind it is the backstop for a cancel that Python
+        # 3.11's wait_for swallowed: the box dies, its case ends, the loop sees the reason.
+        self.judging.cancel()
+        asyncio.get_running_loop().call_soon(self.context.judge.sandbox.kill_group, self.job.run_id)
 
     async def run(self) -> None:
         """Carry the job through this delivery; never raises (the job is acked, nak'ed or left)."""

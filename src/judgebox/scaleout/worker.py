@@ -57,6 +57,13 @@ async def run_worker(settings: Settings, slots: int = 1) -> None:
     config = SandboxConfig(
         work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
     )
+    boxes = slots * max(1, settings.parallelism)  # each run: `parallelism` boxes at once
+    if boxes > config.uid_count:
+        raise UsageError(
+            f"--slots {slots} with parallelism {settings.parallelism} needs {boxes} sandbox "
+            f"uids, more than the {config.uid_count} a worker has: lower --slots or "
+            "JUDGEBOX_PARALLELISM"
+        )
     sandbox = Sandbox.open(config)
     try:
         judge = await asyncio.to_thread(Judge, settings, sandbox)
