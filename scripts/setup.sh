@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-packages=(bubblewrap gcc g++ python3 python3-venv openjdk-17-jdk-headless nodejs rustc nats-server sqlite3)
+packages=(bubblewrap build-essential libc6-dev libseccomp2 python3 python3-venv openjdk-17-jdk-headless nodejs rustc nats-server sqlite3 procps)
 if [ "$with_tests" = 1 ]; then
   packages+=(chromium fonts-dejavu-core procps)
 fi
