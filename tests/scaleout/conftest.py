@@ -36,8 +36,10 @@ class Cluster:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.mode = mode
+        # SSE pings every second: follow() checks its deadline at each line.
         self.env = {"JUDGEBOX_PROBLEMS_DIR": str(problems), "JUDGEBOX_MAX_ACTIVE_RUNS": "1",
-                    "JUDGEBOX_NATS_ACK_WAIT": str(ACK_WAIT_S)}  # fmt: skip
+                    "JUDGEBOX_NATS_ACK_WAIT": str(ACK_WAIT_S),
+                    "JUDGEBOX_HEARTBEAT_INTERVAL": "1"}  # fmt: skip
         self.nats = NatsServer(directory) if mode == "jetstream" else None
         self.api: list[ApiNode] = []
         self.workers: list[Node] = []

@@ -141,9 +141,10 @@ class NatsServer(Process):
         super().__init__(command, directory / "nats.log", {})
         self.wait_log("Server is ready", timeout=10)
 
-    def restart(self) -> None:
-        """Stop it and start it again on the same port with the same store."""
+    def restart(self, down_for: float = 0.0) -> None:
+        """Stop it, wait `down_for` s, start it again on the same port with the same store."""
         self.stop()
+        time.sleep(down_for)
         self.process = self._spawn()
         wait_for(lambda: self.log().count("Server is ready") >= 2, 10, "nats-server restart")
 
@@ -258,11 +259,31 @@ def sse_events(response: httpx.Response) -> Iterator[tuple[int, str, dict[str, A
             ident, name, data = 0, "", ""
 
 
-def follow(url: str, after: int | None = None) -> list[tuple[int, str, dict[str, Any]]]:
-    """Every event of GET {url} (a run's events) until `complete`."""
+def follow(
+    url: str, after: int | None = None, within: float = 60.0
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Every event of GET {url} (a run's events) until `complete`, or fail after `within` s.
+
+    The deadline is checked at every line, pings included (the API nodes ping every second).
+    """
     headers = {"Accept": "text/event-stream"}
     if after is not None:
         headers["Last-Event-ID"] = str(after)
-    with httpx.stream("GET", url, headers=headers, timeout=60) as response:
+    deadline = time.monotonic() + within
+    events: list[tuple[int, str, dict[str, Any]]] = []
+    with httpx.stream("GET", url, headers=headers, timeout=within) as response:
         assert response.status_code == 200, response.read()
-        return list(sse_events(response))
+        ident, name, data = 0, "", ""
+        for line in response.iter_lines():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no complete within {within} s; got {events}")
+            if line.startswith("id:"):
+                ident = int(line[3:].strip())
+            elif line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data = line[5:].strip()
+            elif line == "" and data:
+                events.append((ident, name, json.loads(data)))
+                ident, name, data = 0, "", ""
+    return events

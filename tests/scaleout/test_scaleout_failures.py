@@ -151,3 +151,24 @@ def test_a_worker_stopped_with_sigterm_hands_its_job_back(
     assert_well_formed(events)
     assert [name for _, name, _ in events] == ["start", "compile", "complete"]
     assert events[-1][2]["status"] == "cancelled"
+
+
+def test_a_run_goes_on_through_a_nats_server_restart_without_duplicates(
+    jetstream_cluster: Callable[[], Cluster],
+) -> None:
+    cluster = jetstream_cluster()
+    api = cluster.add_api()
+    worker = cluster.add_worker()
+    run_id = api.submit(run_of("a", "nap", "nap", "nap", "e"))
+    wait_for(lambda: api.run(run_id)["cases"], 30, "the first case result")
+    assert cluster.nats is not None
+
+    # Down longer than a publish's 2 s timeout: the timed-out publish waits in nats-py's
+    # buffer, its retry too, and both reach the new server (which stored both, once).
+    cluster.nats.restart(down_for=3.0)
+
+    events = follow(f"{api.url}/runs/{run_id}/events")
+    assert_well_formed(events)
+    assert [r["index"] for r in case_results(events)] == [1, 2, 3, 4, 5]
+    assert events[-1][2]["status"] == "finished" and events[-1][2]["verdict"] == "AC"
+    assert "reconnected to NATS" in worker.log()

@@ -10,6 +10,8 @@ has seen is dropped (a retried publish), and a writer whose idea of the last
 event is stale is refused (`EventLogConflict`). So when a worker presumed dead
 and its successor, or a worker and an API node cancelling a queued run, race to
 write the same run, exactly one of them wins each event and the loser stops.
+Readers still skip a second copy of an event seq (seen right after a
+nats-server restart: see `_take`).
 The event seq (1, 2, 3, …) is the SSE `id` on every API node.
 """
 
@@ -141,9 +143,15 @@ class EventLog:
         raise AssertionError("unreachable")
 
     def _take(self, stream_seq: int, item: SequencedEvent) -> None:
+        # The compare-and-set below counts every message on the subject, duplicates too.
+        self.last_stream_seq = max(self.last_stream_seq, stream_seq)
+        if item.seq <= self.count:
+            # A second copy of an event: nats-server 2.9 stored a publish that nats-py had
+            # buffered during a reconnect next to its retry, right after a restart, despite
+            # the message id. The first copy counts; readers never see the second.
+            return
         if item.seq != self.count + 1:
             raise EventLogConflict(
                 f"run {self.run.run_id}: event seq {item.seq} follows {self.count} in the stream"
             )
         self.run.append(item.event)
-        self.last_stream_seq = stream_seq
