@@ -47,6 +47,7 @@ class SandboxConfig:
     uid_count: int = 64
     insecure: bool = False
     cgroup_v2_root: Path | None = None
+    use_cgroups: bool = True  # False: as on a host without cgroups (then only with insecure)
     tmp_size: int = 64 * 1024 * 1024
 
 
@@ -70,7 +71,9 @@ class Sandbox:
         # are reaped, instead of piling up as zombies of an init that may never reap them.
         with contextlib.suppress(OSError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        report = probe_isolation(config.uid_base, config.cgroup_v2_root)
+        report = probe_isolation(
+            config.uid_base, config.cgroup_v2_root, use_cgroups=config.use_cgroups
+        )
         require_isolation(report, insecure=config.insecure)
         (log.info if report.complete else log.warning)(report.summary())
         _prepare_root(config.work_root)

@@ -125,7 +125,9 @@ def _seccomp_works() -> bool:
         return False
 
 
-def probe_isolation(uid: int, cgroup_v2_root: Path | None = None) -> IsolationReport:
+def probe_isolation(
+    uid: int, cgroup_v2_root: Path | None = None, *, use_cgroups: bool = True
+) -> IsolationReport:
     """Check each layer for real; never raises."""
     problems: list[str] = []
     version = _bwrap_version()
@@ -137,7 +139,7 @@ def probe_isolation(uid: int, cgroup_v2_root: Path | None = None) -> IsolationRe
             "user namespaces are not available to an unprivileged uid (kernel, container or "
             "AppArmor policy): programs would run without namespaces"
         )
-    layout = detect_layout(cgroup_v2_root)
+    layout = detect_layout(cgroup_v2_root) if use_cgroups else None
     if layout is None:
         problems.append(
             "no writable cgroup hierarchy with memory and pids (v2, or v1 memory+pids+cpuacct): "
