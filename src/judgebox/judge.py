@@ -39,6 +39,7 @@ from judgebox.languages import Language, load_languages, source_file_name
 from judgebox.output_validators import ValidatorProgram
 from judgebox.problems import Problem, Validation
 from judgebox.sandbox import Sandbox
+from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
 from judgebox.toolchains import (
     Toolchain,
@@ -112,6 +113,9 @@ class Judge:
     ) -> None:
         self.settings = settings
         self.sandbox = sandbox
+        # Compiled programs are mounted into boxes from here: say so now if the boxes can't.
+        settings.cache_dir.mkdir(mode=0o711, parents=True, exist_ok=True)
+        require_searchable(settings.cache_dir)
         self.languages = dict(languages) if languages is not None else load_languages()
         self.toolchains: Mapping[str, Toolchain] = (
             dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)

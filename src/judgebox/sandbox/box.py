@@ -269,6 +269,10 @@ class Box:
 
         self._cleanup_timer = loop.call_later(delay, step)
 
+    def finished_cleanup(self) -> bool:
+        """One more reap-and-remove step; True when nothing of the box is left."""
+        return self._cleanup_step()
+
     async def close(self, timeout: float = 5.0) -> None:
         """Kill the box, reap its processes and remove its cgroups (call in a shielded scope)."""
         self.kill_now()

@@ -60,6 +60,7 @@ class Sandbox:
     instance: str
     supervisor: Path
     _free_uids: list[int] = field(default_factory=list)
+    _unfinished: list[Box] = field(default_factory=list)  # boxes whose cleanup was cut short
     _opened: ClassVar[int] = 0
     _boxes: set[Box] = field(default_factory=set)
 
@@ -123,6 +124,7 @@ class Sandbox:
         """
         if not self._free_uids:
             raise SandboxError("all sandbox uids are in use; raise uid_count or lower parallelism")
+        self._unfinished = [old for old in self._unfinished if not old.finished_cleanup()]
         uid = self._free_uids.pop(0)
         scratch = self.instance_dir / f"scratch-{uid}"
         scratch.mkdir(mode=0o700, exist_ok=True)
@@ -159,6 +161,8 @@ class Sandbox:
                 raise
             finally:
                 self._boxes.discard(box)
+                if not box.finished_cleanup():  # cut short: finish it on a later occasion
+                    self._unfinished.append(box)
                 shutil.rmtree(scratch, ignore_errors=True)
                 self._free_uids.append(uid)
 
@@ -185,6 +189,8 @@ class Sandbox:
     def close(self) -> None:
         """Remove this instance's cgroups and directories (at process exit)."""
         self.kill_all_boxes()
+        for box in self._unfinished:
+            box.close_sync()
         if self.isolation.cgroups is not None:
             cgroups.remove_instance(self.isolation.cgroups, self.instance)
         shutil.rmtree(self.instance_dir, ignore_errors=True)
