@@ -131,3 +131,20 @@ def test_languages_and_problems_tables(env: dict[str, str]) -> None:
     assert probs.returncode == 0
     for name in ("aplusb", "hypotenuse", "anysum", "guess"):
         assert name in probs.stdout
+
+
+def test_verify_computes_a_missing_time_limit_the_kattis_way(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    package = tmp_path / "hypot"
+    shutil.copytree(PROBLEMS / "hypotenuse", package)
+    (package / ".timelimit").unlink()
+    (package / "problem.yaml").write_text(
+        "name: Hypotenuse\nlimits:\n  time_multiplier: 3\nvalidation: default\n"
+        "validator_flags: float_tolerance 1e-6\n"
+    )
+    out = judgebox(env, "verify", str(package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, report
+    # slowest accepted submission (tens of ms) x 3, rounded up to whole seconds
+    assert report["timeLimit"].startswith("time limit 1 s (slowest accepted")
