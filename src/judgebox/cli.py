@@ -15,12 +15,13 @@ import math
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from rich.live import Live
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 from judgebox.errors import JudgeboxError
 from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, run_document
@@ -38,8 +39,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
 T = TypeVar("T")
 
 _VERDICT_STYLE = {
@@ -47,6 +46,13 @@ _VERDICT_STYLE = {
     "OLE": "bold magenta", "RTE": "bold red", "CE": "bold red", "IE": "bold white on red",
     "SKIPPED": "dim",
 }  # fmt: skip
+
+
+def _out(stderr: bool = False) -> Console:
+    """A rich console, made on first use (rich is imported only by commands that draw)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
 
 
 def usage_error(message: str) -> NoReturn:
@@ -104,6 +110,8 @@ class LiveTable:
 
     def render(self) -> Table:
         """The current table."""
+        from rich.table import Table
+
         table = Table(title=self.title, caption=self.footer or self.compile_line, expand=False)
         for column in ("#", "case", "verdict", "time", "memory", "feedback"):
             table.add_column(
@@ -183,6 +191,9 @@ def run(
             print(json.dumps(run_document(events), ensure_ascii=False))
         else:
             table = LiveTable(f"{prob.name} · {source.name} · {lang.name}")
+            from rich.live import Live
+
+            out = _out()
             with Live(table.render(), console=out, refresh_per_second=12) as live:
 
                 def show(event: Event) -> None:
@@ -251,7 +262,9 @@ async def _verify(
         )
         prob = dataclasses.replace(prob, time_limit=limit)
         if not quiet:
-            out.print(time_limit_note)
+            _out().print(time_limit_note)
+    from rich.table import Table
+
     table = Table(title=f"verify {prob.name}")
     for column in ("submission", "expected", "got", "max time", "result"):
         table.add_column(column)
@@ -265,7 +278,7 @@ async def _verify(
             f"{row['maxTimeMs']} ms", "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/]",
         )  # fmt: skip
     if not quiet:
-        out.print(table)
+        _out().print(table)
     ok = all(r["ok"] for r in rows)
     return {"problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows}
 
@@ -291,6 +304,8 @@ async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]
 @app.command()
 def languages() -> None:
     """The languages whose toolchain is present."""
+    from rich.table import Table
+
     from judgebox.toolchains import available_languages
 
     table = Table(title="languages")
@@ -299,7 +314,7 @@ def languages() -> None:
     for toolchain in available_languages().values():
         lang = toolchain.language
         table.add_row(lang.id, lang.name, toolchain.version, "yes" if lang.compiled else "no")
-    out.print(table)
+    _out().print(table)
 
 
 @app.command()
@@ -311,6 +326,8 @@ def problems(
     """The problems of the library."""
     settings = settings_from_env(problems_dir=problems_dir)
     library = ProblemLibrary(settings.problems_dir)
+    from rich.table import Table
+
     table = Table(title=f"problems in {settings.problems_dir}")
     for column in ("name", "title", "cases", "samples", "time limit", "memory limit"):
         table.add_column(column)
@@ -324,9 +341,9 @@ def problems(
         table.add_row(
             p.name, p.title, str(len(p.cases)), str(len(p.samples)), tl, f"{mem >> 20} MiB"
         )
-    out.print(table)
+    _out().print(table)
     for name, reason in library.broken.items():
-        err.print(f"[yellow]skipped broken package {name}:[/] {reason}")
+        _out(stderr=True).print(f"[yellow]skipped broken package {name}:[/] {reason}")
 
 
 @app.command()

@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,6 +90,8 @@ def probe_toolchains(
         except ToolchainUnavailableError as error:
             logger.info("%s", error.message)
             return None
+
+    from concurrent.futures import ThreadPoolExecutor  # only when probing them all
 
     with ThreadPoolExecutor(max_workers=len(languages), thread_name_prefix="probe") as pool:
         results = list(pool.map(attempt, languages.values()))
