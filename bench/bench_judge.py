@@ -24,7 +24,8 @@ from pathlib import Path
 
 from judgebox.events import CompileEvent, CompleteEvent
 from judgebox.judge import Judge, Submission
-from judgebox.problems import Problem, ProblemLibrary
+from judgebox.problem_library import ProblemLibrary
+from judgebox.problems import Problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, bundled_problems_dir
 

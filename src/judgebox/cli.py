@@ -27,7 +27,8 @@ from judgebox.errors import JudgeboxError
 from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, run_document
 from judgebox.judge import Judge, Submission
 from judgebox.languages import language_for_file
-from judgebox.problems import Problem, ProblemLibrary, load_problem, submissions
+from judgebox.problem_library import ProblemLibrary, submissions
+from judgebox.problems import Problem, load_problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, settings_from_env
 from judgebox.verdicts import RunStatus, Verdict

@@ -24,7 +24,6 @@ the others secret, in natural order (2 before 10).
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +34,7 @@ from typing import Any, ClassVar, Literal
 import yaml
 
 from judgebox.checkers import CheckerFlags, parse_validator_flags
-from judgebox.errors import ProblemPackageError, UnknownProblemError, UsageError
-from judgebox.verdicts import Verdict
+from judgebox.errors import ProblemPackageError, UsageError
 
 StatementFormat = Literal["markdown", "html", "latex", "text"]
 _STATEMENT_SUFFIXES: dict[str, StatementFormat] = {
@@ -426,93 +424,3 @@ def _inline_text(case: Mapping[str, object], key: str, where: str) -> bytes:
         return value.encode("utf-8")
     except UnicodeEncodeError:
         raise UsageError(f"{where}.{key} is not valid Unicode text (a lone surrogate?)") from None
-
-
-_SUBMISSION_VERDICTS = {
-    "accepted": Verdict.AC,
-    "wrong_answer": Verdict.WA,
-    "time_limit_exceeded": Verdict.TLE,
-    "run_time_error": Verdict.RTE,
-    "memory_limit_exceeded": Verdict.MLE,
-    "output_limit_exceeded": Verdict.OLE,
-    "compile_error": Verdict.CE,
-}
-
-
-def submissions(problem: Problem) -> list[tuple[Verdict, Path]]:
-    """The package's example submissions with the verdict their folder promises."""
-    found: list[tuple[Verdict, Path]] = []
-    for folder, verdict in _SUBMISSION_VERDICTS.items():
-        directory = problem.path / "submissions" / folder
-        if directory.is_dir():
-            files = (f for f in directory.iterdir() if f.is_file() and not f.name.startswith("."))
-            found.extend((verdict, file) for file in sorted(files))
-    return found
-
-
-class ProblemLibrary:
-    """The problems under a root folder, one package per subfolder, loaded on demand."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.broken: dict[str, str] = {}
-        self._cache: dict[str, tuple[tuple[int, ...], Problem]] = {}
-
-    def list(self) -> list[Problem]:
-        """Every loadable problem, by name; broken packages are left out and kept in `broken`."""
-        problems: list[Problem] = []
-        self.broken = {}
-        folders = sorted(p for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []
-        for folder in folders:
-            if folder.name.startswith(".") or folder.name.startswith("__"):
-                continue
-            if not _PROBLEM_NAME.fullmatch(folder.name):
-                self.broken[folder.name] = (
-                    f"{folder}: the folder's name is not a problem name; rename it with "
-                    "letters, digits, '.', '_' and '-' only"
-                )
-                continue
-            try:
-                problems.append(self._load(folder))
-            except ProblemPackageError as error:
-                self.broken[folder.name] = error.message
-        return problems
-
-    def get(self, name: str) -> Problem:
-        """The problem with this name; UnknownProblemError if there is none."""
-        if not isinstance(name, str) or not _PROBLEM_NAME.fullmatch(name):
-            raise UnknownProblemError(
-                f"{name!r} is not a problem name: use a name from the problem list "
-                "(letters, digits, '.', '_' and '-', no slashes)"
-            )
-        folder = self.root / name
-        if not folder.is_dir():
-            known = ", ".join(sorted(p.name for p in self.list())) or "none"
-            raise UnknownProblemError(f"no problem named {name!r}; known problems: {known}")
-        return self._load(folder)
-
-    def _load(self, folder: Path) -> Problem:
-        signature = _signature(folder)
-        cached = self._cache.get(folder.name)
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        problem = load_problem(folder)
-        self._cache[folder.name] = (signature, problem)
-        return problem
-
-
-_PROBLEM_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
-
-
-def _signature(folder: Path) -> tuple[int, ...]:
-    """Modification times that change when cases, limits or the statement change."""
-    times: list[int] = []
-    for directory, subdirectories, files in os.walk(folder):
-        subdirectories[:] = sorted(d for d in subdirectories if d != "submissions")
-        times.append(os.stat(directory).st_mtime_ns)
-        times.extend(
-            os.stat(os.path.join(directory, f)).st_mtime_ns
-            for f in sorted(files)
-            if f in ("problem.yaml", ".timelimit", "testdata.yaml") or f.startswith("problem.")
-        )
-    return tuple(times)

@@ -11,7 +11,8 @@ import pytest
 
 from judgebox.events import Event
 from judgebox.judge import Judge, Submission
-from judgebox.problems import Problem, ProblemLibrary
+from judgebox.problem_library import ProblemLibrary
+from judgebox.problems import Problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, bundled_problems_dir
 

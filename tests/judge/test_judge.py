@@ -12,7 +12,8 @@ import pytest
 
 from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, StartEvent
 from judgebox.judge import Judge, Submission
-from judgebox.problems import ProblemLibrary, inline_problem
+from judgebox.problem_library import ProblemLibrary
+from judgebox.problems import inline_problem
 from judgebox.verdicts import RunStatus, Verdict
 
 from .conftest import collect
@@ -164,7 +165,7 @@ async def test_interactive_problem(judge: Judge, library: ProblemLibrary) -> Non
 
 
 def _submissions(problem: object) -> list[tuple[Verdict, Path]]:
-    from judgebox.problems import submissions
+    from judgebox.problem_library import submissions
 
     return submissions(problem)  # type: ignore[arg-type]
 

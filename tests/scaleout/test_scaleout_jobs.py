@@ -9,7 +9,8 @@ import pytest
 from judgebox.errors import JudgeboxError, ProblemPackageError, UsageError
 from judgebox.events import CaseResultEvent
 from judgebox.judge import Submission
-from judgebox.problems import ProblemLibrary, inline_problem
+from judgebox.problem_library import ProblemLibrary
+from judgebox.problems import inline_problem
 from judgebox.runs.run import SequencedEvent
 from judgebox.scaleout.eventlog import event_payload, parse_event
 from judgebox.scaleout.jobs import Job, job_from_bytes, job_from_submission

@@ -11,14 +11,8 @@ import pytest
 from judgebox import problems
 from judgebox.checkers import CheckerFlags
 from judgebox.errors import ProblemPackageError, UnknownProblemError, UsageError
-from judgebox.problems import (
-    Problem,
-    ProblemLibrary,
-    Validation,
-    inline_problem,
-    load_problem,
-    submissions,
-)
+from judgebox.problem_library import ProblemLibrary, submissions
+from judgebox.problems import Problem, Validation, inline_problem, load_problem
 from judgebox.verdicts import Verdict
 
 BUNDLED = Path(__file__).resolve().parents[2] / "problems"

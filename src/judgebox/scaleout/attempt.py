@@ -30,7 +30,7 @@ from nats.js import JetStreamContext
 
 from judgebox.errors import JudgeboxError
 from judgebox.judge import Judge
-from judgebox.problems import ProblemLibrary
+from judgebox.problem_library import ProblemLibrary
 from judgebox.runs.run import Run
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
 from judgebox.scaleout.jobs import Job

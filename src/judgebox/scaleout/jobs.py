@@ -19,7 +19,8 @@ from typing import Any
 
 from judgebox.errors import ProblemPackageError, UsageError
 from judgebox.judge import Submission
-from judgebox.problems import Problem, ProblemLibrary, inline_problem
+from judgebox.problem_library import ProblemLibrary
+from judgebox.problems import Problem, inline_problem
 from judgebox.verdicts import CaseResult
 
 JOB_FORMAT = 1

@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 
 from judgebox.errors import JudgeboxError, UsageError
 from judgebox.judge import Judge
-from judgebox.problems import ProblemLibrary
+from judgebox.problem_library import ProblemLibrary
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.scaleout.attempt import SHUTDOWN, JobAttempt, WorkerContext
 from judgebox.scaleout.jobs import job_from_bytes

@@ -22,7 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from judgebox.errors import UsageError
 from judgebox.judge import Judge
-from judgebox.problems import ProblemLibrary
+from judgebox.problem_library import ProblemLibrary
 from judgebox.runs import Executor, LocalExecutor, RunObserver
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.server.access import AccessGate
