@@ -18,28 +18,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
-import httpx
+from server_process import ServerProcess
 
 UID_BASE = 65000  # the sandbox tests draw theirs from 62000..64063, servers default to 61000
 UID_COUNT = 64  # SandboxConfig.uid_count
 CGROUP_ROOT = Path("/sys/fs/cgroup")
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class ServerFiles:
@@ -58,77 +46,28 @@ class ServerFiles:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class FaultServer:
-    """One server process on a free port."""
+class FaultServer(ServerProcess):
+    """One server process on a free port, healthy once constructed."""
 
     def __init__(self, files: ServerFiles, env: Mapping[str, str] | None = None) -> None:
         self.files = files
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = files.root / f"server-{self.port}.log"
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("JUDGEBOX_")}
-        environment.update(
-            JUDGEBOX_WORK_ROOT=str(files.work_root), JUDGEBOX_CACHE_DIR=str(files.cache_dir),
-            JUDGEBOX_UID_BASE=str(UID_BASE), JUDGEBOX_LOG_LEVEL="INFO",
+        environment = {
+            "JUDGEBOX_WORK_ROOT": str(files.work_root),
+            "JUDGEBOX_CACHE_DIR": str(files.cache_dir),
+            "JUDGEBOX_UID_BASE": str(UID_BASE),
+            "JUDGEBOX_LOG_LEVEL": "INFO",
+            **(env or {}),
+        }
+        super().__init__(
+            problems=files.problems, db=files.db, work_root=files.work_root, log_dir=files.root,
+            env=environment, append_log=True,  # a restart's log follows the first one's
         )  # fmt: skip
-        environment.update(env or {})
-        command = [
-            sys.executable, "-m", "judgebox.server", "--host", "127.0.0.1",
-            "--port", str(self.port), "--problems", str(files.problems), "--db", str(files.db),
-            "--work-root", str(files.work_root),
-        ]  # fmt: skip
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=environment,
-            )  # fmt: skip
         self.wait_healthy()
         self.instance = instance_of(files.work_root, self.process.pid)
 
-    @property
-    def pid(self) -> int:
-        """The server's pid."""
-        return self.process.pid
-
-    def log(self) -> str:
-        """Everything the server logged so far."""
-        return self.log_path.read_text(errors="replace")
-
-    def wait_healthy(self, timeout: float = 60.0) -> None:
-        """Return once /healthz answers 200; fail with the log if the server died."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited {self.process.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"server did not answer within {timeout} s:\n{self.log()}")
-
-    def signal(self, sig: signal.Signals) -> None:
-        """Send a signal to the server process."""
-        self.process.send_signal(sig)
-
-    def wait_exit(self, timeout: float) -> int:
-        """The exit status, waiting at most `timeout` seconds."""
-        return self.process.wait(timeout)
-
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it lingers (test teardown)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def open_fds(self) -> int:
-        """How many file descriptors the server holds."""
-        return len(os.listdir(f"/proc/{self.pid}/fd"))
+        self.terminate(20)
 
 
 def instance_of(work_root: Path, pid: int) -> str:

@@ -15,14 +15,17 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
 import pytest
-from conftest import StartServer
 from fault_programs import PY_APLUSB, aplusb_request
 from fault_server import FaultServer, tracebacks, wait_no_leftovers
 from httpx_sse import aconnect_sse
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import StartServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -9,12 +9,16 @@ at once, and afterwards the server judges normally and nothing is left.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import anyio
 import httpx
 import pytest
-from conftest import StartServer
 from fault_programs import PY_APLUSB
 from fault_server import tracebacks, wait_no_leftovers
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import StartServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -12,10 +12,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import StartServer
 from fault_server import tracebacks
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import StartServer
 
 pytestmark = pytest.mark.slow
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
 import pytest
-from conftest import StartServer
 from fault_programs import aplusb_request
 from fault_server import tracebacks, wait_no_leftovers
 from httpx_sse import aconnect_sse
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import StartServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
 import pytest
-from conftest import StartServer
 from fault_programs import aplusb_request
 from fault_server import (
     FaultServer,
@@ -24,6 +24,9 @@ from fault_server import (
     wait_no_leftovers,
 )
 from httpx_sse import aconnect_sse
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import StartServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -33,6 +33,12 @@ PROGRAM_SOURCES = Path(__file__).parent / "programs"
 
 
 @pytest.fixture(scope="session")
+def subprocess_uid_base() -> int:
+    """First uid of the sandboxes that tests open in subprocesses."""
+    return SUBPROCESS_UID_BASE
+
+
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
     """Every async sandbox test runs on asyncio (what the server uses)."""
     return "asyncio"

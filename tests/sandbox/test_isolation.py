@@ -12,13 +12,16 @@ import json
 import os
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CPrograms
 
 from judgebox.errors import SandboxError
 from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecStatus, Mount, Sandbox
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import CPrograms
 
 pytestmark = pytest.mark.anyio
 PY = "/usr/bin/python3"

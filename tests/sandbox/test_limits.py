@@ -10,13 +10,16 @@ import asyncio
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CPrograms
 from host_state import assert_case_gone, case_cgroup_dirs, cgroup_cpu_seconds
 
 from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import CPrograms
 
 pytestmark = pytest.mark.anyio
 PY = "/usr/bin/python3"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CPrograms
 from host_state import (
     assert_case_gone,
     case_cgroup_dirs,
@@ -22,6 +22,9 @@ from host_state import (
 
 from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecStatus, Mount, Sandbox
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import CPrograms
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import SUBPROCESS_UID_BASE
 from host_state import all_processes, descendants, processes_of_uid
 
 from judgebox.sandbox import Sandbox
@@ -54,14 +53,16 @@ def reap_orphans(pids: list[int], timeout: float = 2.0) -> None:
         time.sleep(0.005)
 
 
-def test_next_start_sweeps_a_killed_judgebox(sandbox: Sandbox, test_root: Path) -> None:
+def test_next_start_sweeps_a_killed_judgebox(
+    sandbox: Sandbox, test_root: Path, subprocess_uid_base: int
+) -> None:
     work_root = test_root / "crash-root"
     canary = test_root / "canary"
     canary.mkdir()
     (canary / "file").write_text("keep me\n")
     crashing = subprocess.Popen(
         [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
-         str(SUBPROCESS_UID_BASE), str(canary)],
+         str(subprocess_uid_base), str(canary)],
         stdout=subprocess.PIPE,
         text=True,
     )  # fmt: skip
@@ -88,7 +89,7 @@ def test_next_start_sweeps_a_killed_judgebox(sandbox: Sandbox, test_root: Path) 
     assert (work_root / info["instance"]).is_dir()
 
     start = subprocess.run(
-        [sys.executable, "-c", NEXT_START, str(work_root), str(SUBPROCESS_UID_BASE)],
+        [sys.executable, "-c", NEXT_START, str(work_root), str(subprocess_uid_base)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -107,10 +108,12 @@ def test_next_start_sweeps_a_killed_judgebox(sandbox: Sandbox, test_root: Path) 
     assert sandbox.instance_dir.is_dir()
 
 
-def test_next_start_says_which_isolation_is_in_force(test_root: Path) -> None:
+def test_next_start_says_which_isolation_is_in_force(
+    test_root: Path, subprocess_uid_base: int
+) -> None:
     start = subprocess.run(
         [sys.executable, "-c", NEXT_START, str(test_root / "quiet-root"),
-         str(SUBPROCESS_UID_BASE)],
+         str(subprocess_uid_base)],
         capture_output=True,
         text=True,
         timeout=60,

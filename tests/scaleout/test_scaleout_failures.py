@@ -7,12 +7,14 @@ redelivers their job after the ack wait (2 s here), and the next worker resumes 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from conftest import Cluster
 from scaleout_cluster import follow, sse_events, wait_for
 from test_scaleout_contract import APLUSB, assert_well_formed
+
+if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
+    from conftest import Cluster
 
 # "nap" takes a moment, "slow" never ends in a test, anything else is echoed at once.
 NAPPY = (

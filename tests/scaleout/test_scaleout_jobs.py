@@ -61,8 +61,11 @@ def test_library_problems_travel_by_name_and_must_match_on_the_worker(tmp_path: 
         (b"[]", "format"),
         (b'{"v": 2}', "format 2"),
         (b'{"v": 1, "runId": "r", "language": "c", "code": "", "problem": "p"}', "totalCases"),
-        (b'{"v": 1, "runId": "r", "language": "c", "code": "", "problem": "p", "totalCases": 1,'
-         b' "cases": "x"}', "cases"),
+        (
+            b'{"v": 1, "runId": "r", "language": "c", "code": "", "problem": "p", "totalCases": 1,'
+            b' "cases": "x"}',
+            "cases",
+        ),
     ],
 )
 def test_a_malformed_job_is_refused_with_a_reason(payload: bytes, complaint: str) -> None:

@@ -10,28 +10,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
+from server_process import ServerProcess
 
 StartServer = Callable[..., "LiveServer"]
 SLOW_CODE = "import time\ntime.sleep(30)\n"
 APLUSB_CODE = "a, b = map(int, input().split())\nprint(a + b)\n"
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def write_problems(root: Path) -> Path:
@@ -50,7 +39,7 @@ def write_problems(root: Path) -> Path:
     return root
 
 
-class LiveServer:
+class LiveServer(ServerProcess):
     """One server process: its URL, its log, and its sandboxed processes."""
 
     def __init__(
@@ -63,61 +52,21 @@ class LiveServer:
         db: Path | None = None,
     ) -> None:
         self.directory = directory
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.db = db or directory / "runs.sqlite3"
-        self.log_path = directory / f"server-{self.port}.log"
         # pytest's tmp dirs are 0700: the box uids could not reach a work root there.
         self.work_root = Path(tempfile.mkdtemp(prefix="judgebox-server-test-")) / "work"
         self.work_root.parent.chmod(0o711)
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("JUDGEBOX_")}
-        environment.update(env or {})
-        command = [
-            sys.executable, "-m", "judgebox.server", "--port", str(self.port),
-            "--problems", str(problems), "--db", str(self.db),
-            "--work-root", str(self.work_root), *args,
-        ]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=environment,
-            )  # fmt: skip
+        super().__init__(
+            problems=problems, db=self.db, work_root=self.work_root, log_dir=directory,
+            env=env, args=args,
+        )  # fmt: skip
         self.instance = f"p{self.process.pid}-"
 
-    @property
-    def pid(self) -> int:
-        """The server's pid."""
-        return self.process.pid
-
-    def log(self) -> str:
-        """Everything the server logged so far."""
-        return self.log_path.read_text(errors="replace")
-
-    def wait_healthy(self, timeout: float = 60.0) -> None:
-        """Return once /healthz answers; fail with the log if the server died."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"server did not answer within {timeout} s:\n{self.log()}")
-
     def stop(self, timeout: float = 15.0) -> int:
-        """SIGTERM, wait, SIGKILL as a last resort; the exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """SIGTERM, wait, SIGKILL as a last resort; the exit status. Removes the work root."""
+        status = self.terminate(timeout)
         shutil.rmtree(self.work_root.parent, ignore_errors=True)
-        return self.process.returncode
+        return status
 
     def sandboxed_pids(self) -> set[int]:
         """Processes of this server's sandboxes: its descendants and its cgroups' members."""

@@ -85,14 +85,15 @@ def server_url() -> Iterator[str]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_session() -> Iterator[Playwright]:
-    """One Playwright driver for the whole session."""
+    """One Playwright driver per test module: its event loop must not outlive the web tests
+    (async tests of other suites collected after them could not start theirs)."""
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     """Debian's headless Chromium."""
     browser = playwright_session.chromium.launch(

@@ -235,7 +235,8 @@ def build_supervisor(bin_dir: Path) -> Path:
         return target
     bin_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
     os.chmod(bin_dir, 0o755)
-    src = bin_dir / f"supervisor-{digest}.c"
+    # Per-process names: two judgebox processes may build it at the same time.
+    src = bin_dir / f".supervisor-{digest}-{os.getpid()}.c"
     src.write_bytes(source)
     tmp = bin_dir / f".supervisor-{digest}-{os.getpid()}"
     cc = shutil.which("cc") or shutil.which("gcc")
@@ -253,8 +254,8 @@ def build_supervisor(bin_dir: Path) -> Path:
             f"cannot build the box supervisor: {out.stderr.decode(errors='replace')}"
         )
     os.chmod(tmp, 0o755)
-    tmp.rename(target)
-    src.unlink()
+    tmp.rename(target)  # atomic: a concurrent twin's identical binary may be replaced
+    src.unlink(missing_ok=True)
     return target
 
 
