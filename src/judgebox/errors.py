@@ -7,10 +7,13 @@ JudgeboxError                      base; `message` says what to do
 │   ├── UnknownProblemError        404 no such problem in the library
 │   └── UnknownRunError            404 no such run (or it expired)
 ├── TooLargeError                  413 body or code over the configured cap
-├── UnknownLanguageError           422 no such language, or its toolchain is missing
+├── UnauthorizedError              401 the server's bearer token is missing or wrong
+├── UnknownLanguageError           422 no such language
+│   └── ToolchainUnavailableError  422 the language's compiler or interpreter is missing here
 ├── QueueFullError                 429 too many runs queued (`retry_after` seconds)
 ├── ShuttingDownError              503 the server is stopping
 ├── ProblemPackageError            a broken problem package: names the file and the fix
+├── LanguageTableError             a broken languages.toml (the operator's, a 500)
 └── SandboxError                   the sandbox could not do its job (the judge's fault: IE)
     └── IsolationUnavailableError  the host lacks user namespaces or cgroups
 """
@@ -52,8 +55,20 @@ class TooLargeError(JudgeboxError):
     code = "too-large"
 
 
+class UnauthorizedError(JudgeboxError):
+    code = "unauthorized"
+
+
 class UnknownLanguageError(JudgeboxError):
     code = "unknown-language"
+
+
+class ToolchainUnavailableError(UnknownLanguageError):
+    code = "language-unavailable"
+
+
+class LanguageTableError(JudgeboxError):
+    code = "broken-language-table"
 
 
 class QueueFullError(JudgeboxError):

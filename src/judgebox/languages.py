@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
-from judgebox.errors import JudgeboxError, UnknownLanguageError
+from judgebox.errors import LanguageTableError, UnknownLanguageError
 from judgebox.limits import Limits, parse_duration, parse_size
 
 PLACEHOLDERS = frozenset({"file", "stem", "memory_mb", "heap_mb"})
@@ -33,12 +33,6 @@ _DEFAULTED = (
 )
 _OPTIONAL = ("compile", "version_pattern", "source_name_pattern", "source_name_ignore")
 _KNOWN_KEYS = frozenset(_REQUIRED + _DEFAULTED + _OPTIONAL)
-
-
-class LanguageTableError(JudgeboxError):
-    """The language table is broken (a key, a type, a placeholder or a regex); names the fix."""
-
-    code = "broken-language-table"
 
 
 @dataclass(frozen=True, slots=True)

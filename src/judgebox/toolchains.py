@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from judgebox.errors import UnknownLanguageError
+from judgebox.errors import ToolchainUnavailableError, UnknownLanguageError
 from judgebox.languages import Language, load_languages
 
 logger = logging.getLogger(__name__)
@@ -24,12 +24,6 @@ logger = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 10.0
 # What a sandboxed command sees; a probe must not succeed only thanks to the host's PATH.
 _PROBE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"}
-
-
-class ToolchainUnavailableError(UnknownLanguageError):
-    """A language of the table whose compiler or interpreter is missing or broken here."""
-
-    code = "language-unavailable"
 
 
 @dataclass(frozen=True, slots=True)

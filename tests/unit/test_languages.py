@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import UnknownLanguageError
+from judgebox.errors import LanguageTableError, UnknownLanguageError
 from judgebox.languages import (
     Language,
-    LanguageTableError,
     language_for_file,
     load_languages,
     render_command,

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import UnknownLanguageError
+from judgebox.errors import ToolchainUnavailableError, UnknownLanguageError
 from judgebox.languages import Language, load_languages
 from judgebox.toolchains import (
-    ToolchainUnavailableError,
     available_languages,
     probe_toolchain,
     probe_toolchains,

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from judgebox.errors import ShuttingDownError
-from judgebox.server.error_map import Unauthorized, response_for
+from judgebox.errors import ShuttingDownError, UnauthorizedError
+from judgebox.server.error_map import response_for
 
 if TYPE_CHECKING:
     from judgebox.server.app import Lifecycle
@@ -39,7 +39,7 @@ class AccessGate:
             await response_for(stopping)(scope, receive, send)
             return
         if self.token and not self._public(scope) and not self._authorized(scope):
-            refused = Unauthorized(
+            refused = UnauthorizedError(
                 "this server needs its token: send the header 'Authorization: Bearer <token>'"
             )
             await response_for(refused)(scope, receive, send)

@@ -3,7 +3,7 @@
 UsageError (CodeNotUtf8Error)  400    UnknownLanguageError  422
 NotFoundError (problem, run)   404    QueueFullError        429 + Retry-After
 TooLargeError                  413    ShuttingDownError     503
-Unauthorized                   401 + WWW-Authenticate
+UnauthorizedError              401 + WWW-Authenticate
 FastAPI validation errors, malformed JSON -> 400; unknown paths -> 404; anything
 else (the judge's fault: SandboxError, a broken package, a bug) -> 500, logged.
 """
@@ -27,6 +27,7 @@ from judgebox.errors import (
     QueueFullError,
     ShuttingDownError,
     TooLargeError,
+    UnauthorizedError,
     UnknownLanguageError,
     UsageError,
 )
@@ -34,15 +35,9 @@ from judgebox.errors import (
 log = logging.getLogger("judgebox.server")
 
 
-class Unauthorized(JudgeboxError):
-    """The request lacks the server's bearer token."""
-
-    code = "unauthorized"
-
-
 _STATUS: tuple[tuple[type[JudgeboxError], int], ...] = (
     (UsageError, 400),
-    (Unauthorized, 401),
+    (UnauthorizedError, 401),
     (NotFoundError, 404),
     (TooLargeError, 413),
     (UnknownLanguageError, 422),
@@ -106,7 +101,7 @@ def response_for(error: JudgeboxError) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(error, QueueFullError):
         headers["Retry-After"] = str(error.retry_after)
-    elif isinstance(error, Unauthorized):
+    elif isinstance(error, UnauthorizedError):
         headers["WWW-Authenticate"] = 'Bearer realm="judgebox"'
     elif isinstance(error, ShuttingDownError):
         headers["Connection"] = "close"
