@@ -18,6 +18,7 @@ from typing import Any
 
 from judgebox.errors import LanguageTableError, UnknownLanguageError
 from judgebox.limits import Limits, parse_duration, parse_size
+from judgebox.source_names import SOURCE_NAMERS
 
 PLACEHOLDERS = frozenset({"file", "stem", "memory_mb", "heap_mb"})
 _MIB = 1024**2
@@ -31,7 +32,7 @@ _DEFAULTED = (
     "compile_processes",
     "memory_error_markers",
 )
-_OPTIONAL = ("compile", "version_pattern", "source_name_pattern", "source_name_ignore")
+_OPTIONAL = ("compile", "version_pattern", "source_name")
 _KNOWN_KEYS = frozenset(_REQUIRED + _DEFAULTED + _OPTIONAL)
 
 
@@ -54,8 +55,7 @@ class Language:
     compile_memory: int = 1024 * _MIB
     compile_processes: int = 128
     memory_error_markers: tuple[str, ...] = ()
-    source_name_pattern: str | None = None
-    source_name_ignore: str | None = None
+    source_name: str | None = None  # a scanner of source_names.SOURCE_NAMERS
 
     def run_limits(self, limits: Limits) -> Limits:
         """The problem's limits plus the memory and processes this language's runtime needs."""
@@ -162,16 +162,17 @@ def language_for_file(path: str | PurePath, languages: Mapping[str, Language]) -
 
 
 def source_file_name(language: Language, code: str) -> str:
-    """The source's file name: named after e.g. Java's public class, else the table's default."""
-    if language.source_name_pattern is None:
+    """The source's file name: named after e.g. Java's public class, else the table's default.
+
+    Linear in the code's length, but CPU-bound on submitted text: async callers run it in
+    a worker thread.
+    """
+    if language.source_name is None:
         return language.source_file
-    searched = code
-    if language.source_name_ignore is not None:
-        searched = re.sub(language.source_name_ignore, " ", code)
-    match = re.search(language.source_name_pattern, searched)
-    if match is None:
+    name = SOURCE_NAMERS[language.source_name](code)
+    if name is None:
         return language.source_file
-    return match.group("name") + PurePath(language.source_file).suffix
+    return name + PurePath(language.source_file).suffix
 
 
 def _placeholders_in(element: str) -> set[str]:
@@ -218,8 +219,7 @@ def _parse_language(language_id: str, row: Any, defaults: dict[str, Any], where:
         compile_memory=field.size("compile_memory"),
         compile_processes=field.count("compile_processes"),
         memory_error_markers=field.texts("memory_error_markers"),
-        source_name_pattern=field.regex("source_name_pattern", group="name"),
-        source_name_ignore=field.regex("source_name_ignore"),
+        source_name=field.choice("source_name", SOURCE_NAMERS) if "source_name" in row else None,
     )
     if "/" in language.source_file or not PurePath(language.source_file).suffix:
         raise LanguageTableError(f"{context}: source_file must be a bare name with an extension")
@@ -293,6 +293,12 @@ class _FieldReader:
             return parse_duration(value)
         except (TypeError, ValueError) as error:
             raise self._fail(key, "a duration such as '30s'") from error
+
+    def choice(self, key: str, choices: Mapping[str, object]) -> str:
+        value = self.text(key)
+        if value not in choices:
+            raise self._fail(key, f"one of {', '.join(sorted(choices))}")
+        return value
 
     def regex(self, key: str, group: int | str | None = None) -> str | None:
         if key not in self.row:

@@ -264,7 +264,7 @@ def test_a_minimal_table_loads_with_defaults(tmp_path: Path) -> None:
         (('"10s"', '"soon"'), "compile_time must be a duration"),
         (('"512m"', "true"), "compile_memory must be a size"),
         (("compiled = true\n", "compiled = true\nversion_pattern = 'v'\n"), "with a group 1"),
-        (("compiled = true\n", "compiled = true\nsource_name_pattern = '('\n"), "valid regular"),
+        (("compiled = true\n", "compiled = true\nsource_name = 'cobol'\n"), "one of java"),
         (('compile_time = "10s"\n', ""), r"missing key\(s\) compile_time"),
         (("[defaults]", "[language.c]\n[defaults]"), r"unknown top-level table\(s\) language"),
     ],
