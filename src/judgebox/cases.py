@@ -7,12 +7,13 @@ case into a verdict with feedback a person can act on.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.checkers import check_output
+from judgebox.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.compilation import Artifact
 from judgebox.languages import Language
 from judgebox.limits import Limits
@@ -36,6 +37,23 @@ _SIGNAL_MEANINGS = {
     "SIGKILL": "killed",
     "SIGILL": "illegal instruction",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A case's feedback twice: in full, and as a person may see it for a secret case.
+
+    `redacted` never holds a value from the case's input, its answer, the program's
+    output or a validator's message: only where and how the output differs.
+    """
+
+    full: str
+    redacted: str
+
+    @classmethod
+    def public(cls, text: str) -> Feedback:
+        """Feedback with nothing secret in it (limits, exit codes, signals)."""
+        return cls(text, text)
 
 
 @dataclass(slots=True)
@@ -99,12 +117,13 @@ class CaseJudge:
         run_limits = self.language.run_limits(limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
-            result, verdict, feedback = await run_interactive(
+            result, verdict, message = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=case.input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
                 flags=self.validator.flags,
             )  # fmt: skip
+            feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
@@ -118,53 +137,60 @@ class CaseJudge:
             return self._case_result(case, result, *failure, output=result.stdout)
         if self.validator is not None:
             assert boxes.validator is not None
-            _write_output(boxes.output_path, result.stdout)
-            verdict, feedback = await run_validator(
+            await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
+            verdict, message = await run_validator(
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
                 input_path=case.input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
                 flags=self.validator.flags,
             )  # fmt: skip
+            feedback = _validator_feedback(verdict, message)
         else:
-            answer = case.answer_path.read_bytes()
-            outcome = check_output(result.stdout, answer, self.problem.checker_flags)
+            # CPU-bound on the program's output (up to the output limit): off the event loop,
+            # so other runs' streams and limit watchdogs keep going.
+            outcome = await asyncio.to_thread(
+                _check, result.stdout, case.answer_path, self.problem.checker_flags
+            )
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
-            feedback = outcome.feedback
+            feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
         return self._case_result(case, result, verdict, feedback, output=result.stdout)
 
     def _failure(
         self, result: ExecResult, limits: Limits, case: TestCase
-    ) -> tuple[Verdict, str] | None:
+    ) -> tuple[Verdict, Feedback] | None:
         """The verdict of a run that did not end normally, or None."""
         status = result.status
         if status is ExecStatus.OK:
             return None
+        public = Feedback.public
         if status is ExecStatus.TIME_LIMIT:
             if result.time_limit_kind == "wall":
-                return Verdict.TLE, (
+                return Verdict.TLE, public(
                     f"wall-clock limit of {limits.effective_wall_time:g} s exceeded "
                     "(the program was waiting, e.g. for more input, or sleeping)"
                 )
-            return Verdict.TLE, f"CPU time limit of {limits.cpu_time:g} s exceeded"
+            return Verdict.TLE, public(f"CPU time limit of {limits.cpu_time:g} s exceeded")
         if status is ExecStatus.MEMORY_LIMIT:
-            return Verdict.MLE, f"memory limit of {limits.memory >> 20} MiB exceeded"
+            return Verdict.MLE, public(f"memory limit of {limits.memory >> 20} MiB exceeded")
         if status is ExecStatus.OUTPUT_LIMIT:
-            return Verdict.OLE, f"output limit of {limits.output >> 20} MiB exceeded"
+            return Verdict.OLE, public(f"output limit of {limits.output >> 20} MiB exceeded")
         if status is ExecStatus.INTERNAL_ERROR:
-            return Verdict.IE, f"internal error of the judge: {result.message}"
+            return Verdict.IE, public(f"internal error of the judge: {result.message}")
         stderr = result.stderr.decode("utf-8", errors="replace")
         if any(marker in stderr for marker in self.language.memory_error_markers):
-            return Verdict.MLE, f"memory limit of {limits.memory >> 20} MiB exceeded (runtime)"
+            memory = f"memory limit of {limits.memory >> 20} MiB exceeded (runtime)"
+            return Verdict.MLE, public(memory)
         if result.signal is not None:
             meaning = _SIGNAL_MEANINGS.get(result.signal, "")
             text = f"killed by {result.signal}" + (f" ({meaning})" if meaning else "")
         else:
             text = f"exit code {result.exit_code}"
-        if self._visible(case) and stderr.strip():
-            text += "\n" + _tail(stderr, 1500)
-        return Verdict.RTE, text
+        # stderr may echo the input: it is part of the full feedback only.
+        full = text + ("\n" + _tail(stderr, 1500) if stderr.strip() else "")
+        return Verdict.RTE, Feedback(full, text)
 
     def _visible(self, case: TestCase) -> bool:
+        """The one place that decides whether a person may see a case's data and feedback."""
         return case.is_sample or self.settings.reveal_secret
 
     def _case_result(
@@ -172,11 +198,12 @@ class CaseJudge:
         case: TestCase,
         result: ExecResult,
         verdict: Verdict,
-        feedback: str,
+        feedback: Feedback,
         *,
         output: bytes | None,
     ) -> CaseResult:
         visible = self._visible(case)
+        shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
         return CaseResult(
             index=case.index,
@@ -187,11 +214,27 @@ class CaseJudge:
             memory_kb=result.memory // 1024,
             exit_code=result.exit_code,
             signal=result.signal,
-            feedback=feedback if verdict is not Verdict.AC else "",
+            feedback=shown if verdict is not Verdict.AC else "",
             input=_text(_head(case.input_path, cap), cap) if visible else None,
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
         )
+
+
+def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcome:
+    """Read the answer and check the output against it (runs in a worker thread)."""
+    return check_output(output, answer_path.read_bytes(), flags)
+
+
+def _validator_feedback(verdict: Verdict, message: str) -> Feedback:
+    """A validator's message is shown for samples only: it may quote the answer or the input."""
+    if verdict is Verdict.IE:
+        redacted = "output validator failed (its message is not shown for secret cases)"
+    elif verdict is Verdict.WA:
+        redacted = "wrong answer (output validator; its message is not shown for secret cases)"
+    else:
+        redacted = ""
+    return Feedback(message, redacted)
 
 
 def _head(path: Path, cap: int) -> bytes:

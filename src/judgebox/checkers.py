@@ -62,11 +62,46 @@ class CheckerFlags:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """Where the output first differs from the answer, and how, without any token's value.
+
+    This is all a person may learn about a secret case: a value-free `kind` and a
+    position in the program's output (line and token, or line and column for whitespace).
+    """
+
+    kind: str
+    line: int | None = None
+    token: int | None = None
+    column: int | None = None
+
+    def describe(self) -> str:
+        """`line L, token T: kind` (or just the kind when it has no position)."""
+        if self.line is None:
+            return self.kind
+        where = f"line {self.line}"
+        if self.token is not None:
+            where += f", token {self.token}"
+        elif self.column is not None:
+            where += f", column {self.column}"
+        return f"{where}: {self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
 class CheckOutcome:
-    """The checker's verdict: accepted or not, and feedback a person can act on."""
+    """The checker's verdict: accepted or not, and feedback a person can act on.
+
+    `feedback` quotes tokens of the answer and of the output (for samples, or when the
+    operator reveals secrets); `difference` says where without values (for secret cases).
+    """
 
     accepted: bool
     feedback: str
+    difference: Difference | None = None
+
+    @property
+    def redacted_feedback(self) -> str:
+        """The feedback without any value from the answer, the output or the input."""
+        return self.difference.describe() if self.difference is not None else ""
 
 
 _EXACT = CheckerFlags(case_sensitive=True, space_change_sensitive=True)
@@ -140,7 +175,8 @@ def check_output(output: bytes, answer: bytes, flags: CheckerFlags) -> CheckOutc
         describe = _describe_token_mismatch
     if index is None:
         return CheckOutcome(True, "")
-    return CheckOutcome(False, describe(output, answer, start, index, flags))
+    feedback, difference = describe(output, answer, start, index, flags)
+    return CheckOutcome(False, feedback, difference)
 
 
 def _common_prefix_length(first: bytes, second: bytes, step: int = 1 << 16) -> int:
@@ -284,50 +320,85 @@ def _pieces_match(index: int, judge: bytes, user: bytes, flags: CheckerFlags) ->
     return _tokens_match(judge, user, flags)
 
 
+_EXTRA_OUTPUT = "extra output after the last expected token"
+
+
 def _describe_token_mismatch(
     output: bytes, answer: bytes, start: int, index: int, flags: CheckerFlags
-) -> str:
+) -> tuple[str, Difference]:
     expected = _token_at(answer, start, index)
     got = _token_at(output, start, index)
     if got is None:
         return _describe_early_end(output, expected[1] if expected else b"")
+    line, token = _position(output, got[0])
     if expected is None:
         where = _where(output, got[0])
-        return f"extra output after the last expected token, at {where}: {_show(got[1])}"
-    return f"{_where(output, got[0])}: {_describe_tokens(expected[1], got[1], flags)}"
+        return (
+            f"{_EXTRA_OUTPUT}, at {where}: {_show(got[1])}",
+            Difference(_EXTRA_OUTPUT, line, token),
+        )
+    return (
+        f"{_where(output, got[0])}: {_describe_tokens(expected[1], got[1], flags)}",
+        Difference(_token_kind(expected[1], got[1], flags), line, token),
+    )
 
 
 def _describe_piece_mismatch(
     output: bytes, answer: bytes, start: int, index: int, flags: CheckerFlags
-) -> str:
+) -> tuple[str, Difference]:
     judge_at, judge_piece = _piece_at(answer, start, index)
     user_at, user_piece = _piece_at(output, start, index)
     if index % 2 == 0 and judge_piece and user_piece:
-        return f"{_where(output, user_at)}: {_describe_tokens(judge_piece, user_piece, flags)}"
+        line, token = _position(output, user_at)
+        return (
+            f"{_where(output, user_at)}: {_describe_tokens(judge_piece, user_piece, flags)}",
+            Difference(_token_kind(judge_piece, user_piece, flags), line, token),
+        )
     if index % 2 == 0 and judge_piece and user_at == len(output):
         return _describe_early_end(output, judge_piece)
     # The first differing byte inside the whitespace run (or where a run is missing).
     common = _common_prefix_length(judge_piece, user_piece)
     judge_at, user_at = judge_at + common, user_at + common
+    line, column = _line_column(output, user_at)
     if judge_at == len(answer) and user_at < len(output):
         if output[user_at] in _WHITESPACE:
+            kind = "extra whitespace at the end of the output"
             where = _where(output, user_at, column=True)
-            return f"extra whitespace at the end of the output, at {where}"
+            return f"{kind}, at {where}", Difference(kind, line, column=column)
         shown = _show(_token_starting_at(output, user_at))
-        return f"extra output after the last expected token, at {_where(output, user_at)}: {shown}"
+        line, token = _position(output, user_at)
+        return (
+            f"{_EXTRA_OUTPUT}, at {_where(output, user_at)}: {shown}",
+            Difference(_EXTRA_OUTPUT, line, token),
+        )
     return (
         f"{_where(output, user_at, column=True)}: whitespace differs: expected "
-        f"{_describe_byte_at(answer, judge_at)}, got {_describe_byte_at(output, user_at)}"
+        f"{_describe_byte_at(answer, judge_at)}, got {_describe_byte_at(output, user_at)}",
+        Difference("whitespace differs", line, column=column),
     )
 
 
-def _describe_early_end(output: bytes, expected: bytes) -> str:
+def _describe_early_end(output: bytes, expected: bytes) -> tuple[str, Difference]:
     if not output:
-        return f"the output is empty; expected {_show(expected)}"
+        kind = "the output is empty"
+        return f"{kind}; expected {_show(expected)}", Difference(kind)
     if not output.strip(_WHITESPACE):
-        return f"the output has only whitespace; expected {_show(expected)}"
+        kind = "the output has only whitespace"
+        return f"{kind}; expected {_show(expected)}", Difference(kind)
     line = output.count(b"\n") + 1
-    return f"output ended early at line {line}: expected {_show(expected)}"
+    return (
+        f"output ended early at line {line}: expected {_show(expected)}",
+        Difference("the output ended early, more tokens were expected", line),
+    )
+
+
+def _token_kind(expected: bytes, got: bytes, flags: CheckerFlags) -> str:
+    """How two tokens differ, in words that quote neither."""
+    if flags.compares_floats and _parse_float(expected) is not None:
+        if _parse_float(got) is None:
+            return "expected a number, got a token that is not one"
+        return "the number is not within the allowed tolerance"
+    return "the token differs from the expected one"
 
 
 def _describe_tokens(expected: bytes, got: bytes, flags: CheckerFlags) -> str:
@@ -386,13 +457,25 @@ def _piece_at(data: bytes, start: int, index: int) -> tuple[int, bytes]:
     return len(data), b""
 
 
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in bytes) of a byte offset, counting from 1."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and token index within the line of a byte offset, counting from 1."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[line_start:offset].split()) + 1
+
+
 def _where(data: bytes, offset: int, *, column: bool = False) -> str:
     """`line L, token T` (or `line L, column C`) of a byte offset, counting from 1."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    line = data.count(b"\n", 0, offset) + 1
     if column:
-        return f"line {line}, column {offset - line_start + 1}"
-    return f"line {line}, token {len(data[line_start:offset].split()) + 1}"
+        line, at = _line_column(data, offset)
+        return f"line {line}, column {at}"
+    line, token = _position(data, offset)
+    return f"line {line}, token {token}"
 
 
 def _describe_byte_at(data: bytes, offset: int) -> str:
@@ -416,4 +499,4 @@ def _show(token: bytes) -> str:
     return text[: escape if escape >= 0 else cut] + "…"
 
 
-__all__ = ["CheckOutcome", "CheckerFlags", "check_output", "parse_validator_flags"]
+__all__ = ["CheckOutcome", "CheckerFlags", "Difference", "check_output", "parse_validator_flags"]

@@ -191,7 +191,8 @@ class Judge:
 
     async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
         code = sub.code.encode("utf-8")
-        file = source_file_name(language, sub.code)
+        # Scanning submitted text is CPU-bound: never on the event loop.
+        file = await asyncio.to_thread(source_file_name, language, sub.code)
         version = self.toolchains[language.id].version
         return await compile_source(
             self.sandbox, language, version, code, file,

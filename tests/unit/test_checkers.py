@@ -228,3 +228,26 @@ def test_a_difference_deep_in_a_huge_whitespace_run_is_located() -> None:
         message
         == f"line 1, column {20 * 2**20 + 1}: whitespace differs: expected a space, got a tab"
     )
+
+
+@pytest.mark.parametrize(
+    ("output", "answer", "flags", "expected"),
+    [
+        (b"1 2\nsecretout\n", b"1 2\nsecretans\n", (), "line 2, token 1: the token differs"),
+        (b"1.5\n", b"2.75\n", ("float_tolerance", "0.1"), "line 1, token 1: the number is not"),
+        (b"nope\n", b"2.75\n", ("float_tolerance", "0.1"), "line 1, token 1: expected a number"),
+        (b"1\nsecretout\n", b"1\n", (), "line 2, token 1: extra output"),
+        (b"1\n", b"1\nsecretans\n", (), "line 2: the output ended early"),
+        (b"", b"secretans\n", (), "the output is empty"),
+        (b"1 secretout", b"1\nsecretans", ("space_change_sensitive",), "line 1, column 2: white"),
+        (b"1\n\n", b"1\n", ("space_change_sensitive",), "line 2, column 1: extra whitespace"),
+    ],
+)
+def test_redacted_feedback_says_where_without_values(
+    output: bytes, answer: bytes, flags: tuple[str, ...], expected: str
+) -> None:
+    outcome = check_output(output, answer, parse_validator_flags(flags))
+    assert not outcome.accepted and outcome.difference is not None
+    redacted = outcome.redacted_feedback
+    assert redacted.startswith(expected), redacted
+    assert not any(value in redacted for value in ("secret", "1.5", "2.75", "nope", "0.1"))
