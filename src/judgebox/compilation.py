@@ -2,19 +2,27 @@
 
     <cache_dir>/artifacts/<language>/<sha256>/     everything the compile left in /box
                                                    (mounted read-only at /box for the runs)
+    <cache_dir>/artifacts/<language>/<sha256>.ok   the entry's size in bytes; its mtime is
+                                                   the entry's last use (LRU eviction)
 
 A compile error, a compile timeout or an oversized compiler output is a CE
-with the compiler's messages. Nothing the compile wrote is ever read by the
-host: the directory is only renamed into the cache and mounted into boxes, so
-a planted symlink resolves inside a box, never on the host.
+with the compiler's messages; so is a compiled program larger than the
+artifact cap. Nothing the compile wrote is ever read by the host: the
+directory is only walked with lstat (never following a link), given to the
+judge's uid with no write bit for anyone else, renamed into the cache and
+mounted into boxes, so a planted symlink resolves inside a box, never on the
+host, and no box uid can alter a cached program afterwards. Past the cache's
+total cap the least recently used entries are evicted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
 import shutil
+import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +36,18 @@ from judgebox.sandbox.host import require_searchable
 from judgebox.verdicts import CompileResult
 
 COMPILER_OUTPUT_LIMIT = 16 * 1024
+# More files than this in one build is a CE: walking and mounting them costs the host.
+ARTIFACT_FILE_LIMIT = 10_000
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CacheLimits:
+    """Caps of the compile cache (bytes), and how long a used entry is safe from eviction."""
+
+    artifact_bytes: int = 32 * _MIB
+    total_bytes: int = 2048 * _MIB
+    grace_seconds: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +79,8 @@ def _marker(target: Path) -> Path:
 
 def _cached(target: Path, file: str) -> Artifact | None:
     if _marker(target).is_file() and target.is_dir():
+        with contextlib.suppress(OSError):  # record the use: eviction is least recently used
+            os.utime(_marker(target))
         return Artifact(target, file, CompileResult(ok=True, time_ms=0, output="", cached=True))
     return None
 
@@ -74,11 +96,13 @@ async def compile_source(
     workspace: Path,
     cache_dir: Path,
     extra_files: Mapping[str, bytes] | None = None,
+    cache_limits: CacheLimits | None = None,
 ) -> Artifact:
     """Build `code` as `file` (or find it in the cache); a CE comes back as `result.ok = False`.
 
     `extra_files` are written beside the source (headers of a validator, for example).
     """
+    caps = cache_limits or CacheLimits()
     extra = dict(extra_files or {})
     extra.pop(file, None)
     key = artifact_key(language, version, file, code, extra)
@@ -102,7 +126,8 @@ async def compile_source(
         os.chmod(build / name, 0o644)
     argv = language.compile_argv(file, limits)
     if argv is None:
-        return _store(build, target, file, CompileResult(ok=True, time_ms=0, output=""))
+        nothing = CompileResult(ok=True, time_ms=0, output="")
+        return await _admit(build, target, file, nothing, caps)
     started = time.monotonic()
     async with sandbox.box([Mount(build, BOX_DIR, writable=True)]) as box:
         os.chown(build, box.ctx.uid, box.ctx.uid)
@@ -122,7 +147,116 @@ async def compile_source(
         text = (output + ("\n" if output and reason else "") + reason).strip()
         shutil.rmtree(build, ignore_errors=True)
         return Artifact(build, file, CompileResult(ok=False, time_ms=elapsed_ms, output=text))
-    return _store(build, target, file, CompileResult(ok=True, time_ms=elapsed_ms, output=output))
+    done = CompileResult(ok=True, time_ms=elapsed_ms, output=output)
+    return await _admit(build, target, file, done, caps)
+
+
+async def _admit(
+    build: Path, target: Path, file: str, result: CompileResult, caps: CacheLimits
+) -> Artifact:
+    """Seal a finished build, refuse it past the artifact cap, cache it, evict past the total."""
+    # Walking what a box wrote is I/O- and CPU-bound on hostile data: off the event loop.
+    size, files = await asyncio.to_thread(_seal, build)
+    refusal = ""
+    if files > ARTIFACT_FILE_LIMIT:
+        refusal = f"the compile left {files} files, the limit is {ARTIFACT_FILE_LIMIT}"
+    elif size > caps.artifact_bytes:
+        refusal = (
+            f"compiled program is {_mib(size)} MiB, the limit is {_mib(caps.artifact_bytes)} MiB"
+        )
+    if refusal:
+        await asyncio.to_thread(shutil.rmtree, build, True)
+        text = (result.output + "\n" + refusal).strip()
+        return Artifact(build, file, CompileResult(ok=False, time_ms=result.time_ms, output=text))
+    artifact = await asyncio.to_thread(_store, build, target, file, result, size)
+    await asyncio.to_thread(evict, target.parent.parent.parent, caps, keep=target)
+    return artifact
+
+
+def _mib(size: int) -> str:
+    return f"{size / _MIB:.1f}".removesuffix(".0")
+
+
+def _seal(build: Path) -> tuple[int, int]:
+    """Give everything in `build` to the judge, writable by it alone; its (bytes, entries).
+
+    Never follows a symlink (lstat, lchown; links keep their target, resolved in a box).
+    Set-id bits and write bits for the group and others are dropped.
+    """
+    uid, gid = os.geteuid(), os.getegid()
+    size = files = 0
+    pending = [build]
+    while pending:  # iterative: a deep tree cannot exhaust the stack
+        directory = pending.pop()
+        _own(directory, os.lstat(directory), uid, gid)
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                files += 1
+                size += info.st_size if stat.S_ISREG(info.st_mode) else 0
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append(Path(entry.path))
+                else:
+                    _own(Path(entry.path), info, uid, gid)
+    return max(size, 0), files
+
+
+def _seal_free_size(directory: Path) -> int:
+    """Bytes of the regular files under `directory` (lstat only; nothing is changed)."""
+    size, pending = 0, [directory]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append(Path(entry.path))
+                elif stat.S_ISREG(info.st_mode):
+                    size += info.st_size
+    return size
+
+
+def _own(path: Path, info: os.stat_result, uid: int, gid: int) -> None:
+    if info.st_uid != uid or info.st_gid != gid:
+        os.chown(path, uid, gid, follow_symlinks=False)
+    if stat.S_ISLNK(info.st_mode):
+        return  # a link's mode means nothing (and chmod would follow it)
+    executable = stat.S_ISDIR(info.st_mode) or info.st_mode & 0o111
+    os.chmod(path, 0o755 if executable else 0o644)
+
+
+def evict(cache_dir: Path, caps: CacheLimits, *, keep: Path | None = None) -> int:
+    """Remove least recently used entries until the cache fits its cap; how many were removed.
+
+    An entry used within the grace period is kept even past the cap: a run may be about
+    to mount it. The marker goes first, so a concurrent lookup never finds a half-removed
+    entry.
+    """
+    entries: list[tuple[float, int, Path]] = []
+    for marker in (cache_dir / "artifacts").glob("*/*.ok"):
+        with contextlib.suppress(OSError, ValueError):
+            used = marker.stat().st_mtime
+            text = marker.read_text()  # empty: an entry cached before sizes were recorded
+            size = int(text) if text else _seal_free_size(marker.with_suffix(""))
+            entries.append((used, size, marker))
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    now = time.time()
+    for used, size, marker in sorted(entries):
+        if total <= caps.total_bytes:
+            break
+        directory = marker.with_name(marker.name.removesuffix(".ok"))
+        if directory == keep or used > now - caps.grace_seconds:
+            continue
+        try:
+            if marker.stat().st_mtime != used:  # used since we looked
+                continue
+            marker.unlink()
+        except OSError:
+            continue
+        shutil.rmtree(directory, ignore_errors=True)
+        total -= size
+        removed += 1
+    return removed
 
 
 def _compiler_output(raw: bytes) -> str:
@@ -132,7 +266,7 @@ def _compiler_output(raw: bytes) -> str:
     return text.strip()
 
 
-def _store(build: Path, target: Path, file: str, result: CompileResult) -> Artifact:
+def _store(build: Path, target: Path, file: str, result: CompileResult, size: int) -> Artifact:
     """Move a successful build into the cache (atomically; a concurrent twin may win)."""
     target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     for parent in (target.parent, target.parent.parent, target.parent.parent.parent):
@@ -148,5 +282,9 @@ def _store(build: Path, target: Path, file: str, result: CompileResult) -> Artif
                 os.rename(tmp, target)
             shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(build, ignore_errors=True)
-    _marker(target).touch(mode=0o644)
+    marker = _marker(target)
+    tmp_marker = marker.with_name(marker.name + f".tmp{os.getpid()}")
+    tmp_marker.write_text(str(size))
+    os.chmod(tmp_marker, 0o644)
+    os.replace(tmp_marker, marker)
     return Artifact(target, file, result)

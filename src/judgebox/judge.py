@@ -32,7 +32,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.cases import CaseJudge
-from judgebox.compilation import Artifact, compile_source
+from judgebox.compilation import Artifact, CacheLimits, compile_source
 from judgebox.errors import JudgeboxError, ProblemPackageError
 from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, StartEvent
 from judgebox.languages import Language, load_languages, source_file_name
@@ -116,6 +116,11 @@ class Judge:
         # Compiled programs are mounted into boxes from here: say so now if the boxes can't.
         settings.cache_dir.mkdir(mode=0o711, parents=True, exist_ok=True)
         require_searchable(settings.cache_dir)
+        self.cache_limits = CacheLimits(
+            artifact_bytes=settings.artifact_size_limit,
+            total_bytes=settings.compile_cache_limit,
+            grace_seconds=settings.compile_cache_grace,
+        )
         self.languages = dict(languages) if languages is not None else load_languages()
         self.toolchains: Mapping[str, Toolchain] = (
             dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)
@@ -198,6 +203,7 @@ class Judge:
             self.sandbox, language, version, code, file,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
+            cache_limits=self.cache_limits,
         )  # fmt: skip
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
@@ -211,6 +217,7 @@ class Judge:
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
+            self.cache_limits,
         )  # fmt: skip
 
     async def _judge_cases(

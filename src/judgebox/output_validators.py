@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from judgebox.compilation import Artifact, compile_source
+from judgebox.compilation import Artifact, CacheLimits, compile_source
 from judgebox.errors import ProblemPackageError
 from judgebox.languages import Language
 from judgebox.limits import Limits
@@ -93,6 +93,7 @@ class ValidatorProgram:
         toolchains: Mapping[str, Toolchain],
         workspace: Path,
         cache_dir: Path,
+        cache_limits: CacheLimits | None = None,
     ) -> ValidatorProgram:
         """Compile the validator at `source_path` (a ProblemPackageError if that fails)."""
         source = find_validator_source(source_path)
@@ -106,7 +107,7 @@ class ValidatorProgram:
         artifact = await compile_source(
             sandbox, language, toolchain.version, source.files[source.main], source.main,
             limits=VALIDATOR_LIMITS, workspace=workspace, cache_dir=cache_dir,
-            extra_files=source.files,
+            extra_files=source.files, cache_limits=cache_limits,
         )  # fmt: skip
         if not artifact.result.ok:
             raise ProblemPackageError(

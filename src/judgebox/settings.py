@@ -58,6 +58,11 @@ class Settings:
     compile_time_limit: float = 30.0
     compile_memory_limit: int = 1024 * 1024 * 1024
     visible_text_limit: int = 4096
+    # compile cache: a bigger compiled program is a CE; past the total, least recently
+    # used entries are evicted, except those used within the grace (a run may mount them)
+    artifact_size_limit: int = 32 * 1024 * 1024
+    compile_cache_limit: int = 2 * 1024 * 1024 * 1024
+    compile_cache_grace: float = 600.0
     # sandbox
     work_root: Path = Path("/tmp/judgebox")
     cache_dir: Path = Path("/tmp/judgebox-cache")
@@ -102,6 +107,9 @@ _CONVERTERS: dict[str, Any] = {
     "compile_time_limit": parse_duration,
     "compile_memory_limit": parse_size,
     "visible_text_limit": parse_size,
+    "artifact_size_limit": parse_size,
+    "compile_cache_limit": parse_size,
+    "compile_cache_grace": parse_duration,
     "uid_base": int,
     "problems_dir": Path,
     "work_root": Path,
