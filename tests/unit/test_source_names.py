@@ -39,7 +39,9 @@ def test_strip_keeps_code_and_drops_comments_and_literals() -> None:
 @pytest.mark.parametrize(
     "shape",
     [
-        "/*",  # unclosed comments: a lazy regex rescans to the end from each one
+        "/* ",  # unclosed comments: a lazy regex rescans to the end from each one
+        "/*\n",
+        "/*",
         '"',  # unterminated strings
         "'\\",  # unterminated chars with escapes
         '"""',  # unclosed text blocks
