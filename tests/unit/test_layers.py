@@ -12,7 +12,7 @@ PACKAGE = Path(judgebox.__file__).parent
 # Each layer may import its own layer and the layers listed before it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("vocabulary", {"verdicts", "limits", "events", "errors"}),
-    ("logic", {"problems", "problem_library", "languages", "checkers", "settings"}),
+    ("logic", {"problems", "problem_library", "languages", "source_names", "checkers", "settings"}),
     ("sandbox", {"sandbox"}),
     ("sandbox-facing", {"toolchains", "compilation", "output_validators", "cases"}),
     ("judge", {"judge"}),
