@@ -133,3 +133,45 @@ def test_the_session_sandbox_has_every_layer(sandbox: Sandbox) -> None:
     assert report.user_namespaces and report.seccomp and report.uid_drop
     assert report.cgroups is not None and report.cgroups.version in (1, 2)
     assert report.summary().startswith("isolation: bubblewrap")
+
+
+def test_a_box_dies_with_its_judgebox_process_mid_case(
+    test_root: Path, subprocess_uid_base: int
+) -> None:
+    """SIGKILL of the judgebox process mid-case ends the whole box without any sweep.
+
+    Its parent-death signal ties the box to bwrap's outer process, not to the judgebox
+    process, and the kernel clears it at the uid change anyway; the supervisor was
+    blocked in wait4 on the case, so a spinning program ran on with no watchdog.
+    """
+    work_root = test_root / "spin-root"
+    canary = test_root / "spin-canary"
+    canary.mkdir()
+    (canary / "file").write_text("keep me\n")
+    crashing = subprocess.Popen(
+        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
+         str(subprocess_uid_base), str(canary), "spin"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert crashing.stdout is not None
+        info = json.loads(crashing.stdout.readline())
+        workspace = Path(info["workspace"])
+        deadline = time.monotonic() + 10
+        while not (workspace / "ready").exists():
+            assert time.monotonic() < deadline, "the crashing judge never started its loop"
+            time.sleep(0.01)
+        box_processes = processes_of_uid(info["uid"])
+        assert {p.name for p in box_processes} >= {"bwrap", "supervisor", "sh"}, box_processes
+        orphans = descendants(crashing.pid)
+    finally:
+        crashing.send_signal(signal.SIGKILL)
+        crashing.wait()
+        if crashing.stdout is not None:
+            crashing.stdout.close()
+    reap_orphans(orphans, timeout=10.0)
+    deadline = time.monotonic() + 10  # generous: the point is "dies", not "how fast"
+    while processes_of_uid(info["uid"]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not processes_of_uid(info["uid"]), processes_of_uid(info["uid"])
