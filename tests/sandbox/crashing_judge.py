@@ -31,8 +31,7 @@ async def main(work_root: Path, uid_base: int, canary: Path, spin: bool) -> None
         print(json.dumps(info), flush=True)
         script = (
             f"ln -s {canary} /box/dir-link && ln -s {canary / 'file'} /box/file-link "
-            "&& touch /box/ready && "
-            + ("while :; do :; done" if spin else "exec sleep 100")
+            "&& touch /box/ready && " + ("while :; do :; done" if spin else "exec sleep 100")
         )
         await box.run(["/bin/sh", "-c", script], limits=Limits(cpu_time=100, wall_time=200))
 

@@ -43,8 +43,14 @@ async def test_a_case_finds_nothing_that_the_previous_one_parked(
     park = programs.build_file("park")
     clean = await box.run([park, "check"], limits=PARK_LIMITS)
     assert clean.status is ExecStatus.OK, clean
-    assert report(clean.stdout) == {"shm": 0, "msg": 0, "sem": 0, "mqueue": 2, "devshm": 0,
-                                    "dev-parked": 0}  # fmt: skip  (2: ENOENT)
+    assert report(clean.stdout) == {
+        "shm": 0,
+        "msg": 0,
+        "sem": 0,
+        "mqueue": 2,
+        "devshm": 0,
+        "dev-parked": 0,
+    }  # fmt: skip  (2: ENOENT)
     parked = await box.run([park, "park", "16"], limits=PARK_LIMITS)
     assert parked.status is ExecStatus.OK, parked
     assert report(parked.stdout) == {"dev-write": 30}  # EROFS: /dev is read-only
@@ -95,7 +101,7 @@ d=/tmp
 for i in $(seq 200); do d=$d/d; done
 mkdir -p $d && head -c 4194304 /dev/zero > $d/bottom
 ln -s /box $d/link-to-box
-chmod 0 /tmp/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d
+m=/tmp; for i in $(seq 70); do m=$m/d; done; chmod 0 $m
 echo planted
 """
 
