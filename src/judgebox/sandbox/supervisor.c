@@ -27,9 +27,14 @@
  * the next request. SIGCHLD is blocked while a request is handled, so that the
  * reaper never takes the status that wait4() is waiting for.
  *
- * Before each case it empties /tmp (the box's own tmpfs, shared by the cases of
- * a run; only when it is pid 1, i.e. in a box): what one case left there must neither fill the next case's space nor
- * carry state into it. The host starts a case only once the previous one's
+ * Before each case it empties /tmp, /dev/shm and /dev/mqueue and removes the System
+ * V IPC objects (the box's own, shared by the cases of a run; only when it is pid 1,
+ * i.e. in a box): what one case left there must neither fill the next case's space,
+ * nor park host memory, nor carry state into it.
+ *
+ * It ends the box (exits: the kernel then kills its pid namespace) when the host is
+ * gone: the socket hangs up, or the judgebox process exits (a pidfd of it is given
+ * as argv[2]), even while a case runs. The host starts a case only once the previous one's
  * cgroup is empty, so nothing races the wipe.
  */
 #define _GNU_SOURCE
