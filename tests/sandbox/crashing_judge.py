@@ -1,9 +1,14 @@
 """A judgebox process that gets SIGKILLed mid-run (started by test_stale_instances.py).
 
-    python crashing_judge.py WORK_ROOT UID_BASE CANARY_DIR
+    python crashing_judge.py WORK_ROOT UID_BASE CANARY_DIR [spin [lost-parent-death]]
 
 Opens a Sandbox, starts a box with a writable /box, plants symlinks to the
-canary (a host directory and a file in it) in /box, then runs `sleep 100`.
+canary (a host directory and a file in it) in /box, then runs `sleep 100`
+(or, with `spin`, a shell loop that burns CPU).
+With `lost-parent-death`, its box is launched without bwrap's `--die-with-parent`:
+the state the kernel leaves a box in when it clears the parent-death signal (at a
+credential change), as issue 10 saw it (an outer bwrap with ppid 1 that lived on).
+Only this test process's boxes are launched so; the sandbox itself is unchanged.
 Prints one JSON line (instance, uid, workspace) once the box is up; the test
 kills this process while the sleep runs.
 """
@@ -15,12 +20,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from judgebox.limits import Limits
-from judgebox.sandbox import Mount, Sandbox, SandboxConfig
+from judgebox.sandbox import Mount, Sandbox, SandboxConfig, bwrap
 
 
-async def main(work_root: Path, uid_base: int, canary: Path) -> None:
+async def main(work_root: Path, uid_base: int, canary: Path, spin: bool) -> None:
     """Start the box, report, and sleep in it until killed."""
     sandbox = Sandbox.open(SandboxConfig(work_root=work_root, uid_base=uid_base, uid_count=2))
     workspace = sandbox.workspace("crash")
@@ -30,10 +36,23 @@ async def main(work_root: Path, uid_base: int, canary: Path) -> None:
         print(json.dumps(info), flush=True)
         script = (
             f"ln -s {canary} /box/dir-link && ln -s {canary / 'file'} /box/file-link "
-            "&& touch /box/ready && exec sleep 100"
+            "&& touch /box/ready && " + ("while :; do :; done" if spin else "exec sleep 100")
         )
         await box.run(["/bin/sh", "-c", script], limits=Limits(cpu_time=100, wall_time=200))
 
 
+def lose_parent_death() -> None:
+    """Launch this process's boxes without `--die-with-parent` (see the module docstring)."""
+    real = bwrap.bwrap_argv
+
+    def argv(*args: Any, **kwargs: Any) -> list[str]:
+        return [a for a in real(*args, **kwargs) if a != "--die-with-parent"]
+
+    bwrap.bwrap_argv = argv  # type: ignore[assignment]
+
+
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])))
+    spin = sys.argv[4:5] == ["spin"]
+    if sys.argv[5:] == ["lost-parent-death"]:
+        lose_parent_death()
+    asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), spin))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from host_state import all_processes, descendants, processes_of_uid
 
-from judgebox.sandbox import Sandbox
+from judgebox.sandbox import Sandbox, SandboxConfig
 
 HERE = Path(__file__).parent
 
@@ -133,3 +133,113 @@ def test_the_session_sandbox_has_every_layer(sandbox: Sandbox) -> None:
     assert report.user_namespaces and report.seccomp and report.uid_drop
     assert report.cgroups is not None and report.cgroups.version in (1, 2)
     assert report.summary().startswith("isolation: bubblewrap")
+
+
+def test_a_box_dies_with_its_judgebox_process_mid_case(
+    test_root: Path, subprocess_uid_base: int
+) -> None:
+    """SIGKILL of the judgebox process mid-case ends the whole box without any sweep.
+
+    Its parent-death signal ties the box to bwrap's outer process, not to the judgebox
+    process, and the kernel clears it at the uid change anyway; the supervisor was
+    blocked in wait4 on the case, so a spinning program ran on with no watchdog.
+    """
+    work_root = test_root / "spin-root"
+    canary = test_root / "spin-canary"
+    canary.mkdir()
+    (canary / "file").write_text("keep me\n")
+    crashing = subprocess.Popen(
+        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
+         str(subprocess_uid_base), str(canary), "spin"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert crashing.stdout is not None
+        info = json.loads(crashing.stdout.readline())
+        workspace = Path(info["workspace"])
+        deadline = time.monotonic() + 10
+        while not (workspace / "ready").exists():
+            assert time.monotonic() < deadline, "the crashing judge never started its loop"
+            time.sleep(0.01)
+        box_processes = processes_of_uid(info["uid"])
+        assert {p.name for p in box_processes} >= {"bwrap", "supervisor", "sh"}, box_processes
+        orphans = descendants(crashing.pid)
+    finally:
+        crashing.send_signal(signal.SIGKILL)
+        crashing.wait()
+        if crashing.stdout is not None:
+            crashing.stdout.close()
+    reap_orphans(orphans, timeout=10.0)
+    deadline = time.monotonic() + 10  # generous: the point is "dies", not "how fast"
+    while processes_of_uid(info["uid"]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not processes_of_uid(info["uid"]), processes_of_uid(info["uid"])
+
+
+def test_next_start_kills_the_boxes_of_a_killed_judgebox(
+    test_root: Path, subprocess_uid_base: int
+) -> None:
+    """The start-up sweep kills a stale instance's whole box, not only its case processes.
+
+    The box has lost its parent-death signal (as the kernel may clear it) and its
+    supervisor is stopped, so it cannot end the box itself when its judgebox process
+    dies: only the sweep of the next start can. The outer bwrap and the
+    supervisor used to be in no cgroup of the instance, so the sweep never saw them.
+    """
+    work_root = test_root / "stopped-root"
+    canary = test_root / "stopped-canary"
+    canary.mkdir()
+    (canary / "file").write_text("keep me\n")
+    crashing = subprocess.Popen(
+        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
+         str(subprocess_uid_base), str(canary), "spin", "lost-parent-death"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    uid: int | None = None
+    try:
+        assert crashing.stdout is not None
+        info = json.loads(crashing.stdout.readline())
+        uid = info["uid"]
+        workspace = Path(info["workspace"])
+        deadline = time.monotonic() + 10
+        while not (workspace / "ready").exists():
+            assert time.monotonic() < deadline, "the crashing judge never started its loop"
+            time.sleep(0.01)
+        supervisors = [p for p in processes_of_uid(uid) if p.name == "supervisor"]
+        assert len(supervisors) == 1 and supervisors[0].nspid[-1] == 1, supervisors
+        os.kill(supervisors[0].pid, signal.SIGSTOP)
+        orphans = descendants(crashing.pid)
+        crashing.send_signal(signal.SIGKILL)
+        crashing.wait()
+        reap_orphans([p for p in orphans if p != supervisors[0].pid], timeout=0.5)
+        # The box outlives its judgebox process (so what follows really tests the sweep).
+        alive = {p.name for p in processes_of_uid(uid) if p.state != "Z"}
+        assert {"supervisor", "sh"} <= alive, alive
+
+        sandbox = Sandbox.open(
+            SandboxConfig(work_root=work_root, uid_base=subprocess_uid_base, uid_count=2)
+        )
+        try:
+            deadline = time.monotonic() + 10  # generous: the point is "killed", not how fast
+            while [p for p in processes_of_uid(uid) if p.state != "Z"]:
+                assert time.monotonic() < deadline, processes_of_uid(uid)
+                reap_orphans(orphans, timeout=0.01)
+            reap_orphans(orphans, timeout=5.0)
+            assert not processes_of_uid(uid), processes_of_uid(uid)
+            assert not instance_cgroup_dirs(sandbox, info["instance"])
+            assert not (work_root / info["instance"]).exists()
+            assert (canary / "file").read_text() == "keep me\n"
+        finally:
+            sandbox.close()
+    finally:
+        crashing.kill()
+        crashing.wait()
+        if crashing.stdout is not None:
+            crashing.stdout.close()
+        if uid is not None:  # a failing test leaves nothing running
+            for p in processes_of_uid(uid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(p.pid, signal.SIGKILL)
+            reap_orphans([p.pid for p in processes_of_uid(uid)], timeout=2.0)

@@ -83,9 +83,9 @@ def test_restart_keeps_finished_runs_and_fails_the_interrupted_one(
     first.wait_sandboxed(True)
     first.process.send_signal(signal.SIGKILL)
     first.process.wait(10)
-    deadline = time.monotonic() + 5  # bwrap dies with its parent (PDEATHSIG)
-    while first.sandboxed_pids() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # The boxes die with the server however it dies (the supervisor watches a pidfd of
+    # it): nothing of the interrupted case may keep running unwatched.
+    first.wait_sandboxed(False, timeout=5)
     second = start_server(db=first.db)
     kept = httpx.get(f"{second.url}/runs/{finished['runId']}").json()
     assert kept["status"] == "finished" and kept["summary"] == finished["summary"]

@@ -9,6 +9,7 @@ import pytest
 from judgebox.sandbox.bwrap import (
     BOX_DIR,
     BWRAP,
+    EMPTY_FILE,
     SUPERVISOR_IN_BOX,
     BoxLayout,
     Mount,
@@ -24,7 +25,7 @@ ARITY = {
     "--die-with-parent": 0, "--new-session": 0, "--as-pid-1": 0, "--clearenv": 0,
     "--hostname": 1, "--proc": 1, "--dev": 1, "--size": 1, "--perms": 1, "--tmpfs": 1,
     "--dir": 1, "--remount-ro": 1, "--chdir": 1, "--seccomp": 1, "--info-fd": 1,
-    "--ro-bind": 2, "--bind": 2, "--symlink": 2, "--setenv": 2,
+    "--ro-bind": 2, "--bind": 2, "--symlink": 2, "--setenv": 2, "--mqueue": 1,
 }  # fmt: skip
 
 LAYOUT = BoxLayout(
@@ -137,3 +138,32 @@ def test_synthetic_etc_names_the_box_uid_and_resolves_nothing_remote() -> None:
     assert "shadow" not in files
     assert files["nsswitch.conf"].splitlines() == ["passwd: files", "group: files", "hosts: files"]
     assert files["resolv.conf"] == ""
+
+
+def test_dev_is_read_only_after_its_shm_and_mqueue_mounts() -> None:
+    options = build()
+    dev = options.index(("--dev", "/dev"))
+    shm = options.index(("--tmpfs", "/dev/shm"))
+    mqueue = options.index(("--mqueue", "/dev/mqueue"))
+    remount = options.index(("--remount-ro", "/dev"))
+    assert dev < shm < remount and dev < mqueue < remount
+    assert not [o for o in options[remount:] if len(o) > 1 and o[-1].startswith("/dev/")]
+
+
+def test_dev_shm_is_a_size_capped_tmpfs() -> None:
+    layout = BoxLayout(Path("/s"), Path("/e"), shm_size=8 * 1024 * 1024)
+    options = build(layout)
+    shm = options.index(("--tmpfs", "/dev/shm"))
+    assert options[shm - 2 : shm] == [("--size", str(8 * 1024 * 1024)), ("--perms", "1777")]
+
+
+def test_proc_cmdline_is_masked_with_an_empty_file() -> None:
+    options = build()
+    mask = ("--ro-bind", f"/w/p1-2/etc-61000/{EMPTY_FILE}", "/proc/cmdline")
+    assert options.index(mask) > options.index(("--proc", "/proc"))
+    assert synthetic_etc_files(61000)[EMPTY_FILE] == ""
+
+
+def test_the_owner_pidfd_follows_the_socket_when_given() -> None:
+    argv = bwrap_argv(LAYOUT, sock_fd=5, seccomp_fd=None, info_fd=9, owner_fd=11)
+    assert parse(argv)[1] == [SUPERVISOR_IN_BOX, "5", "11"]

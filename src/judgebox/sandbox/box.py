@@ -91,8 +91,10 @@ class Box:
         host_sock, box_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         seccomp_fd = seccomp.filter_fd() if self.ctx.use_seccomp else None
+        owner_fd = _owner_pidfd()
         try:
             keep = [box_sock.fileno(), info_w] + ([seccomp_fd] if seccomp_fd is not None else [])
+            keep += [owner_fd] if owner_fd is not None else []
             if self.ctx.use_bwrap:
                 existing = [p for p in self.ctx.layout.host_etc if os.path.exists(p)]
                 argv = bwrap.bwrap_argv(
@@ -100,12 +102,14 @@ class Box:
                     sock_fd=box_sock.fileno(),
                     seccomp_fd=seccomp_fd,
                     info_fd=info_w,
+                    owner_fd=owner_fd,
                     existing=existing,
                 )
                 env = {"PATH": bwrap.DEFAULT_PATH}
                 cwd = "/"
             else:  # --insecure without user namespaces: the supervisor runs on the host
                 argv = [str(self.ctx.layout.supervisor), str(box_sock.fileno())]
+                argv += [str(owner_fd)] if owner_fd is not None else []
                 env = bwrap.box_env(self.ctx.layout.env)
                 cwd = str(self._host_box_dir() or "/")
             as_root = os.geteuid() == 0
@@ -127,6 +131,8 @@ class Box:
             os.close(info_w)
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
+            if owner_fd is not None:
+                os.close(owner_fd)
         host_sock.setblocking(False)
         self._sock = host_sock
         self.starts += 1
@@ -531,6 +537,19 @@ def _internal(limits: Limits, message: str, killed_for: str | None = None) -> Ob
         killed_for=killed_for,
         internal_error=None if killed_for is not None else message,
     )
+
+
+def _owner_pidfd() -> int | None:
+    """A pidfd of this process for the supervisor to watch (None where the kernel has none).
+
+    A parent-death signal does not work here: it ties the box to bwrap's outer process,
+    not to us, and the kernel clears it when the credentials change (boxes run as other
+    uids). A pidfd becomes readable when this process exits, however it dies.
+    """
+    try:
+        return os.pidfd_open(os.getpid())
+    except (OSError, AttributeError):
+        return None
 
 
 def _create(path: Path, own: list[int]) -> int:

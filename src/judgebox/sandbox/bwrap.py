@@ -5,7 +5,10 @@ Inside a box:
     /usr                 host's, read-only (/bin, /lib, /lib64, /sbin are symlinks into it)
     /etc                 synthetic: passwd, group, hosts, nsswitch.conf, plus read-only
                          ld.so.cache, alternatives/ and the JVM's config (Java needs them)
-    /proc, /dev          fresh (own pid namespace; /dev has null, zero, random, ...)
+    /proc                fresh (own pid namespace); /proc/cmdline masked (empty)
+    /dev                 fresh and read-only after set-up (null, zero, random, ...), with
+    /dev/shm             a size-capped tmpfs, and
+    /dev/mqueue          the box's POSIX message queues (so that the supervisor can empty it)
     /tmp                 size-capped tmpfs, also $HOME
     /box                 the run's directory (read-write while compiling, read-only when running)
     /.judgebox/supervisor  the box supervisor (read-only), pid 1 (`--as-pid-1`: no bwrap
@@ -13,9 +16,13 @@ Inside a box:
                          write through /proc/1/mem; the supervisor is not dumpable)
     everything else      absent; `/` itself is remounted read-only
 
+/tmp, /dev/shm, /dev/mqueue and System V IPC objects are emptied by the supervisor
+before each case.
+
 Namespaces: user (one unprivileged uid mapped, no nested user namespaces),
 pid, net (loopback only), ipc, uts, mount, cgroup. A new session (no TIOCSTI
-on the host terminal); the box dies with the process that launched it.
+on the host terminal); the box dies with the judgebox process that launched it
+(the supervisor watches a pidfd of it: `owner_fd`).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ BWRAP = "/usr/bin/bwrap"
 SUPERVISOR_IN_BOX = "/.judgebox/supervisor"
 BOX_DIR = "/box"
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+EMPTY_FILE = "empty"  # in the synthetic /etc dir (not bound at /etc): masks host files
 
 # Host paths under /etc that programs legitimately read (bound read-only when present).
 HOST_ETC = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs")
@@ -51,6 +59,7 @@ class BoxLayout:
     synthetic_etc: Path
     mounts: tuple[Mount, ...] = ()
     tmp_size: int = 64 * 1024 * 1024
+    shm_size: int = 16 * 1024 * 1024
     env: Mapping[str, str] = field(default_factory=dict)
     host_etc: tuple[str, ...] = HOST_ETC
 
@@ -68,10 +77,12 @@ def bwrap_argv(
     sock_fd: int,
     seccomp_fd: int | None,
     info_fd: int,
+    owner_fd: int | None = None,
     existing: Sequence[str] = (),
 ) -> list[str]:
     """The full argv that starts the supervisor in a new box.
 
+    `owner_fd`: a pidfd of the judgebox process; the supervisor ends the box when it exits.
     `existing` lists the host_etc paths that exist (checked by the caller, so this stays pure).
     """
     argv = [
@@ -86,7 +97,13 @@ def bwrap_argv(
         "--symlink", "usr/lib", "/lib",
         "--symlink", "usr/lib64", "/lib64",
         "--proc", "/proc",
+        # The kernel command line tells the box about the host (and its secrets, at times).
+        "--ro-bind", str(layout.synthetic_etc / EMPTY_FILE), "/proc/cmdline",
         "--dev", "/dev",
+        # /dev itself was a writable tmpfs without a cap: storage that no wipe emptied.
+        "--size", str(layout.shm_size), "--perms", "1777", "--tmpfs", "/dev/shm",
+        "--mqueue", "/dev/mqueue",
+        "--remount-ro", "/dev",
         "--size", str(layout.tmp_size), "--perms", "1777", "--tmpfs", "/tmp",
         "--dir", "/etc",
     ]  # fmt: skip
@@ -106,6 +123,8 @@ def bwrap_argv(
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
     argv += ["--info-fd", str(info_fd), "--", SUPERVISOR_IN_BOX, str(sock_fd)]
+    if owner_fd is not None:
+        argv.append(str(owner_fd))
     return argv
 
 
@@ -119,4 +138,5 @@ def synthetic_etc_files(uid: int) -> dict[str, str]:
         "hosts": "127.0.0.1 localhost judgebox\n::1 localhost\n",
         "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
         "resolv.conf": "",
+        EMPTY_FILE: "",
     }

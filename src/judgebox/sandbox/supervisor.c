@@ -27,9 +27,14 @@
  * the next request. SIGCHLD is blocked while a request is handled, so that the
  * reaper never takes the status that wait4() is waiting for.
  *
- * Before each case it empties /tmp (the box's own tmpfs, shared by the cases of
- * a run; only when it is pid 1, i.e. in a box): what one case left there must neither fill the next case's space nor
- * carry state into it. The host starts a case only once the previous one's
+ * Before each case it empties /tmp, /dev/shm and /dev/mqueue and removes the System
+ * V IPC objects (the box's own, shared by the cases of a run; only when it is pid 1,
+ * i.e. in a box): what one case left there must neither fill the next case's space,
+ * nor park host memory, nor carry state into it.
+ *
+ * It ends the box (exits: the kernel then kills its pid namespace) when the host is
+ * gone: the socket hangs up, or the judgebox process exits (a pidfd of it is given
+ * as argv[2]), even while a case runs. The host starts a case only once the previous one's
  * cgroup is empty, so nothing races the wipe.
  */
 #define _GNU_SOURCE
@@ -40,8 +45,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -98,7 +108,58 @@ struct reply {
 };
 
 static int sock_fd;
+static int owner_fd = -1; /* pidfd of the judgebox process that started the box, or -1 */
 static char buf[BUF_SIZE];
+
+/* The host is gone (its process exited, or it closed the socket): nothing of the box
+ * may outlive it. As pid 1 of the box, exiting makes the kernel SIGKILL every other
+ * process of the pid namespace; without a box, kill the case's process group. */
+static void host_gone(pid_t case_pid) {
+    if (getpid() != 1 && case_pid > 0)
+        (void)kill(-case_pid, SIGKILL);
+    _exit(0);
+}
+
+/* Whether the host is gone, judged from poll results on the socket and the owner pidfd. */
+static int host_hung_up(const struct pollfd *sock, const struct pollfd *owner) {
+    if (owner->fd >= 0 && (owner->revents & (POLLIN | POLLHUP | POLLERR)))
+        return 1; /* a pidfd becomes readable when its process has exited */
+    return (sock->revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+/* Poll the socket and the owner with `extra` (or only them when extra < 0): returns
+ * 1 when `extra` is ready, 0 on timeout or an interrupted poll; never returns once
+ * the host is gone. A request while a case runs is a protocol error (the host sends
+ * one at a time): the socket is then watched for hang-ups only. */
+static short sock_events = POLLIN;
+
+static void sock_events_reset(void) {
+    sock_events = POLLIN;
+}
+
+static int wait_host_or(int extra, int timeout_ms, pid_t case_pid) {
+    struct pollfd fds[3] = {
+        {sock_fd, case_pid > 0 ? sock_events : POLLIN, 0},
+        {owner_fd, POLLIN, 0},
+        {extra, POLLIN, 0},
+    };
+    int n = poll(fds, extra >= 0 ? 3 : 2, timeout_ms);
+    if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN)
+            return 0;
+        host_gone(case_pid); /* cannot watch the host: do not run unwatched */
+    }
+    if (host_hung_up(&fds[0], &fds[1]))
+        host_gone(case_pid);
+    if (case_pid > 0 && (fds[0].revents & POLLIN)) {
+        char probe;
+        ssize_t got = recv(sock_fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (got == 0)
+            host_gone(case_pid); /* EOF */
+        sock_events = 0;
+    }
+    return extra >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
 
 static void send_reply(const struct reply *r) {
     while (send(sock_fd, r, sizeof *r, MSG_NOSIGNAL) < 0 && errno == EINTR) {
@@ -161,41 +222,229 @@ static void block_sigchld(int how) {
     sigprocmask(how, &set, NULL);
 }
 
-#define WIPE_MAX_DEPTH 64
+/* Directories a wipe could not empty (their inodes), so that it never descends into
+ * one of them again. Only a program that made something undeletable fills it;
+ * the host starts a case only once the previous one's processes are gone. */
+struct stuck_set {
+    dev_t *dev;
+    ino_t *ino;
+    size_t n, cap;
+};
 
-/* Remove everything inside the directory `dirfd` (closed here); never follows a
- * symlink (unlinkat removes the link itself). Directories the program made
- * unreadable are given back to us first (same uid). A tree deeper than
- * WIPE_MAX_DEPTH is left as it is. */
-static void wipe_dir(int dirfd, int depth) {
-    DIR *dir = fdopendir(dirfd);
-    if (dir == NULL) {
-        close(dirfd);
-        return;
-    }
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        const char *name = entry->d_name;
-        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-            continue;
-        if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR || depth >= WIPE_MAX_DEPTH)
-            continue;
-        fchmodat(dirfd, name, 0700, 0);
-        int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0)
-            wipe_dir(sub, depth + 1);
-        unlinkat(dirfd, name, AT_REMOVEDIR);
-    }
-    closedir(dir);
+static int stuck_has(const struct stuck_set *s, const struct stat *st) {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
+            return 1;
+    return 0;
 }
 
-static void wipe_tmp(void) {
+static int stuck_add(struct stuck_set *s, const struct stat *st) {
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        dev_t *dev = realloc(s->dev, cap * sizeof *dev);
+        if (dev == NULL)
+            return -1;
+        s->dev = dev;
+        ino_t *ino = realloc(s->ino, cap * sizeof *ino);
+        if (ino == NULL)
+            return -1;
+        s->ino = ino;
+        s->cap = cap;
+    }
+    s->dev[s->n] = st->st_dev;
+    s->ino[s->n] = st->st_ino;
+    s->n++;
+    return 0;
+}
+
+enum scan_result { SCAN_EMPTY, SCAN_LEFTOVER, SCAN_DESCEND, SCAN_ERROR };
+
+/* One directory level of a wipe: remove what can be removed; on the first
+ * subdirectory that is not empty, open it (never through a symlink) into *sub and
+ * say SCAN_DESCEND. Passes repeat while they make progress (removing entries while
+ * reading a directory may make readdir skip some). */
+static enum scan_result scan_level(int cur, const struct stuck_set *stuck, int *sub) {
+    for (;;) {
+        int copy = fcntl(cur, F_DUPFD_CLOEXEC, 0);
+        if (copy < 0)
+            return SCAN_ERROR;
+        DIR *dir = fdopendir(copy);
+        if (dir == NULL) {
+            close(copy);
+            return SCAN_ERROR;
+        }
+        int progress = 0, leftover = 0;
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            const char *name = entry->d_name;
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                continue;
+            if (unlinkat(cur, name, 0) == 0) {
+                progress = 1;
+                continue;
+            }
+            if (errno != EISDIR) {
+                leftover = 1;
+                continue;
+            }
+            if (unlinkat(cur, name, AT_REMOVEDIR) == 0) {
+                progress = 1;
+                continue;
+            }
+            struct stat st;
+            if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+                stuck_has(stuck, &st)) {
+                leftover = 1;
+                continue;
+            }
+            /* The program may have taken its own rights away (same uid: we give them back).
+             * It is a directory (checked without following), and nothing else runs. */
+            if (fchmodat(cur, name, 0700, 0) < 0) {
+                leftover = 1;
+                continue;
+            }
+            int fd = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                leftover = 1;
+                continue;
+            }
+            closedir(dir);
+            *sub = fd;
+            return SCAN_DESCEND;
+        }
+        closedir(dir);
+        if (!progress)
+            return leftover ? SCAN_LEFTOVER : SCAN_EMPTY;
+    }
+}
+
+/* Empty the directory `path` (a mount of its own: /tmp, /dev/shm, /dev/mqueue) to
+ * any depth, never following a symlink. Iterative and with one directory fd open at
+ * a time: it goes down into the first non-empty subdirectory and back up through
+ * "..", which the parent's next pass then removes. Going up never leaves the mount
+ * (st_dev is checked) nor the starting directory. Best effort: returns -1 if it had
+ * to stop. */
+static int wipe_tree(const char *path) {
+    int cur = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (cur < 0)
+        return -1;
+    struct stat root;
+    if (fstat(cur, &root) < 0) {
+        close(cur);
+        return -1;
+    }
+    struct stuck_set stuck = {NULL, NULL, 0, 0};
+    size_t depth = 0;
+    int rc = 0;
+    for (;;) {
+        int sub = -1;
+        enum scan_result r = scan_level(cur, &stuck, &sub);
+        if (r == SCAN_DESCEND) {
+            close(cur);
+            cur = sub;
+            depth++;
+            continue;
+        }
+        if (r == SCAN_ERROR) {
+            rc = -1;
+            break;
+        }
+        if (depth == 0)
+            break;
+        struct stat here;
+        if (r == SCAN_LEFTOVER && (fstat(cur, &here) < 0 || stuck_add(&stuck, &here) < 0)) {
+            rc = -1;
+            break;
+        }
+        int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat up_st;
+        if (up < 0 || fstat(up, &up_st) < 0 || up_st.st_dev != root.st_dev ||
+            (depth == 1 && up_st.st_ino != root.st_ino)) {
+            if (up >= 0)
+                close(up);
+            rc = -1;
+            break;
+        }
+        close(cur);
+        cur = up;
+        depth--;
+    }
+    close(cur);
+    free(stuck.dev);
+    free(stuck.ino);
+    return rc;
+}
+
+#ifndef SHM_STAT_ANY
+#define SHM_STAT_ANY 15
+#endif
+#ifndef MSG_STAT_ANY
+#define MSG_STAT_ANY 13
+#endif
+#ifndef SEM_STAT_ANY
+#define SEM_STAT_ANY 20
+#endif
+
+/* Remove every System V shared memory segment, message queue and semaphore set of
+ * the box's IPC namespace (its own: bwrap --unshare-ipc), so that no case finds what
+ * an earlier one left and no memory stays parked between cases. The *_INFO calls
+ * give the highest index in use; *_STAT_ANY turn an index into an id whatever the
+ * object's mode (the plain *_STAT, on kernels before 4.17, needs read permission).
+ * Segments are destroyed once the last process detaches: the previous case's
+ * processes are all gone by now. */
+static void remove_sysv_ipc(void) {
+    struct shm_info shm_info;
+    int max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&shm_info);
+    for (int i = 0; i <= max; i++) {
+        struct shmid_ds ds;
+        int id = shmctl(i, SHM_STAT_ANY, &ds);
+        if (id < 0 && errno == EINVAL)
+            id = shmctl(i, SHM_STAT, &ds);
+        if (id >= 0)
+            (void)shmctl(id, IPC_RMID, NULL);
+    }
+    struct msginfo msg_info;
+    max = msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&msg_info);
+    for (int i = 0; i <= max; i++) {
+        struct msqid_ds ds;
+        int id = msgctl(i, MSG_STAT_ANY, &ds);
+        if (id < 0 && errno == EINVAL)
+            id = msgctl(i, MSG_STAT, &ds);
+        if (id >= 0)
+            (void)msgctl(id, IPC_RMID, NULL);
+    }
+    struct seminfo sem_info;
+    union semun {
+        int val;
+        struct semid_ds *buf;
+        unsigned short *array;
+        struct seminfo *info;
+    } arg;
+    arg.info = &sem_info;
+    max = semctl(0, 0, SEM_INFO, arg);
+    for (int i = 0; i <= max; i++) {
+        struct semid_ds ds;
+        arg.buf = &ds;
+        int id = semctl(i, 0, SEM_STAT_ANY, arg);
+        if (id < 0 && errno == EINVAL)
+            id = semctl(i, 0, SEM_STAT, arg);
+        if (id >= 0)
+            (void)semctl(id, 0, IPC_RMID);
+    }
+}
+
+/* What one case may leave behind for the next, removed before each case: files in
+ * /tmp, /dev/shm and /dev/mqueue (POSIX message queues) and System V IPC objects.
+ * Only when pid 1, i.e. in a box: without namespaces these are the host's. */
+static void wipe_case_state(void) {
     if (getpid() != 1)
-        return; /* not in a box (--insecure without namespaces): /tmp is the host's */
-    chmod("/tmp", 01777);
-    int fd = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0)
-        wipe_dir(fd, 0);
+        return;
+    (void)chmod("/tmp", 01777);
+    (void)chmod("/dev/shm", 01777);
+    (void)wipe_tree("/tmp");
+    (void)wipe_tree("/dev/shm");
+    (void)wipe_tree("/dev/mqueue");
+    remove_sysv_ipc();
 }
 
 static void run_child(int pipe_fd, const struct run_request *req, int *fds, char *cwd, char **argv,
@@ -281,7 +530,7 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
     envp[req.envc] = NULL;
 
     reap_orphans(0); /* leftovers of the previous case (SIGCHLD is blocked now) */
-    wipe_tmp();
+    wipe_case_state();
     int err_pipe[2];
     if (pipe2(err_pipe, O_CLOEXEC) < 0) {
         reply_simple(REPLY_FAILED, 0, errno, STAGE_FORK);
@@ -305,6 +554,29 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
     close(err_pipe[1]);
     close_fds(fds, nfds);
     reply_simple(REPLY_STARTED, pid, 0, 0);
+
+    /* Wait for the child while watching the host: should the judgebox process die
+     * (however: even SIGKILL, which no parent-death signal survives across the uid
+     * change) or close the socket, the case dies at once instead of running on with
+     * no host-side watchdog. A pidfd says when the child exits; without one (kernels
+     * before 5.3) poll with a short timeout and check. */
+    int child_fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    for (;;) {
+        if (child_fd >= 0) {
+            if (wait_host_or(child_fd, -1, pid))
+                break;
+        } else {
+            wait_host_or(-1, 10, pid);
+            siginfo_t info;
+            memset(&info, 0, sizeof info);
+            if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                info.si_pid == pid)
+                break;
+        }
+    }
+    if (child_fd >= 0)
+        close(child_fd);
+    sock_events_reset();
 
     int32_t child_err[2] = {0, 0};
     ssize_t got;
@@ -344,8 +616,15 @@ int main(int argc, char **argv) {
     if (argc < 2)
         return 2;
     sock_fd = atoi(argv[1]);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (argc >= 3)
+        owner_fd = atoi(argv[2]);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return 3; /* the program (same uid) could ptrace us: refuse to serve */
+    /* Only against our direct parent (bwrap's outer process); the owner pidfd covers
+     * the judgebox process itself. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (owner_fd >= 0 && fcntl(owner_fd, F_SETFD, FD_CLOEXEC) < 0)
+        owner_fd = -1;
     signal(SIGPIPE, SIG_IGN);
     struct sigaction reaper;
     memset(&reaper, 0, sizeof reaper);
@@ -367,9 +646,11 @@ int main(int argc, char **argv) {
         msg.msg_control = control.space;
         msg.msg_controllen = sizeof control.space;
         block_sigchld(SIG_UNBLOCK); /* idle: orphans are reaped as they die */
-        ssize_t len = recvmsg(sock_fd, &msg, MSG_CMSG_CLOEXEC);
+        while (!(wait_host_or(sock_fd, -1, 0))) {
+        }
         block_sigchld(SIG_BLOCK);
-        if (len < 0 && errno == EINTR)
+        ssize_t len = recvmsg(sock_fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (len < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (len <= 0)
             return 0; /* host closed the socket: the run is over */

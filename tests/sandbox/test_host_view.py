@@ -1,0 +1,18 @@
+"""What a box can see of the host (docs/sandbox-threat-model.md): each thing hidden, tested."""
+
+from __future__ import annotations
+
+import pytest
+
+from judgebox.limits import Limits
+from judgebox.sandbox import Box, ExecStatus
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_proc_cmdline_is_empty(box: Box) -> None:
+    with open("/proc/cmdline", "rb") as f:
+        assert f.read().strip(), "the host has a command line (else this test proves nothing)"
+    r = await box.run(["/bin/sh", "-c", "wc -c < /proc/cmdline"], limits=Limits())
+    assert r.status is ExecStatus.OK, r
+    assert r.stdout == b"0\n"
