@@ -364,12 +364,17 @@ def serve(
     ] = None,
     db: Annotated[Path | None, typer.Option(help="SQLite file for finished runs.")] = None,
     cors_origin: Annotated[list[str] | None, typer.Option(help="Allowed CORS origin.")] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(help="Host name to answer besides the loopback ones and --host (* any)."),
+    ] = None,
 ) -> None:
     """Run the HTTP server (the web page, the API of API.md)."""
     settings = settings_from_env(
         host=host, port=port, problems_dir=problems_dir, token=token,
         no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,
         cors_origins=tuple(cors_origin) if cors_origin else None,
+        allowed_hosts=tuple(allowed_host) if allowed_host else None,
     )  # fmt: skip
     from judgebox.server import serve as run_server
 

@@ -8,6 +8,9 @@ JudgeboxError                      base; `message` says what to do
 │   └── UnknownRunError            404 no such run (or it expired)
 ├── TooLargeError                  413 body or code over the configured cap
 ├── UnauthorizedError              401 the server's bearer token is missing or wrong
+├── ForeignOriginError             403 a state-changing request from another site's page
+├── UnsupportedMediaTypeError      415 a POST body that is not declared as JSON
+├── UntrustedHostError             421 a Host header the server does not answer for
 ├── UnknownLanguageError           422 no such language
 │   └── ToolchainUnavailableError  422 the language's compiler or interpreter is missing here
 ├── QueueFullError                 429 too many runs queued (`retry_after` seconds)
@@ -57,6 +60,18 @@ class TooLargeError(JudgeboxError):
 
 class UnauthorizedError(JudgeboxError):
     code = "unauthorized"
+
+
+class ForeignOriginError(JudgeboxError):
+    code = "foreign-origin"
+
+
+class UnsupportedMediaTypeError(JudgeboxError):
+    code = "unsupported-media-type"
+
+
+class UntrustedHostError(JudgeboxError):
+    code = "untrusted-host"
 
 
 class UnknownLanguageError(JudgeboxError):

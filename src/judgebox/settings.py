@@ -36,6 +36,8 @@ class Settings:
     token: str | None = None
     no_auth: bool = False
     cors_origins: tuple[str, ...] = ()
+    # Host names answered besides the loopback names and `host` ("*": any); DNS rebinding.
+    allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
     max_code_bytes: int = 256 * 1024
     max_inline_cases: int = 100
@@ -116,6 +118,7 @@ _CONVERTERS: dict[str, Any] = {
     "cache_dir": Path,
     "db_path": Path,
     "cors_origins": lambda v: tuple(x.strip() for x in v.split(",") if x.strip()),
+    "allowed_hosts": lambda v: tuple(x.strip() for x in v.split(",") if x.strip()),
     "no_auth": lambda v: v.lower() in ("1", "true", "yes"),
     "reveal_secret": lambda v: v.lower() in ("1", "true", "yes"),
     "insecure": lambda v: v.lower() in ("1", "true", "yes"),

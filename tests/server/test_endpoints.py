@@ -162,7 +162,8 @@ def test_413_for_large_bodies_and_code(server: LiveServer) -> None:
     response = post(server, big_code)
     assert response.status_code == 413 and "code" in error_of(response)["message"]
     huge = json.dumps({"problem": "aplusb", "language": "python3", "code": "#" * (2 << 20)})
-    response = httpx.post(f"{server.url}/validate-dataset", content=huge.encode())
+    response = httpx.post(f"{server.url}/validate-dataset", content=huge.encode(),
+                          headers={"Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 413 and "body" in error_of(response)["message"]
 
     def chunks() -> object:  # no Content-Length: the server counts the bytes
@@ -171,7 +172,8 @@ def test_413_for_large_bodies_and_code(server: LiveServer) -> None:
             yield b"#" * 65536
         yield b'"}'
 
-    response = httpx.post(f"{server.url}/runs", content=chunks())  # type: ignore[arg-type]
+    response = httpx.post(f"{server.url}/runs", content=chunks(),  # type: ignore[arg-type]
+                          headers={"Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 413 and "body" in error_of(response)["message"]
     cases = [{"input": "1 1\n", "answer": "2\n"}] * 101
     response = post(server, {"language": "python3", "code": "x", "cases": cases})

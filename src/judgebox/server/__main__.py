@@ -22,7 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--insecure", action="store_true", default=None)
     parser.add_argument("--db", type=Path, dest="db_path")
     parser.add_argument("--work-root", type=Path)
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        dest="allowed_hosts",
+        help="a Host name to answer besides the loopback ones (repeatable; *: any)",
+    )
     args = parser.parse_args(argv)
+    if args.allowed_hosts is not None:
+        args.allowed_hosts = tuple(args.allowed_hosts)
     try:
         settings = settings_from_env(**vars(args))
     except ValueError as error:

@@ -28,6 +28,7 @@ from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.server.access import AccessGate
 from judgebox.server.error_map import install_error_map
 from judgebox.server.metrics import Metrics
+from judgebox.server.request_trust import RequestTrust, RequestTrustGate
 from judgebox.settings import Settings
 
 log = logging.getLogger("judgebox.server")
@@ -115,6 +116,13 @@ def create_app(
 ) -> FastAPI:
     """The judgebox HTTP app; `sandbox` may be opened beforehand (it is closed at shutdown)."""
     check_exposure(settings)
+    trust = RequestTrust.from_settings(settings)  # UsageError for a malformed allowed host
+    if not is_loopback(settings.host) and not settings.allowed_hosts:
+        log.warning(
+            "only Host names %s are answered: give the server's public names with "
+            "--allowed-host or JUDGEBOX_ALLOWED_HOSTS",
+            ", ".join(sorted(trust.names)),
+        )
     lifecycle = Lifecycle()
 
     @contextlib.asynccontextmanager
@@ -165,6 +173,7 @@ def create_app(
             expose_headers=["Retry-After"],
         )
     app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
+    app.add_middleware(RequestTrustGate, trust=trust)  # outermost: checks Host and Origin first
     return app
 
 

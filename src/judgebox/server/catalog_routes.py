@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from judgebox.problems import Problem
 from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
 
-router = APIRouter(responses=documented_errors(503))
+router = APIRouter(responses=documented_errors(421, 503))
 _GUARDED = documented_errors(401)  # with a token; /healthz and the page need none
 State = Annotated[ServerState, Depends(server_state)]
 STATIC_DIR = Path(__file__).parent / "static"
@@ -47,12 +48,19 @@ async def languages(state: State) -> list[dict[str, Any]]:
 @router.get("/problems", responses=_GUARDED)
 async def problems(state: State) -> list[dict[str, Any]]:
     """Every problem of the library."""
-    return [problem_summary(p) for p in state.library.list()]
+    # Loading packages reads the disk and parses files: off the event loop.
+    found = await asyncio.to_thread(state.library.list)
+    return [problem_summary(p) for p in found]
 
 
 @router.get("/problems/{name}", responses={**_GUARDED, **documented_errors(404)})
 async def problem(name: str, state: State) -> dict[str, Any]:
     """One problem with its statement and sample cases."""
+    # An unknown name scans the whole library to list the known ones: off the event loop.
+    return await asyncio.to_thread(_problem_document, state, name)
+
+
+def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
     found = state.library.get(name)
     document = problem_summary(found)
     document["statement"] = found.statement

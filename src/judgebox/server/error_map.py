@@ -4,6 +4,8 @@ UsageError (CodeNotUtf8Error)  400    UnknownLanguageError  422
 NotFoundError (problem, run)   404    QueueFullError        429 + Retry-After
 TooLargeError                  413    ShuttingDownError     503
 UnauthorizedError              401 + WWW-Authenticate
+ForeignOriginError             403    UnsupportedMediaTypeError  415
+UntrustedHostError             421
 FastAPI validation errors, malformed JSON -> 400; unknown paths -> 404; anything
 else (the judge's fault: SandboxError, a broken package, a bug) -> 500, logged.
 """
@@ -22,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from judgebox.errors import (
+    ForeignOriginError,
     JudgeboxError,
     NotFoundError,
     QueueFullError,
@@ -29,6 +32,8 @@ from judgebox.errors import (
     TooLargeError,
     UnauthorizedError,
     UnknownLanguageError,
+    UnsupportedMediaTypeError,
+    UntrustedHostError,
     UsageError,
 )
 
@@ -38,8 +43,11 @@ log = logging.getLogger("judgebox.server")
 _STATUS: tuple[tuple[type[JudgeboxError], int], ...] = (
     (UsageError, 400),
     (UnauthorizedError, 401),
+    (ForeignOriginError, 403),
     (NotFoundError, 404),
     (TooLargeError, 413),
+    (UnsupportedMediaTypeError, 415),
+    (UntrustedHostError, 421),
     (UnknownLanguageError, 422),
     (QueueFullError, 429),
     (ShuttingDownError, 503),
@@ -48,8 +56,11 @@ _HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}
 _WHEN = {
     400: "malformed JSON, a missing or wrong-typed field, code not UTF-8, a bad header",
     401: "the server's bearer token is missing or wrong",
+    403: "a state-changing request whose Origin is another site (not in cors_origins)",
     404: "unknown problem, run or path",
     413: "request body or code larger than the configured cap",
+    415: "the body's Content-Type is not application/json (or a +json type)",
+    421: "the Host header is not a name this server answers for (see allowed_hosts)",
     422: "unknown or unavailable language",
     429: "too many runs queued; retry after Retry-After seconds",
     503: "the server is shutting down",

@@ -3,6 +3,8 @@
 Field names match case-insensitively (`Problem`, `PROBLEM`), as the original C#
 sandbox did; unknown fields are ignored (clients may be newer than us). Every
 mistake is a judgebox error with a message that says what to send instead.
+Only JSON bodies are read (a cross-site form or `text/plain` POST needs no CORS
+preflight, a JSON one does), nested at most MAX_JSON_DEPTH levels.
 """
 
 from __future__ import annotations
@@ -13,10 +15,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 
-from judgebox.errors import CodeNotUtf8Error, TooLargeError, UsageError
+from judgebox.errors import (
+    CodeNotUtf8Error,
+    TooLargeError,
+    UnsupportedMediaTypeError,
+    UsageError,
+)
 from judgebox.settings import Settings
 
 _EXAMPLE = '{"problem": "aplusb", "language": "python3", "code": "print(3)"}'
+MAX_JSON_DEPTH = 32  # a request needs 3 ({"cases": [{...}]})
+_DIGITS_SHOWN = 20  # a header longer than any real length or id is not a number
 
 
 class InlineCase(BaseModel):
@@ -43,17 +52,45 @@ _CANONICAL = {name.lower(): name for name in ("problem", "language", "code", "ca
 _CANONICAL["stoponfirstfailure"] = "stopOnFirstFailure"
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """True for `application/json` and `application/<anything>+json`, with any parameters."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    kind, slash, subtype = media_type.partition("/")
+    return (
+        kind == "application"
+        and bool(slash)
+        and (subtype == "json" or (subtype.endswith("+json") and len(subtype) > len("+json")))
+    )
+
+
+def require_json(request: Request) -> None:
+    """UnsupportedMediaTypeError unless the body is declared as JSON."""
+    given = request.headers.get("content-type")
+    if given is None or not is_json_media_type(given):
+        shown = "no Content-Type" if given is None else f"Content-Type {given[:100]!r}"
+        raise UnsupportedMediaTypeError(
+            f"the body must be JSON sent with 'Content-Type: application/json', not {shown} "
+            f"(e.g. curl -H 'Content-Type: application/json' -d '{_EXAMPLE}')"
+        )
+
+
+def header_number(value: str, what: str) -> int:
+    """A header's decimal number (ASCII digits, bounded length); UsageError if it is not one."""
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > _DIGITS_SHOWN:
+        raise UsageError(f"{what} must be a number of at most {_DIGITS_SHOWN} digits, "
+                         f"not {value[:_DIGITS_SHOWN]!r}")  # fmt: skip
+    return int(value)
+
+
 async def read_body(request: Request, cap: int) -> bytes:
     """The raw body, refused with TooLargeError past `cap` bytes (declared or counted)."""
     declared = request.headers.get("content-length")
     too_large = TooLargeError(
         f"the request body is over the {cap} byte cap; send less code or fewer inline cases"
     )
-    if declared is not None:
-        if not declared.isdigit():
-            raise UsageError("the Content-Length header is not a number")
-        if int(declared) > cap:
-            raise too_large
+    if declared is not None and header_number(declared, "the Content-Length header") > cap:
+        raise too_large
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -72,13 +109,7 @@ def parse_run_request(body: bytes, settings: Settings) -> RunRequest:
         raise CodeNotUtf8Error(
             f"the request body is not UTF-8 (byte {exc.start}); send the code as UTF-8 text"
         ) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
-            f"send an object like {_EXAMPLE}"
-        ) from None
+    document = parse_json(text)
     if not isinstance(document, dict):
         raise UsageError(f"the body must be a JSON object like {_EXAMPLE}")
     fields: dict[str, Any] = {}
@@ -95,6 +126,43 @@ def parse_run_request(body: bytes, settings: Settings) -> RunRequest:
         raise UsageError(_describe(exc)) from None
     _check_text(request, settings)
     return request
+
+
+def parse_json(text: str) -> Any:
+    """The JSON document of a request body; UsageError if malformed or too deep."""
+    too_deep = UsageError(
+        f"JSON nested deeper than {MAX_JSON_DEPTH} levels; send an object like {_EXAMPLE}"
+    )
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
+            f"send an object like {_EXAMPLE}"
+        ) from None
+    except RecursionError:  # the parser recurses per level: thousands deep exhaust the stack
+        raise too_deep from None
+    except ValueError:  # an integer past Python's 4300-digit conversion limit
+        raise UsageError(
+            f"a number in the JSON has too many digits; send an object like {_EXAMPLE}"
+        ) from None
+    if json_depth(document) > MAX_JSON_DEPTH:
+        raise too_deep
+    return document
+
+
+def json_depth(document: Any) -> int:
+    """How deep arrays and objects nest in a parsed document (0 for a scalar); no recursion."""
+    deepest = 0
+    todo: list[tuple[Any, int]] = [(document, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth + 1)
+            todo.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _describe(error: ValidationError) -> str:

@@ -17,13 +17,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
-from judgebox.errors import UsageError
 from judgebox.judge import Submission
 from judgebox.problems import inline_problem
 from judgebox.runs import CancelReason
 from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
-from judgebox.server.run_request import parse_run_request, read_body, request_schema
+from judgebox.server.run_request import (
+    header_number,
+    parse_run_request,
+    read_body,
+    request_schema,
+    require_json,
+)
 from judgebox.server.streaming import (
     collect_document,
     event_stream,
@@ -31,7 +36,7 @@ from judgebox.server.streaming import (
     wants_event_stream,
 )
 
-router = APIRouter(responses=documented_errors(401, 503))
+router = APIRouter(responses=documented_errors(401, 421, 503))
 State = Annotated[ServerState, Depends(server_state)]
 _BODY_DOC: dict[str, Any] = {
     "requestBody": {
@@ -40,15 +45,17 @@ _BODY_DOC: dict[str, Any] = {
     }
 }
 _DELETE_WAIT_S = 10.0
-_SUBMIT_ERRORS = documented_errors(400, 404, 413, 422, 429)
+_SUBMIT_ERRORS = documented_errors(400, 403, 404, 413, 415, 422, 429)
 _JSON_OBJECT: dict[str, Any] = {"schema": {"type": "object"}}
 _SSE: dict[str, Any] = {"schema": {"type": "string"}}
 
 
 async def _submit(state: ServerState, request: Request) -> str:
     """Read, check and submit the request's run; its id."""
+    require_json(request)  # 415 before reading: no form or text/plain posts (CSRF)
     body = await read_body(request, state.settings.max_body_bytes)
-    wanted = parse_run_request(body, state.settings)
+    # Parsing and checking are CPU work on hostile bytes: off the event loop.
+    wanted = await asyncio.to_thread(parse_run_request, body, state.settings)
     state.judge.language(wanted.language)  # UnknownLanguageError (422) before anything runs
     run_id = uuid.uuid4().hex
     inline_dir: Path | None = None
@@ -62,7 +69,8 @@ async def _submit(state: ServerState, request: Request) -> str:
             raise
     else:
         assert wanted.problem is not None
-        problem = state.library.get(wanted.problem)
+        # Loads the package, or scans the library to name the known ones: off the loop.
+        problem = await asyncio.to_thread(state.library.get, wanted.problem)
     submission = Submission(problem, wanted.language, wanted.code,
                             wanted.stop_on_first_failure, run_id=run_id)  # fmt: skip
     try:
@@ -141,18 +149,13 @@ async def run_events(
     """The run's events as SSE: from the start or after Last-Event-ID, then live."""
     after = 0
     if last_event_id is not None and last_event_id.strip():
-        if not last_event_id.strip().isdigit():
-            raise UsageError(
-                f"Last-Event-ID must be the id of an event received (a number), "
-                f"not {last_event_id!r}"
-            )
-        after = int(last_event_id)
+        after = header_number(last_event_id, "Last-Event-ID (the id of an event received)")
     await state.executor.get(run_id)  # 404 before the stream starts
     return event_stream(state.executor, state.settings, run_id, after=after,
                         cancel_on_disconnect=False)  # fmt: skip
 
 
-@router.delete("/runs/{run_id}", responses=documented_errors(404))
+@router.delete("/runs/{run_id}", responses=documented_errors(403, 404))
 async def delete_run(run_id: str, state: State) -> dict[str, Any]:
     """Cancel the run; answers once its sandbox is gone and `complete` is written."""
     state.executor.cancel(run_id, CancelReason.DELETE)

@@ -17,6 +17,7 @@ from types import FrameType
 import uvicorn
 
 from judgebox.server.app import Lifecycle, check_exposure, create_app, open_sandbox
+from judgebox.server.request_trust import RequestTrust
 from judgebox.settings import Settings
 
 log = logging.getLogger("judgebox.server")
@@ -55,6 +56,7 @@ def serve(settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT. Raises JudgeboxError (e.g. isolation unavailable) first."""
     configure_logging(settings.log_level)
     check_exposure(settings)
+    RequestTrust.from_settings(settings)  # a malformed allowed host: one line, before the box
     if settings.nats_url:  # fail here in one line, not in uvicorn's lifespan with a traceback
         asyncio.run(_check_nats(settings.nats_url))
     sandbox = open_sandbox(settings)  # fails here, with its one clear line, not in uvicorn
