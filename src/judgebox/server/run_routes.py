@@ -22,6 +22,7 @@ from judgebox.problems import inline_problem
 from judgebox.runs import CancelReason
 from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
+from judgebox.server.event_schemas import RUN_DOCUMENT, event_stream_content
 from judgebox.server.run_request import (
     header_number,
     parse_run_request,
@@ -47,7 +48,7 @@ _BODY_DOC: dict[str, Any] = {
 _DELETE_WAIT_S = 10.0
 _SUBMIT_ERRORS = documented_errors(400, 403, 404, 413, 415, 422, 429)
 _JSON_OBJECT: dict[str, Any] = {"schema": {"type": "object"}}
-_SSE: dict[str, Any] = {"schema": {"type": "string"}}
+_SSE: dict[str, Any] = event_stream_content()
 
 
 async def _submit(state: ServerState, request: Request) -> str:
@@ -97,7 +98,7 @@ async def _remove_when_done(state: ServerState, run_id: str, directory: Path) ->
     responses={
         200: {
             "description": "SSE (Accept: text/event-stream), else one JSON document",
-            "content": {"application/json": _JSON_OBJECT, "text/event-stream": _SSE},
+            "content": {"application/json": {"schema": RUN_DOCUMENT}, "text/event-stream": _SSE},
         },
         **_SUBMIT_ERRORS,
     },
