@@ -44,12 +44,12 @@ from typing import Any
 
 from peers.datasets import lay_out
 
-from judgebox.events import CompileEvent, CompleteEvent
-from judgebox.judge import Judge, Submission
-from judgebox.problems import load_problem
+from judgebox.judging.judge import Judge, Submission
+from judgebox.languages.toolchains import available_languages
+from judgebox.problems.package import load_problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings
-from judgebox.toolchains import available_languages
+from judgebox.vocabulary.events import CompileEvent, CompleteEvent
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"

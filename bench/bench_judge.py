@@ -22,12 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from judgebox.events import CompileEvent, CompleteEvent
-from judgebox.judge import Judge, Submission
-from judgebox.problem_library import ProblemLibrary
-from judgebox.problems import Problem
+from judgebox.judging.judge import Judge, Submission
+from judgebox.problems.library import ProblemLibrary
+from judgebox.problems.package import Problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, bundled_problems_dir
+from judgebox.vocabulary.events import CompileEvent, CompleteEvent
 
 RESULTS = Path(__file__).parent / "results"
 CPP = (

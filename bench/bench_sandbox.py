@@ -31,9 +31,9 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from judgebox.limits import Limits
 from judgebox.sandbox import Box, Mount, Sandbox, SandboxConfig
 from judgebox.sandbox.cgroups import CaseCgroup
+from judgebox.vocabulary.limits import Limits
 
 RESULTS = Path(__file__).parent / "results"
 TRIVIAL_C = "int main(void) { return 0; }\n"

@@ -27,11 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from judgebox.events import CompileEvent, CompleteEvent
-from judgebox.judge import Judge, Submission
-from judgebox.problems import Problem, load_problem
+from judgebox.judging.judge import Judge, Submission
+from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings
+from judgebox.vocabulary.events import CompileEvent, CompleteEvent
 
 RESULTS = Path(__file__).resolve().parent / "results"
 UID_BASE = 65400  # no test suite or other benchmark uses 65400..65463

@@ -23,15 +23,21 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-from judgebox.errors import JudgeboxError
-from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, run_document
-from judgebox.judge import Judge, Submission
-from judgebox.languages import language_for_file
-from judgebox.problem_library import ProblemLibrary, submissions
-from judgebox.problems import Problem, load_problem
+from judgebox.judging.judge import Judge, Submission
+from judgebox.languages.table import language_for_file
+from judgebox.problems.library import ProblemLibrary, submissions
+from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, settings_from_env
-from judgebox.verdicts import RunStatus, Verdict
+from judgebox.vocabulary.errors import JudgeboxError
+from judgebox.vocabulary.events import (
+    CaseResultEvent,
+    CompileEvent,
+    CompleteEvent,
+    Event,
+    run_document,
+)
+from judgebox.vocabulary.verdicts import RunStatus, Verdict
 
 app = typer.Typer(
     name="judgebox",
@@ -307,7 +313,7 @@ def languages() -> None:
     """The languages whose toolchain is present."""
     from rich.table import Table
 
-    from judgebox.toolchains import available_languages
+    from judgebox.languages.toolchains import available_languages
 
     table = Table(title="languages")
     for column in ("id", "name", "version", "compiled"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judgebox.limits import Limits, parse_duration, parse_size
+from judgebox.vocabulary.limits import Limits, parse_duration, parse_size
 
 
 def bundled_problems_dir() -> Path:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.events import Event
-from judgebox.judge import Judge, Submission
-from judgebox.problem_library import ProblemLibrary
-from judgebox.problems import Problem
+from judgebox.judging.judge import Judge, Submission
+from judgebox.problems.library import ProblemLibrary
+from judgebox.problems.package import Problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, bundled_problems_dir
+from judgebox.vocabulary.events import Event
 
 
 @pytest.fixture(scope="session")

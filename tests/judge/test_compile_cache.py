@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.events import CompileEvent, CompleteEvent
-from judgebox.judge import Judge
-from judgebox.problems import Problem, inline_problem
+from judgebox.judging.judge import Judge
+from judgebox.problems.package import Problem, inline_problem
 from judgebox.sandbox import Sandbox
 from judgebox.settings import Settings
-from judgebox.verdicts import Verdict
+from judgebox.vocabulary.events import CompileEvent, CompleteEvent
+from judgebox.vocabulary.verdicts import Verdict
 
 from .conftest import collect
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, StartEvent
-from judgebox.judge import Judge, Submission
-from judgebox.problem_library import ProblemLibrary
-from judgebox.problems import inline_problem
-from judgebox.verdicts import RunStatus, Verdict
+from judgebox.judging.judge import Judge, Submission
+from judgebox.problems.library import ProblemLibrary
+from judgebox.problems.package import inline_problem
+from judgebox.vocabulary.events import CaseResultEvent, CompileEvent, CompleteEvent, StartEvent
+from judgebox.vocabulary.verdicts import RunStatus, Verdict
 
 from .conftest import collect
 
@@ -165,7 +165,7 @@ async def test_interactive_problem(judge: Judge, library: ProblemLibrary) -> Non
 
 
 def _submissions(problem: object) -> list[tuple[Verdict, Path]]:
-    from judgebox.problem_library import submissions
+    from judgebox.problems.library import submissions
 
     return submissions(problem)  # type: ignore[arg-type]
 

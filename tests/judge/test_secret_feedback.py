@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.events import CaseResultEvent
-from judgebox.judge import Judge
-from judgebox.problems import Problem, load_problem
+from judgebox.judging.judge import Judge
+from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox
-from judgebox.verdicts import CaseResult, Verdict
+from judgebox.vocabulary.events import CaseResultEvent
+from judgebox.vocabulary.verdicts import CaseResult, Verdict
 
 from .conftest import collect
 

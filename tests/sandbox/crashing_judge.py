@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from judgebox.limits import Limits
 from judgebox.sandbox import Mount, Sandbox, SandboxConfig, bwrap
+from judgebox.vocabulary.limits import Limits
 
 
 async def main(work_root: Path, uid_base: int, canary: Path, spin: bool) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import IsolationUnavailableError
-from judgebox.limits import Limits
 from judgebox.sandbox import ExecStatus, Sandbox, SandboxConfig
+from judgebox.vocabulary.errors import IsolationUnavailableError
+from judgebox.vocabulary.limits import Limits
 
 pytestmark = pytest.mark.anyio
 

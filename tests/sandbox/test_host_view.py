@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecStatus
+from judgebox.vocabulary.limits import Limits
 
 pytestmark = pytest.mark.anyio
 

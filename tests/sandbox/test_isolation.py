@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from judgebox.errors import SandboxError
-from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecStatus, Mount, Sandbox
+from judgebox.vocabulary.errors import SandboxError
+from judgebox.vocabulary.limits import Limits
 
 if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
     from conftest import CPrograms

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import pytest
 from host_state import assert_case_gone, case_cgroup_dirs, cgroup_cpu_seconds
 
-from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+from judgebox.vocabulary.limits import Limits
 
 if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
     from conftest import CPrograms

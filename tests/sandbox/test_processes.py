@@ -20,8 +20,8 @@ from host_state import (
     zombie_children,
 )
 
-from judgebox.limits import Limits
 from judgebox.sandbox import Box, ExecStatus, Mount, Sandbox
+from judgebox.vocabulary.limits import Limits
 
 if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
     from conftest import CPrograms

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import JudgeboxError, ProblemPackageError, UsageError
-from judgebox.events import CaseResultEvent
-from judgebox.judge import Submission
-from judgebox.problem_library import ProblemLibrary
-from judgebox.problems import inline_problem
+from judgebox.judging.judge import Submission
+from judgebox.problems.library import ProblemLibrary
+from judgebox.problems.package import inline_problem
 from judgebox.runs.run import SequencedEvent
 from judgebox.scaleout.eventlog import event_payload, parse_event
 from judgebox.scaleout.jobs import Job, job_from_bytes, job_from_submission
 from judgebox.scaleout.streams import JobTiming, job_timing
-from judgebox.verdicts import CaseResult, Verdict
+from judgebox.vocabulary.errors import JudgeboxError, ProblemPackageError, UsageError
+from judgebox.vocabulary.events import CaseResultEvent
+from judgebox.vocabulary.verdicts import CaseResult, Verdict
 
 
 def test_inline_cases_travel_with_the_job_and_come_back_as_the_same_problem(

@@ -14,13 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import QueueFullError, ShuttingDownError, UnknownRunError
-from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, StartEvent
-from judgebox.judge import Submission
-from judgebox.problems import inline_problem
+from judgebox.judging.judge import Submission
+from judgebox.problems.package import inline_problem
 from judgebox.runs import CancelReason, LocalExecutor, RunStore
 from judgebox.settings import Settings
-from judgebox.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
+from judgebox.vocabulary.errors import QueueFullError, ShuttingDownError, UnknownRunError
+from judgebox.vocabulary.events import (
+    CaseResultEvent,
+    CompileEvent,
+    CompleteEvent,
+    Event,
+    StartEvent,
+)
+from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
 
 class Recorder:

@@ -18,8 +18,16 @@ from typing import Any
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from judgebox import errors
-from judgebox.events import (
+from judgebox.problems.package import load_problem
+from judgebox.runs import Run
+from judgebox.server import error_map
+from judgebox.server.app import create_app
+from judgebox.server.catalog_routes import problem_summary
+from judgebox.server.event_schemas import EVENT_DATA, RUN_DOCUMENT, event_stream_content
+from judgebox.server.streaming import run_snapshot
+from judgebox.settings import Settings, bundled_problems_dir
+from judgebox.vocabulary import errors
+from judgebox.vocabulary.events import (
     CaseResultEvent,
     CompileEvent,
     CompleteEvent,
@@ -28,15 +36,7 @@ from judgebox.events import (
     event_from_wire,
     run_document,
 )
-from judgebox.problems import load_problem
-from judgebox.runs import Run
-from judgebox.server import error_map
-from judgebox.server.app import create_app
-from judgebox.server.catalog_routes import problem_summary
-from judgebox.server.event_schemas import EVENT_DATA, RUN_DOCUMENT, event_stream_content
-from judgebox.server.streaming import run_snapshot
-from judgebox.settings import Settings, bundled_problems_dir
-from judgebox.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
+from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC_PATH = ROOT / "docs" / "api.md"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.checkers import CheckerFlags, check_output, parse_validator_flags
-from judgebox.errors import ProblemPackageError
+from judgebox.judging.checkers import check_output
+from judgebox.vocabulary.checker_flags import CheckerFlags, parse_validator_flags
+from judgebox.vocabulary.errors import ProblemPackageError
 
 CONFORMANCE = Path(__file__).parent.parent / "data" / "kattis-default-validator"
 CASES = sorted(path for path in CONFORMANCE.iterdir() if path.is_dir())

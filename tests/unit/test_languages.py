@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import LanguageTableError, UnknownLanguageError
-from judgebox.languages import (
+from judgebox.languages.table import (
     Language,
     language_for_file,
     load_languages,
     render_command,
     source_file_name,
 )
-from judgebox.limits import Limits
-from judgebox.toolchains import available_languages
+from judgebox.languages.toolchains import available_languages
+from judgebox.vocabulary.errors import LanguageTableError, UnknownLanguageError
+from judgebox.vocabulary.limits import Limits
 
 LANGUAGES = load_languages()
 PRESENT = sorted(available_languages(LANGUAGES))

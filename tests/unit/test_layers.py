@@ -1,4 +1,4 @@
-"""Imports run one way (DESIGN.md): vocabulary <- {logic, sandbox} <- judge <- runs <- server."""
+"""Imports run one way (docs/architecture.md): vocabulary <- {logic, sandbox} <- judging <- runs."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ PACKAGE = Path(judgebox.__file__).parent
 
 # Each layer may import its own layer and the layers listed before it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("vocabulary", {"verdicts", "limits", "events", "errors"}),
-    ("logic", {"problems", "problem_library", "languages", "source_names", "checkers", "settings"}),
+    ("vocabulary", {"vocabulary"}),
+    ("logic", {"problems", "languages", "settings"}),
     ("sandbox", {"sandbox"}),
-    ("sandbox-facing", {"toolchains", "compilation", "output_validators", "cases"}),
-    ("judge", {"judge"}),
+    ("judging", {"judging"}),
     ("runs", {"runs", "scaleout"}),
     ("transports", {"server", "cli"}),
 ]

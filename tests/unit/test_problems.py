@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from judgebox import problems
-from judgebox.checkers import CheckerFlags
-from judgebox.errors import ProblemPackageError, UnknownProblemError, UsageError
-from judgebox.problem_library import ProblemLibrary, submissions
-from judgebox.problems import Problem, Validation, inline_problem, load_problem
-from judgebox.verdicts import Verdict
+from judgebox.problems import package as problems
+from judgebox.problems.library import ProblemLibrary, submissions
+from judgebox.problems.package import Problem, Validation, inline_problem, load_problem
+from judgebox.vocabulary.checker_flags import CheckerFlags
+from judgebox.vocabulary.errors import ProblemPackageError, UnknownProblemError, UsageError
+from judgebox.vocabulary.verdicts import Verdict
 
 BUNDLED = Path(__file__).resolve().parents[2] / "problems"
 

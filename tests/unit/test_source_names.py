@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from judgebox.languages import load_languages, source_file_name
+from judgebox.languages.source_names import java_main_class, strip_comments_and_literals
+from judgebox.languages.table import load_languages, source_file_name
 from judgebox.settings import Settings
-from judgebox.source_names import java_main_class, strip_comments_and_literals
 
 JAVA = load_languages()["java"]
 CAP = Settings().max_code_bytes

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.errors import ToolchainUnavailableError, UnknownLanguageError
-from judgebox.languages import Language, load_languages
-from judgebox.toolchains import (
+from judgebox.languages.table import Language, load_languages
+from judgebox.languages.toolchains import (
     available_languages,
     probe_toolchain,
     probe_toolchains,
     require_toolchain,
 )
+from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguageError
 
 LANGUAGES = load_languages()
 CORE = ["c", "cpp", "python3", "java", "javascript", "rust"]

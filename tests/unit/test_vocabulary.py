@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from judgebox.events import (
+from judgebox.settings import settings_from_env
+from judgebox.vocabulary.events import (
     CaseResultEvent,
     CompileEvent,
     CompleteEvent,
@@ -12,9 +13,8 @@ from judgebox.events import (
     event_from_wire,
     run_document,
 )
-from judgebox.limits import Limits, parse_duration, parse_size
-from judgebox.settings import settings_from_env
-from judgebox.verdicts import (
+from judgebox.vocabulary.limits import Limits, parse_duration, parse_size
+from judgebox.vocabulary.verdicts import (
     CaseResult,
     CompileResult,
     RunStatus,

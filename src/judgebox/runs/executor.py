@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from enum import StrEnum
 from typing import Protocol
 
-from judgebox.judge import Submission
+from judgebox.judging.judge import Submission
 from judgebox.runs.run import Run, SequencedEvent
-from judgebox.verdicts import RunStatus, Verdict
+from judgebox.vocabulary.verdicts import RunStatus, Verdict
 
 
 class CancelReason(StrEnum):

@@ -17,15 +17,15 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 
-from judgebox.errors import QueueFullError, ShuttingDownError
-from judgebox.events import CaseResultEvent, CompleteEvent, Event
-from judgebox.judge import Submission
+from judgebox.judging.judge import Submission
 from judgebox.runs.executor import CancelReason, RunObserver, SilentObserver
 from judgebox.runs.registry import RunRegistry
 from judgebox.runs.run import RUNNING, Run, SequencedEvent
 from judgebox.runs.store import RunStore
 from judgebox.settings import Settings
-from judgebox.verdicts import RunStatus
+from judgebox.vocabulary.errors import QueueFullError, ShuttingDownError
+from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, Event
+from judgebox.vocabulary.verdicts import RunStatus
 
 log = logging.getLogger("judgebox.runs")
 

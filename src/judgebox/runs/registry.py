@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from judgebox.errors import UnknownRunError
-from judgebox.events import Event
 from judgebox.runs.run import Run, SequencedEvent
 from judgebox.runs.store import RunStore
+from judgebox.vocabulary.errors import UnknownRunError
+from judgebox.vocabulary.events import Event
 
 
 class RunRegistry:

@@ -7,8 +7,14 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, StartEvent
-from judgebox.verdicts import CaseResult, RunStatus, summarize
+from judgebox.vocabulary.events import (
+    CaseResultEvent,
+    CompileEvent,
+    CompleteEvent,
+    Event,
+    StartEvent,
+)
+from judgebox.vocabulary.verdicts import CaseResult, RunStatus, summarize
 
 QUEUED = "queued"
 RUNNING = "running"

@@ -14,9 +14,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from judgebox.events import event_from_wire
 from judgebox.runs.run import QUEUED, RUNNING, Run, SequencedEvent
-from judgebox.verdicts import RunStatus
+from judgebox.vocabulary.events import event_from_wire
+from judgebox.vocabulary.verdicts import RunStatus
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, problem TEXT, language TEXT,

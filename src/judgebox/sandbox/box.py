@@ -33,12 +33,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.errors import SandboxError
-from judgebox.limits import Limits
 from judgebox.sandbox import bwrap, protocol, seccomp
 from judgebox.sandbox.cgroups import CaseCgroup, CgroupLayout
 from judgebox.sandbox.execution import ExecResult, Observation, classify
 from judgebox.sandbox.protocol import FailedStage, Reply, ReplyKind, RunRequest
+from judgebox.vocabulary.errors import SandboxError
+from judgebox.vocabulary.limits import Limits
 
 START_TIMEOUT = 10.0
 EXIT_GRACE = 2.0  # after a kill, how long the supervisor may take to report

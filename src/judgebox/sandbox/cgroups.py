@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.errors import SandboxError
+from judgebox.vocabulary.errors import SandboxError
 
 BASE = "judgebox"
 _V1_CONTROLLERS = ("memory", "pids", "cpuacct")

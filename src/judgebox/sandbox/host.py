@@ -28,11 +28,11 @@ from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
-from judgebox.errors import SandboxError
 from judgebox.sandbox import bwrap, cgroups
 from judgebox.sandbox.box import Box, BoxContext
 from judgebox.sandbox.bwrap import Mount
 from judgebox.sandbox.isolation import IsolationReport, probe_isolation, require_isolation
+from judgebox.vocabulary.errors import SandboxError
 
 log = logging.getLogger("judgebox.sandbox")
 PR_SET_CHILD_SUBREAPER = 36

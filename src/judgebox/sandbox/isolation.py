@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.errors import IsolationUnavailableError
 from judgebox.sandbox import bwrap
 from judgebox.sandbox.cgroups import CgroupLayout, detect_layout
+from judgebox.vocabulary.errors import IsolationUnavailableError
 
 
 @dataclass(frozen=True, slots=True)

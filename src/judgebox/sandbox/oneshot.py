@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from judgebox.limits import Limits
 from judgebox.sandbox.bwrap import BOX_DIR, Mount
 from judgebox.sandbox.execution import ExecResult
 from judgebox.sandbox.host import Sandbox
+from judgebox.vocabulary.limits import Limits
 
 
 async def run_in_sandbox(

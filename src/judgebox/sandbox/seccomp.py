@@ -16,7 +16,7 @@ import tempfile
 
 import pyseccomp as seccomp
 
-from judgebox.errors import SandboxError
+from judgebox.vocabulary.errors import SandboxError
 
 SUPERVISOR_PID = 1  # bwrap --as-pid-1: the supervisor is the box's init
 

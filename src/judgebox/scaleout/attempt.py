@@ -28,15 +28,15 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from judgebox.errors import JudgeboxError
-from judgebox.judge import Judge
-from judgebox.problem_library import ProblemLibrary
+from judgebox.judging.judge import Judge
+from judgebox.problems.library import ProblemLibrary
 from judgebox.runs.run import Run
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
 from judgebox.scaleout.jobs import Job
 from judgebox.scaleout.records import RunRecords
 from judgebox.scaleout.streams import JobTiming, cancel_subject
-from judgebox.verdicts import RunStatus
+from judgebox.vocabulary.errors import JudgeboxError
+from judgebox.vocabulary.verdicts import RunStatus
 
 log = logging.getLogger("judgebox.worker")
 

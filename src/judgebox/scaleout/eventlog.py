@@ -26,10 +26,10 @@ import nats.errors
 from nats.js import JetStreamContext, api
 from nats.js.errors import APIError, NotFoundError
 
-from judgebox.events import CaseResultEvent, Event, event_from_wire
 from judgebox.runs.run import Run, SequencedEvent
 from judgebox.scaleout.streams import EVENTS_STREAM, events_subject
-from judgebox.verdicts import CaseResult, RunStatus
+from judgebox.vocabulary.events import CaseResultEvent, Event, event_from_wire
+from judgebox.vocabulary.verdicts import CaseResult, RunStatus
 
 _WRONG_LAST_SEQUENCE = 10071  # JetStream's err_code for a failed expected-last-sequence check
 _PUBLISH_TRIES = 20  # with the pause below: about 30 s through a NATS restart

@@ -28,9 +28,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
 
-from judgebox.errors import QueueFullError, ShuttingDownError, TooLargeError, UnknownRunError
-from judgebox.events import CaseResultEvent, CompleteEvent, StartEvent
-from judgebox.judge import Submission
+from judgebox.judging.judge import Submission
 from judgebox.runs.executor import CancelReason, RunObserver, SilentObserver
 from judgebox.runs.run import Run, SequencedEvent
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
@@ -46,7 +44,14 @@ from judgebox.scaleout.streams import (
     job_subject,
 )
 from judgebox.settings import Settings
-from judgebox.verdicts import RunStatus
+from judgebox.vocabulary.errors import (
+    QueueFullError,
+    ShuttingDownError,
+    TooLargeError,
+    UnknownRunError,
+)
+from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, StartEvent
+from judgebox.vocabulary.verdicts import RunStatus
 
 log = logging.getLogger("judgebox.scaleout")
 

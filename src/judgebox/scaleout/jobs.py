@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from judgebox.errors import ProblemPackageError, UsageError
-from judgebox.judge import Submission
-from judgebox.problem_library import ProblemLibrary
-from judgebox.problems import Problem, inline_problem
-from judgebox.verdicts import CaseResult
+from judgebox.judging.judge import Submission
+from judgebox.problems.library import ProblemLibrary
+from judgebox.problems.package import Problem, inline_problem
+from judgebox.vocabulary.errors import ProblemPackageError, UsageError
+from judgebox.vocabulary.verdicts import CaseResult
 
 JOB_FORMAT = 1
 

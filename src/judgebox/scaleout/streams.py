@@ -27,8 +27,8 @@ from nats.js import JetStreamContext, api
 from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
 
-from judgebox.errors import JudgeboxError
 from judgebox.settings import Settings
+from judgebox.vocabulary.errors import JudgeboxError
 
 log = logging.getLogger("judgebox.scaleout")
 

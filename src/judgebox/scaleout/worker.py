@@ -22,9 +22,8 @@ import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from judgebox.errors import JudgeboxError, UsageError
-from judgebox.judge import Judge
-from judgebox.problem_library import ProblemLibrary
+from judgebox.judging.judge import Judge
+from judgebox.problems.library import ProblemLibrary
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.scaleout.attempt import SHUTDOWN, JobAttempt, WorkerContext
 from judgebox.scaleout.jobs import job_from_bytes
@@ -40,6 +39,7 @@ from judgebox.scaleout.streams import (
     job_timing,
 )
 from judgebox.settings import Settings
+from judgebox.vocabulary.errors import JudgeboxError, UsageError
 
 log = logging.getLogger("judgebox.worker")
 

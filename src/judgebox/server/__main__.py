@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from judgebox.errors import JudgeboxError
 from judgebox.server.serving import serve
 from judgebox.settings import settings_from_env
+from judgebox.vocabulary.errors import JudgeboxError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from judgebox.errors import ShuttingDownError, UnauthorizedError
 from judgebox.server.error_map import response_for
+from judgebox.vocabulary.errors import ShuttingDownError, UnauthorizedError
 
 if TYPE_CHECKING:
     from judgebox.server.app import Lifecycle

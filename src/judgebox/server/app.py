@@ -20,9 +20,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
 
-from judgebox.errors import UsageError
-from judgebox.judge import Judge
-from judgebox.problem_library import ProblemLibrary
+from judgebox.judging.judge import Judge
+from judgebox.problems.library import ProblemLibrary
 from judgebox.runs import Executor, LocalExecutor, RunObserver
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.server.access import AccessGate
@@ -30,6 +29,7 @@ from judgebox.server.error_map import install_error_map
 from judgebox.server.metrics import Metrics
 from judgebox.server.request_trust import RequestTrust, RequestTrustGate
 from judgebox.settings import Settings
+from judgebox.vocabulary.errors import UsageError
 
 log = logging.getLogger("judgebox.server")
 

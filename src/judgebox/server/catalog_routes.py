@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from judgebox.problems import Problem
+from judgebox.problems.package import Problem
 from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
 

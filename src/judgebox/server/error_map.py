@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from judgebox.errors import (
+from judgebox.vocabulary.errors import (
     ForeignOriginError,
     JudgeboxError,
     NotFoundError,

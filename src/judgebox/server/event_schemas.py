@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from judgebox.verdicts import RunStatus, Verdict
+from judgebox.vocabulary.verdicts import RunStatus, Verdict
 
 _INT: dict[str, Any] = {"type": "integer"}
 _STR: dict[str, Any] = {"type": "string"}

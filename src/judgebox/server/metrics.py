@@ -7,7 +7,7 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from judgebox.runs import CancelReason
-from judgebox.verdicts import RunStatus, Verdict
+from judgebox.vocabulary.verdicts import RunStatus, Verdict
 
 # cancel -> sandbox dead is ~1-2 ms here; the buckets resolve the 20 ms goal.
 _DEAD_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -19,9 +19,14 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from judgebox.errors import ForeignOriginError, JudgeboxError, UntrustedHostError, UsageError
 from judgebox.server.error_map import response_for
 from judgebox.settings import Settings
+from judgebox.vocabulary.errors import (
+    ForeignOriginError,
+    JudgeboxError,
+    UntrustedHostError,
+    UsageError,
+)
 
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

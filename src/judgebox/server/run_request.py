@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 
-from judgebox.errors import (
+from judgebox.settings import Settings
+from judgebox.vocabulary.errors import (
     CodeNotUtf8Error,
     TooLargeError,
     UnsupportedMediaTypeError,
     UsageError,
 )
-from judgebox.settings import Settings
 
 _EXAMPLE = '{"problem": "aplusb", "language": "python3", "code": "print(3)"}'
 MAX_JSON_DEPTH = 32  # a request needs 3 ({"cases": [{...}]})

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
-from judgebox.judge import Submission
-from judgebox.problems import inline_problem
+from judgebox.judging.judge import Submission
+from judgebox.problems.package import inline_problem
 from judgebox.runs import CancelReason
 from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors

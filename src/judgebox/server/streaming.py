@@ -19,10 +19,10 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.requests import Request
 from starlette.types import Message
 
-from judgebox.errors import UnknownRunError
-from judgebox.events import CompleteEvent, run_document
 from judgebox.runs import CancelReason, Executor, Run
 from judgebox.settings import Settings
+from judgebox.vocabulary.errors import UnknownRunError
+from judgebox.vocabulary.events import CompleteEvent, run_document
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 

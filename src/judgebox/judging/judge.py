@@ -31,25 +31,31 @@ from typing import Any
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
-from judgebox.cases import CaseJudge
-from judgebox.compilation import Artifact, CacheLimits, compile_source
-from judgebox.errors import JudgeboxError, ProblemPackageError
-from judgebox.events import CaseResultEvent, CompileEvent, CompleteEvent, Event, StartEvent
-from judgebox.languages import Language, load_languages, source_file_name
-from judgebox.output_validators import ValidatorProgram
-from judgebox.problems import Problem, Validation
-from judgebox.sandbox import Sandbox
-from judgebox.sandbox.host import require_searchable
-from judgebox.settings import Settings
-from judgebox.toolchains import (
+from judgebox.judging.cases import CaseJudge
+from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.validators import ValidatorProgram
+from judgebox.languages.table import Language, load_languages, source_file_name
+from judgebox.languages.toolchains import (
     Toolchain,
     available_languages,
     probe_toolchain,
     require_toolchain,
 )
-from judgebox.verdicts import CaseResult, RunStatus, Verdict, summarize
+from judgebox.problems.package import Problem, Validation
+from judgebox.sandbox import Sandbox
+from judgebox.sandbox.host import require_searchable
+from judgebox.settings import Settings
+from judgebox.vocabulary.errors import JudgeboxError, ProblemPackageError
+from judgebox.vocabulary.events import (
+    CaseResultEvent,
+    CompileEvent,
+    CompleteEvent,
+    Event,
+    StartEvent,
+)
+from judgebox.vocabulary.verdicts import CaseResult, RunStatus, Verdict, summarize
 
-log = logging.getLogger("judgebox.judge")
+log = logging.getLogger("judgebox.judging.judge")
 
 
 class LazyToolchains(Mapping[str, Toolchain]):

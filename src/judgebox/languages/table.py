@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
-from judgebox.errors import LanguageTableError, UnknownLanguageError
-from judgebox.limits import Limits, parse_duration, parse_size
-from judgebox.source_names import SOURCE_NAMERS
+from judgebox.languages.source_names import SOURCE_NAMERS
+from judgebox.vocabulary.errors import LanguageTableError, UnknownLanguageError
+from judgebox.vocabulary.limits import Limits, parse_duration, parse_size
 
 PLACEHOLDERS = frozenset({"file", "stem", "memory_mb", "heap_mb"})
 _MIB = 1024**2
@@ -119,7 +119,7 @@ def render_command(template: Sequence[str], **values: str | int) -> list[str]:
 def load_languages(path: str | Path | None = None) -> dict[str, Language]:
     """Read and validate the language table (the bundled `languages.toml` by default)."""
     if path is None:
-        text = resources.files("judgebox").joinpath("languages.toml").read_text("utf-8")
+        text = resources.files("judgebox.languages").joinpath("languages.toml").read_text("utf-8")
         where = "the bundled languages.toml"
     else:
         try:

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from judgebox.errors import ProblemPackageError
+from judgebox.vocabulary.checker_flags import CheckerFlags
 
 _BATCH_BYTES = 1 << 20
 _SHOWN_CHARACTERS = 60
@@ -42,23 +42,6 @@ _WHITESPACE_NAMES = {
     11: "a vertical tab", 12: "a form feed",
 }  # fmt: skip
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
-
-
-@dataclass(frozen=True, slots=True)
-class CheckerFlags:
-    """The default validator's flags (`validator_flags` of a problem)."""
-
-    case_sensitive: bool = False
-    space_change_sensitive: bool = False
-    float_absolute_tolerance: float | None = None
-    float_relative_tolerance: float | None = None
-
-    @property
-    def compares_floats(self) -> bool:
-        """Whether numbers are compared with a tolerance."""
-        return (
-            self.float_absolute_tolerance is not None or self.float_relative_tolerance is not None
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,52 +88,6 @@ class CheckOutcome:
 
 
 _EXACT = CheckerFlags(case_sensitive=True, space_change_sensitive=True)
-
-
-def parse_validator_flags(args: Sequence[str]) -> CheckerFlags:
-    """Parse Kattis default-validator flags such as `case_sensitive float_tolerance 1e-6`."""
-    case_sensitive = space_change_sensitive = False
-    absolute: float | None = None
-    relative: float | None = None
-    position = 0
-    while position < len(args):
-        flag = args[position]
-        position += 1
-        if flag == "case_sensitive":
-            case_sensitive = True
-        elif flag == "space_change_sensitive":
-            space_change_sensitive = True
-        elif flag in ("float_tolerance", "float_absolute_tolerance", "float_relative_tolerance"):
-            if position == len(args):
-                raise ProblemPackageError(
-                    f"validator flag {flag} needs a number after it, e.g. {flag} 1e-6"
-                )
-            value = _tolerance_value(flag, args[position])
-            position += 1
-            if flag != "float_relative_tolerance":
-                absolute = value
-            if flag != "float_absolute_tolerance":
-                relative = value
-        else:
-            raise ProblemPackageError(
-                f"unknown validator flag {flag!r}: the default checker understands case_sensitive, "
-                "space_change_sensitive, float_tolerance X, float_absolute_tolerance X and "
-                "float_relative_tolerance X"
-            )
-    return CheckerFlags(case_sensitive, space_change_sensitive, absolute, relative)
-
-
-def _tolerance_value(flag: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise ProblemPackageError(
-            f"validator flag {flag} needs a non-negative number after it, got {text!r} "
-            f"(e.g. {flag} 1e-6)"
-        )
-    return value
 
 
 def check_output(output: bytes, answer: bytes, flags: CheckerFlags) -> CheckOutcome:
@@ -499,4 +436,4 @@ def _show(token: bytes) -> str:
     return text[: escape if escape >= 0 else cut] + "…"
 
 
-__all__ = ["CheckOutcome", "CheckerFlags", "Difference", "check_output", "parse_validator_flags"]
+__all__ = ["CheckOutcome", "CheckerFlags", "Difference", "check_output"]

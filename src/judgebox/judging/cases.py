@@ -13,21 +13,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.checkers import CheckerFlags, CheckOutcome, check_output
-from judgebox.compilation import Artifact
-from judgebox.languages import Language
-from judgebox.limits import Limits
-from judgebox.output_validators import (
+from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
+from judgebox.judging.compilation import Artifact
+from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
     ValidatorProgram,
     run_interactive,
     run_validator,
 )
-from judgebox.problems import Problem, TestCase, Validation
+from judgebox.languages.table import Language
+from judgebox.problems.package import Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
-from judgebox.verdicts import CaseResult, Verdict
+from judgebox.vocabulary.limits import Limits
+from judgebox.vocabulary.verdicts import CaseResult, Verdict
 
 _SIGNAL_MEANINGS = {
     "SIGSEGV": "segmentation fault: invalid memory access or stack overflow",

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from judgebox.errors import ToolchainUnavailableError, UnknownLanguageError
-from judgebox.languages import Language, load_languages
+from judgebox.languages.table import Language, load_languages
+from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguageError
 
 logger = logging.getLogger(__name__)
 

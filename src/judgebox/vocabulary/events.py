@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from judgebox.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
+from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,12 +28,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.errors import SandboxError
-from judgebox.languages import Language
-from judgebox.limits import Limits
+from judgebox.languages.table import Language
 from judgebox.sandbox import BOX_DIR, ExecStatus, Mount, Sandbox
 from judgebox.sandbox.host import require_searchable
-from judgebox.verdicts import CompileResult
+from judgebox.vocabulary.errors import SandboxError
+from judgebox.vocabulary.limits import Limits
+from judgebox.vocabulary.verdicts import CompileResult
 
 COMPILER_OUTPUT_LIMIT = 16 * 1024
 # More files than this in one build is a CE: walking and mounting them costs the host.

@@ -24,13 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from judgebox.compilation import Artifact, CacheLimits, compile_source
-from judgebox.errors import ProblemPackageError
-from judgebox.languages import Language
-from judgebox.limits import Limits
+from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.languages.table import Language
+from judgebox.languages.toolchains import Toolchain
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
-from judgebox.toolchains import Toolchain
-from judgebox.verdicts import Verdict
+from judgebox.vocabulary.errors import ProblemPackageError
+from judgebox.vocabulary.limits import Limits
+from judgebox.vocabulary.verdicts import Verdict
 
 ACCEPTED_EXIT = 42
 REJECTED_EXIT = 43

@@ -33,8 +33,8 @@ from typing import Any, ClassVar, Literal
 
 import yaml
 
-from judgebox.checkers import CheckerFlags, parse_validator_flags
-from judgebox.errors import ProblemPackageError, UsageError
+from judgebox.vocabulary.checker_flags import CheckerFlags, parse_validator_flags
+from judgebox.vocabulary.errors import ProblemPackageError, UsageError
 
 StatementFormat = Literal["markdown", "html", "latex", "text"]
 _STATEMENT_SUFFIXES: dict[str, StatementFormat] = {

@@ -15,9 +15,9 @@ import os
 import re
 from pathlib import Path
 
-from judgebox.errors import ProblemPackageError, UnknownProblemError
-from judgebox.problems import Problem, load_problem
-from judgebox.verdicts import Verdict
+from judgebox.problems.package import Problem, load_problem
+from judgebox.vocabulary.errors import ProblemPackageError, UnknownProblemError
+from judgebox.vocabulary.verdicts import Verdict
 
 _SUBMISSION_VERDICTS = {
     "accepted": Verdict.AC,

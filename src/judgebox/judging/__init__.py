@@ -1,0 +1,1 @@
+"""Judging a submission: compile once, run each case in the sandbox, check its output."""

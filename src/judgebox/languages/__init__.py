@@ -1,0 +1,1 @@
+"""The language table (languages.toml) and which toolchains this host has."""

@@ -1,0 +1,1 @@
+"""The words every layer shares: verdicts, limits, events, errors. Imports nothing of ours."""
