@@ -1,4 +1,4 @@
-"""The `judgebox` command line (API.md "Command line"): the same judge, without a server.
+"""The `judgebox` command line (docs/api.md, "Command line"): the same judge, without a server.
 
 Exit status: 0 when the overall verdict is AC (for `verify`: every submission got
 its expected verdict), 1 when not, 2 for a usage error, with a one-line reason on
@@ -375,7 +375,7 @@ def serve(
         typer.Option(help="Host name to answer besides the loopback ones and --host (* any)."),
     ] = None,
 ) -> None:
-    """Run the HTTP server (the web page, the API of API.md)."""
+    """Run the HTTP server (the web page, the API of docs/api.md)."""
     settings = settings_from_env(
         host=host, port=port, problems_dir=problems_dir, token=token,
         no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,

@@ -1,4 +1,4 @@
-"""Every endpoint of API.md against a real server, and every error status it can answer."""
+"""Every endpoint of docs/api.md against a real server, and every error status it can answer."""
 
 from __future__ import annotations
 

@@ -101,7 +101,7 @@ def status_of(error: JudgeboxError) -> int:
 def error_response(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    """The JSON error body of API.md."""
+    """The JSON error body of docs/api.md."""
     body = {"error": {"code": code, "message": message}}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 

@@ -38,7 +38,7 @@ class InlineCase(BaseModel):
 
 
 class RunRequest(BaseModel):
-    """What to judge (API.md: "Submitting a run against a problem's dataset")."""
+    """What to judge (the run request of docs/api.md)."""
 
     model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
     problem: str | None = Field(None, description="a name from GET /problems")

@@ -1,4 +1,4 @@
-"""The events of a run, one class per API.md event, and their single wire encoding.
+"""The events of a run, one class per docs/api.md event, and their single wire encoding.
 
 `to_wire()` is the only place where Python names become camelCase JSON fields;
 the SSE encoder, the JSON collector, the CLI, the run store and the scale-out
@@ -135,7 +135,7 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
 
 
 def run_document(events: list[Event]) -> dict[str, Any]:
-    """The JSON-mode document of API.md, collected from a run's events (CLI and server alike)."""
+    """The JSON-mode document of docs/api.md, from a run's events (CLI and server alike)."""
     doc: dict[str, Any] = {"runId": None, "problem": None, "language": None, "totalCases": 0}
     doc["compile"] = None
     doc["cases"] = []

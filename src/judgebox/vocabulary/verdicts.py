@@ -11,7 +11,7 @@ from enum import StrEnum
 
 
 class Verdict(StrEnum):
-    """A case's (or a run's) verdict, exactly as API.md spells it."""
+    """A case's (or a run's) verdict, exactly as docs/api.md spells it."""
 
     AC = "AC"
     WA = "WA"

@@ -1,4 +1,4 @@
-// The page's only door to the server: the endpoints of API.md, nothing else.
+// The page's only door to the server: the endpoints of docs/api.md, nothing else.
 
 import { SSEParser } from "/static/sse.js";
 

@@ -94,7 +94,7 @@ function handleMessage(message, state) {
   try {
     data = JSON.parse(message.data);
   } catch {
-    return; // not one of ours; API.md events are one line of JSON
+    return; // not one of ours; docs/api.md events are one line of JSON
   }
   switch (message.event) {
     case "start":
