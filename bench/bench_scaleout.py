@@ -296,7 +296,8 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         workload, name = key.split(":")
         best = min(rounds, key=lambda r: r["seconds"])
         figures.setdefault(workload, {})[name] = {
-            **best, "allSeconds": [r["seconds"] for r in rounds]
+            **best,
+            "allSeconds": [r["seconds"] for r in rounds],
         }
     return figures
 

@@ -125,9 +125,7 @@ _CONVERTERS: dict[str, Any] = {
 }
 
 
-def settings_from_env(
-    environ: Mapping[str, str] | None = None, **overrides: Any
-) -> Settings:
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings from `JUDGEBOX_*` variables, then `overrides` (None values are ignored)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}

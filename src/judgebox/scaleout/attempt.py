@@ -1,17 +1,17 @@
 """One delivery of a job on a worker: resume from the log, judge, publish, heartbeat, cancel.
 
-    load ev.<runId>  ─ complete already there ─► ack (nothing to do)
-    subscribe cancel.<runId>, then read the KV flag (so no cancel falls in between)
-      flag raised              ─► complete/cancelled, ack
-      delivery > attempts      ─► complete/internal-error, ack (the job killed every worker)
-      else judge with previous_results = the case results already logged:
-        events 1..n already logged are skipped, the rest appended (compare-and-set)
-        every heartbeat: msg.in_progress() and a look at the KV flag
-      cancel (message or flag) ─► kill the run's boxes now, cancel the judging task,
-                                  then complete/cancelled, ack
-      run time cap             ─► complete/timed-out, ack
-      worker shutting down     ─► nak: another worker resumes at the next case
-      another writer won       ─► stop; ack only if that writer ended the run
+load ev.<runId>  ─ complete already there ─► ack (nothing to do)
+subscribe cancel.<runId>, then read the KV flag (so no cancel falls in between)
+  flag raised              ─► complete/cancelled, ack
+  delivery > attempts      ─► complete/internal-error, ack (the job killed every worker)
+  else judge with previous_results = the case results already logged:
+    events 1..n already logged are skipped, the rest appended (compare-and-set)
+    every heartbeat: msg.in_progress() and a look at the KV flag
+  cancel (message or flag) ─► kill the run's boxes now, cancel the judging task,
+                              then complete/cancelled, ack
+  run time cap             ─► complete/timed-out, ack
+  worker shutting down     ─► nak: another worker resumes at the next case
+  another writer won       ─► stop; ack only if that writer ended the run
 """
 
 from __future__ import annotations

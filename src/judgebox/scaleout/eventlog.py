@@ -134,8 +134,12 @@ class EventLog:
                     raise EventLogConflict(f"run {self.run.run_id}: {exc.description}") from exc
                 if attempt == _PUBLISH_TRIES - 1:
                     raise
-            except (nats.errors.TimeoutError, nats.errors.NoRespondersError,
-                    nats.errors.ConnectionReconnectingError, nats.js.errors.NoStreamResponseError):
+            except (
+                nats.errors.TimeoutError,
+                nats.errors.NoRespondersError,
+                nats.errors.ConnectionReconnectingError,
+                nats.js.errors.NoStreamResponseError,
+            ):
                 # NATS is restarting: the same message id makes the retry safe.
                 if attempt == _PUBLISH_TRIES - 1:
                     raise
