@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgebox.sandbox import Sandbox
+from judgebox.sandbox.cgroups import BOX_PREFIX
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ def assert_case_gone(uid: int, within: float = 0.1) -> None:
 
 def case_cgroup_dirs(sandbox: Sandbox) -> list[Path]:
     """The case cgroups that exist now under this sandbox instance (all controllers)."""
+    return [p for p in _instance_cgroups(sandbox) if not p.name.startswith(BOX_PREFIX)]
+
+
+def box_cgroup_dirs(sandbox: Sandbox) -> list[Path]:
+    """The box cgroups (bwrap and the supervisor of a box) under this sandbox instance."""
+    return [p for p in _instance_cgroups(sandbox) if p.name.startswith(BOX_PREFIX)]
+
+
+def _instance_cgroups(sandbox: Sandbox) -> list[Path]:
     layout = sandbox.isolation.cgroups
     assert layout is not None, "these tests need cgroups"
     found: list[Path] = []

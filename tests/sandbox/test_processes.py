@@ -8,12 +8,14 @@ no zombie piles up under the judging process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING
 
 import pytest
 from host_state import (
     assert_case_gone,
+    box_cgroup_dirs,
     case_cgroup_dirs,
     cgroup_pids,
     processes_of_uid,
@@ -132,7 +134,7 @@ async def test_cancelled_run_leaves_nothing_within_100_ms(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    while processes_of_uid(uid[0]) or case_cgroup_dirs(sandbox):
+    while processes_of_uid(uid[0]) or case_cgroup_dirs(sandbox) or box_cgroup_dirs(sandbox):
         assert time.monotonic() - started < 0.1, (processes_of_uid(uid[0]), case_cgroup_dirs)
         await asyncio.sleep(0.001)
 
@@ -174,3 +176,33 @@ async def test_five_hundred_runs_leave_no_zombie(box: Box, sandbox: Sandbox) -> 
     assert zombie_children() == []
     assert_case_gone(box.ctx.uid)
     assert not case_cgroup_dirs(sandbox)
+
+
+async def test_the_box_itself_is_in_a_cgroup_of_the_instance_and_its_cases_are_not(
+    sandbox: Sandbox, programs: CPrograms
+) -> None:
+    """bwrap's outer process and the supervisor are in the box's cgroup (every hierarchy),
+    so that a later start can kill them by cgroup; a case's processes are in the case's
+    cgroup only (its counters are its own); the box cgroup goes with the box."""
+    prog = programs.build("spinners", SPINNERS)
+    async with sandbox.box([Mount(programs.directory, "/box")]) as box:
+        task = asyncio.create_task(box.run([prog, "3"], limits=Limits(cpu_time=60, wall_time=60)))
+        try:
+            await wait_for_case_pids(sandbox, 4)
+            box_dirs = box_cgroup_dirs(sandbox)
+            layout = sandbox.isolation.cgroups
+            assert layout is not None
+            assert len(box_dirs) == len(set(layout.roots.values())), box_dirs
+            mine = {p.pid: p for p in processes_of_uid(box.ctx.uid)}
+            outer = {pid for pid, p in mine.items() if p.name == "bwrap"}
+            init = {pid for pid, p in mine.items() if p.nspid[-1:] == (1,)}
+            assert len(outer) == 1 and len(init) == 1, mine
+            for d in box_dirs:
+                assert set(cgroup_pids(d)) == outer | init, (d, mine)
+            cases = [pid for d in case_cgroup_dirs(sandbox) for pid in cgroup_pids(d)]
+            assert set(cases) == set(mine) - outer - init, (cases, mine)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert not box_cgroup_dirs(sandbox)

@@ -14,16 +14,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from host_state import all_processes, descendants, processes_of_uid
 
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Box, Sandbox, SandboxConfig, cgroups
 
 HERE = Path(__file__).parent
 
 NEXT_START = """
 import logging, sys
 from pathlib import Path
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Box, Sandbox, SandboxConfig, cgroups
 logging.basicConfig(level=logging.INFO, format="%(message)s")
 sb = Sandbox.open(SandboxConfig(work_root=Path(sys.argv[1]), uid_base=int(sys.argv[2])))
 sb.close()
@@ -243,3 +244,17 @@ def test_next_start_kills_the_boxes_of_a_killed_judgebox(
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(p.pid, signal.SIGKILL)
             reap_orphans([p.pid for p in processes_of_uid(uid)], timeout=2.0)
+
+
+@pytest.mark.anyio
+async def test_the_last_resort_kill_picks_only_that_instance_and_those_uids(
+    box: Box, sandbox: Sandbox
+) -> None:
+    """The sweep's uid-based kill names a process only if its cgroups name the instance."""
+    uid = box.ctx.uid
+    mine = {p.pid for p in processes_of_uid(uid)}
+    assert len(mine) == 2, mine  # bwrap's outer process and the supervisor
+    assert set(cgroups.members_of({sandbox.instance}, range(uid, uid + 1))) == mine
+    # Another instance (a live neighbour's, say) or other uids: nothing.
+    assert not cgroups.members_of({sandbox.instance + "0"}, range(uid, uid + 1))
+    assert not cgroups.members_of({sandbox.instance}, range(uid + 1, uid + 8))

@@ -11,6 +11,10 @@ It runs one program at a time:
                  cgroup on a limit; reads the counters; removes the cgroup
     Box.kill_now()  SIGKILL the box's pid 1: the kernel kills the whole pid namespace
 
+bwrap's outer process and the supervisor are moved into the box's own cgroup of the
+instance (`BoxCgroup`) as soon as they exist, before the first case: so a later start
+finds and kills them by cgroup if this process dies and the box does not.
+
 Cancelling the task that awaits `run()` kills the box synchronously before the
 CancelledError goes on; `close()` (shielded by the caller) reaps and removes.
 """
@@ -34,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgebox.sandbox import bwrap, protocol, seccomp
-from judgebox.sandbox.cgroups import CaseCgroup, CgroupLayout
+from judgebox.sandbox.cgroups import BoxCgroup, CaseCgroup, CgroupLayout
 from judgebox.sandbox.execution import ExecResult, Observation, classify
 from judgebox.sandbox.protocol import FailedStage, Reply, ReplyKind, RunRequest
 from judgebox.vocabulary.errors import SandboxError
@@ -74,7 +78,8 @@ class Box:
         self._reading = 0  # sock_recv calls pending on the box socket
         self._init_pid: int | None = None
         self._case_serial = 0
-        self._stale_cgroups: list[CaseCgroup] = []
+        self._stale_cgroups: list[CaseCgroup | BoxCgroup] = []
+        self._box_cgroup: BoxCgroup | None = None
         self._dead_procs: list[tuple[subprocess.Popen[bytes], int | None]] = []
         self._cleanup_timer: asyncio.TimerHandle | None = None
         self.starts = 0
@@ -92,7 +97,12 @@ class Box:
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         seccomp_fd = seccomp.filter_fd() if self.ctx.use_seccomp else None
         owner_fd = _owner_pidfd()
+        box_cg: BoxCgroup | None = None
         try:
+            if self.ctx.cgroups is not None:
+                serial = f"{self.name}-{self.starts}"  # a restart may outrun the old one's removal
+                box_cg = BoxCgroup(self.ctx.cgroups, self.ctx.instance, serial)
+                box_cg.create()
             keep = [box_sock.fileno(), info_w] + ([seccomp_fd] if seccomp_fd is not None else [])
             keep += [owner_fd] if owner_fd is not None else []
             if self.ctx.use_bwrap:
@@ -126,6 +136,10 @@ class Box:
                 extra_groups=[] if as_root else None,
                 start_new_session=True,
             )
+        except BaseException:
+            if box_cg is not None:
+                box_cg.remove()
+            raise
         finally:
             box_sock.close()
             os.close(info_w)
@@ -135,8 +149,14 @@ class Box:
                 os.close(owner_fd)
         host_sock.setblocking(False)
         self._sock = host_sock
+        self._box_cgroup = box_cg
         self.starts += 1
         try:
+            # At once: bwrap may clone the supervisor before or after it moves (a child
+            # stays where it was born), so the supervisor is moved too once its pid is
+            # known. It forks nothing before the first case, which comes after start().
+            if box_cg is not None:
+                box_cg.add(self._proc.pid)
             async with asyncio.timeout(START_TIMEOUT):
                 data = await self._recv(host_sock)
             if not data:
@@ -145,6 +165,8 @@ class Box:
             if reply.kind is not ReplyKind.READY:
                 raise SandboxError(f"unexpected first supervisor record {reply.kind}")
             self._init_pid = self._read_info(info_r)
+            if box_cg is not None and self._init_pid is not None:
+                box_cg.add(self._init_pid)
         except TimeoutError:
             self.kill_now()
             raise SandboxError(f"the sandbox did not start within {START_TIMEOUT:.0f} s") from None
@@ -213,6 +235,9 @@ class Box:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
             self._dead_procs.append((proc, self._init_pid))
+        if self._box_cgroup is not None:
+            self._stale_cgroups.append(self._box_cgroup)
+            self._box_cgroup = None
         for cg in self._stale_cgroups:
             cg.kill_all()
         if self._sock is not None:
@@ -581,6 +606,6 @@ async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> None:
         cg.kill_all()
 
 
-def _try_remove(cg: CaseCgroup) -> bool:
+def _try_remove(cg: CaseCgroup | BoxCgroup) -> bool:
     cg.kill_all()
     return cg.remove()

@@ -12,6 +12,14 @@ later start can tell a crashed owner's leftovers from a live neighbour's.
 A case cgroup holds exactly one case's process tree: the child of the box
 supervisor moves itself in (through the `cgroup.procs` fds of `procs_fds()`)
 before exec, so the counters are that tree's alone.
+
+Next to the case cgroups, in every hierarchy, a box cgroup `init-<box>-<start>`
+holds the box itself (bwrap's outer process and the supervisor; no limits), so
+that everything a judgebox process started is in its instance: a sibling, not a
+parent, of the case cgroups, so that case counters stay exact and v2's rule
+against processes in inner cgroups never applies. The start-up sweep kills a
+stale instance whole: v2 `cgroup.kill` on the instance, v1 `pids.max` 0 on it (no
+more forks anywhere under it) and SIGKILL passes until every cgroup is empty.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from pathlib import Path
 from judgebox.vocabulary.errors import SandboxError
 
 BASE = "judgebox"
+BOX_PREFIX = "init-"  # box cgroups (bwrap + supervisor); the others are case cgroups
 _V1_CONTROLLERS = ("memory", "pids", "cpuacct")
 
 
@@ -172,16 +181,73 @@ def _kill_and_remove_tree(path: Path, deadline: float) -> bool:
             time.sleep(0.002)
 
 
-def sweep_stale(layout: CgroupLayout) -> list[str]:
-    """Kill and remove the cgroups of judgebox processes that are gone. Returns what was swept."""
+def _stop_instance(layout: CgroupLayout, instance: str) -> None:
+    """Kill a whole instance at once where the kernel can (v2), and stop it forking (both).
+
+    `pids.max` is hierarchical: 0 on the instance refuses every fork under it, so the
+    SIGKILL passes that follow catch every process (a fork bomb cannot outrun them).
+    """
+    pids_dir = layout.roots["pids"] / instance
+    if layout.version == 2:
+        with contextlib.suppress(OSError):
+            _write(pids_dir / "cgroup.kill", "1")
+    with contextlib.suppress(OSError):
+        _write(pids_dir / "pids.max", "0")
+
+
+def members_of(instances: set[str], uids: range) -> list[int]:
+    """Pids of processes of `uids` whose cgroup membership names one of `instances`.
+
+    The last resort of the sweep, for a process that the cgroup files did not list:
+    never a process of another uid, nor one outside those instances (a live neighbour
+    may run boxes with the same uids).
+    """
+    found: list[int] = []
+    if not instances:
+        return found
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = _read(Path(f"/proc/{entry}/status"))
+            membership = _read(Path(f"/proc/{entry}/cgroup"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        ids = next((ln.split()[1:] for ln in status.splitlines() if ln.startswith("Uid:")), [])
+        if not any(int(i) in uids for i in ids):
+            continue
+        for line in membership.splitlines():
+            path = line.split(":", 2)[-1]
+            if instances & set(path.split("/")):
+                found.append(int(entry))
+                break
+    return found
+
+
+def sweep_stale(layout: CgroupLayout, uids: range | None = None) -> list[str]:
+    """Kill everything of judgebox processes that are gone and remove their cgroups.
+
+    Every process in a stale instance's box and case cgroups is killed; then, with
+    `uids` given, any process of those uids that the cgroup files still name a
+    stale instance for. Returns what was swept.
+    """
     swept: list[str] = []
     deadline = time.monotonic() + 5.0
+    stale: set[str] = set()
     for root in sorted(set(layout.roots.values())):
         with contextlib.suppress(FileNotFoundError):
-            for instance in root.iterdir():
-                if instance.is_dir() and not owner_alive(instance.name):
-                    _kill_and_remove_tree(instance, deadline)
-                    swept.append(str(instance))
+            stale |= {d.name for d in root.iterdir() if d.is_dir() and not owner_alive(d.name)}
+    for instance in sorted(stale):
+        _stop_instance(layout, instance)
+    if uids is not None:
+        for pid in members_of(stale, uids):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    for instance in sorted(stale):
+        for path in layout.instance_dirs(instance):
+            if path.is_dir():
+                _kill_and_remove_tree(path, deadline)
+                swept.append(str(path))
     return swept
 
 
@@ -192,13 +258,86 @@ def remove_instance(layout: CgroupLayout, instance: str) -> None:
         _kill_and_remove_tree(path, deadline)
 
 
-class CaseCgroup:
-    """The cgroup(s) of one case's process tree: limits in, counters out, kill everything."""
+class _Cgroup:
+    """One cgroup of an instance, in every hierarchy: its processes, kill them, remove it."""
 
     def __init__(self, layout: CgroupLayout, instance: str, name: str) -> None:
         self.layout = layout
         self.dirs = {c: root / instance / name for c, root in layout.roots.items()}
         self._unique = sorted(set(self.dirs.values()))
+
+    def pids(self) -> list[int]:
+        """Host pids of the processes in the cgroup."""
+        return _cgroup_pids(self.dirs["pids"])
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in the tree (synchronous, no waiting)."""
+        kill_file = self.dirs["pids"] / "cgroup.kill"
+        if self.layout.version == 2:
+            with contextlib.suppress(OSError):
+                _write(kill_file, "1")
+                return
+        pids = self.pids()
+        if not pids:
+            return  # nothing runs in it, so nothing can fork into it
+        # No new processes from here on (a fork bomb forks between our reading of the
+        # pid list and the kills): then a few passes catch every one.
+        with contextlib.suppress(OSError):
+            _write(self.dirs["pids"] / "pids.max", "0")
+        for _ in range(8):
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            pids = self.pids()
+            if not pids:
+                return
+
+    def remove(self) -> bool:
+        """Remove the directories; False while processes remain (the caller kills and retries)."""
+        ok = True
+        for path in self._unique:
+            try:
+                path.rmdir()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                ok = False
+        return ok
+
+
+class BoxCgroup(_Cgroup):
+    """The cgroup of a box itself (bwrap's outer process, the supervisor): no limits.
+
+    It exists so that everything a judgebox process started is in its instance, and a
+    later start can kill a crashed process's boxes by their cgroup.
+    """
+
+    def __init__(self, layout: CgroupLayout, instance: str, box: str) -> None:
+        super().__init__(layout, instance, BOX_PREFIX + box)
+
+    def create(self) -> None:
+        """Make the directories."""
+        try:
+            for path in self._unique:
+                path.mkdir()
+        except OSError as exc:
+            self.remove()
+            raise SandboxError(f"cannot create box cgroup {self._unique[0]}: {exc}") from exc
+
+    def add(self, pid: int) -> bool:
+        """Move process `pid` in (every hierarchy); False if it is gone already."""
+        for path in self._unique:
+            try:
+                _write(path / "cgroup.procs", str(pid))
+            except ProcessLookupError:
+                return False
+            except OSError as exc:
+                raise SandboxError(f"cannot move the box into {path}: {exc}") from exc
+        return True
+
+
+class CaseCgroup(_Cgroup):
+    """The cgroup(s) of one case's process tree: limits in, counters out, kill everything."""
 
     def create(self, *, memory: int, processes: int) -> None:
         """Make the directories and set the memory and process limits (no swap)."""
@@ -254,41 +393,3 @@ class CaseCgroup:
             if key == "oom_kill" and int(value) > 0:
                 return True
         return False
-
-    def pids(self) -> list[int]:
-        """Host pids of the processes in the case cgroup."""
-        return _cgroup_pids(self.dirs["pids"])
-
-    def kill_all(self) -> None:
-        """SIGKILL every process in the tree (synchronous, no waiting)."""
-        kill_file = self.dirs["pids"] / "cgroup.kill"
-        if self.layout.version == 2:
-            with contextlib.suppress(OSError):
-                _write(kill_file, "1")
-                return
-        pids = self.pids()
-        if not pids:
-            return  # nothing runs in it, so nothing can fork into it
-        # No new processes from here on (a fork bomb forks between our reading of the
-        # pid list and the kills): then a few passes catch every one.
-        with contextlib.suppress(OSError):
-            _write(self.dirs["pids"] / "pids.max", "0")
-        for _ in range(8):
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            pids = self.pids()
-            if not pids:
-                return
-
-    def remove(self) -> bool:
-        """Remove the directories; False while processes remain (the caller kills and retries)."""
-        ok = True
-        for path in self._unique:
-            try:
-                path.rmdir()
-            except FileNotFoundError:
-                pass
-            except OSError:
-                ok = False
-        return ok

@@ -8,8 +8,8 @@ On disk (`work_root`, default /tmp/judgebox, mode 0711):
         scratch-<box>/           captured stdout/stderr of a box (host only)
         runs/<run-id>/           a run's workspace (sources, binaries, inputs)
 
-Leftovers of an instance whose process is gone (directories and cgroups) are
-removed at start-up.
+Leftovers of an instance whose process is gone (its boxes' and cases' processes,
+cgroups and directories) are killed and removed at start-up.
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ class Sandbox:
         supervisor = build_supervisor(config.work_root / "bin")
         cls._opened += 1  # two sandboxes of one process must not share (and remove) a tree
         instance = f"{cgroups.instance_name()}-{cls._opened}"
-        swept = sweep_stale(config.work_root, report)
+        uids = range(config.uid_base, config.uid_base + config.uid_count)
+        swept = sweep_stale(config.work_root, report, uids)
         if swept:
             log.info("swept %d stale sandbox leftovers: %s", len(swept), ", ".join(swept))
         if report.cgroups is not None:
@@ -89,8 +90,7 @@ class Sandbox:
         inst_dir = config.work_root / instance
         inst_dir.mkdir(mode=0o711, exist_ok=True)
         os.chmod(inst_dir, 0o711)
-        uids = list(range(config.uid_base, config.uid_base + config.uid_count))
-        return cls(config, report, instance, supervisor, uids)
+        return cls(config, report, instance, supervisor, list(uids))
 
     @property
     def instance_dir(self) -> Path:
@@ -259,9 +259,11 @@ def build_supervisor(bin_dir: Path) -> Path:
     return target
 
 
-def sweep_stale(work_root: Path, report: IsolationReport) -> list[str]:
-    """Remove cgroups and directories of judgebox processes that died without cleaning up."""
-    swept = cgroups.sweep_stale(report.cgroups) if report.cgroups is not None else []
+def sweep_stale(work_root: Path, report: IsolationReport, uids: range | None = None) -> list[str]:
+    """Kill the boxes and cases of judgebox processes that died without cleaning up, and
+    remove their cgroups and directories (`uids`: the box uids, for the last-resort kill
+    of a process that a stale instance's cgroups name but did not list)."""
+    swept = cgroups.sweep_stale(report.cgroups, uids) if report.cgroups is not None else []
     with contextlib.suppress(FileNotFoundError):
         for entry in work_root.iterdir():
             if (
