@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from judgebox.problems.package import Problem
-from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
+from judgebox.server.state import ServerState, State
 
 router = APIRouter(responses=documented_errors(421, 503))
 _GUARDED = documented_errors(401)  # with a token; /healthz and the page need none
-State = Annotated[ServerState, Depends(server_state)]
 STATIC_DIR = Path(__file__).parent / "static"
 _TEXT_CAP = 64 * 1024  # sample files shown on the page
 
