@@ -148,3 +148,19 @@ def test_verify_computes_a_missing_time_limit_the_kattis_way(
     assert out.returncode == 0, report
     # slowest accepted submission (tens of ms) x 3, rounded up to whole seconds
     assert report["timeLimit"].startswith("time limit 1 s (slowest accepted")
+
+
+def _flags(help_text: str) -> set[str]:
+    return {word.strip("[],") for word in help_text.split() if word.startswith(("--", "[--"))}
+
+
+def test_both_server_entry_points_take_the_same_flags(env: dict[str, str]) -> None:
+    via_cli = judgebox(env, "serve", "--help")
+    via_module = subprocess.run(
+        [sys.executable, "-m", "judgebox.server", "--help"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert via_cli.returncode == 0 and via_module.returncode == 0, via_cli.stderr
+    flags = _flags(via_cli.stdout)
+    assert flags == _flags(via_module.stdout)
+    assert {"--work-root", "--nats", "--cors-origin", "--allowed-host", "--db"} <= flags
