@@ -394,8 +394,13 @@ def worker(
     settings = settings_from_env(nats_url=nats, insecure=insecure or None)
     try:
         from judgebox.scaleout.worker import run_worker
-    except ImportError:
-        usage_error("this build of judgebox has no scale-out worker")
+    except ModuleNotFoundError as exc:
+        # Only the scale-out code or its NATS client missing means "no worker here"; any
+        # other import failure is a bug and keeps its traceback.
+        missing = exc.name or ""
+        if missing != "nats" and not missing.startswith(("nats.", "judgebox.scaleout")):
+            raise
+        usage_error(f"this build of judgebox has no scale-out worker (no module {missing})")
     _setup_logging(settings, quiet=False)
     try:
         asyncio.run(run_worker(settings, slots=slots))
@@ -406,8 +411,13 @@ def worker(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a JudgeboxError that escapes (a bad JUDGEBOX_* variable,
+    say) is one line on stderr and exit status 2, never a traceback."""
+    try:
+        app()
+    except JudgeboxError as exc:
+        print(f"judgebox: {' '.join(exc.message.split())}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

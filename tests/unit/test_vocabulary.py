@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from judgebox.settings import settings_from_env
+from judgebox.vocabulary.errors import ConfigError
 from judgebox.vocabulary.events import (
     CaseResultEvent,
     CompileEvent,
@@ -133,5 +134,5 @@ def test_settings_from_the_environment() -> None:
     )
     assert (s.port, s.run_time_cap, s.host) == (1200, 2.0, "0.0.0.0")
     assert s.cors_origins == ("http://a", "http://b")
-    with pytest.raises(ValueError, match="JUDGEBOX_PORT"):
+    with pytest.raises(ConfigError, match="JUDGEBOX_PORT"):
         settings_from_env({"JUDGEBOX_PORT": "many"})

@@ -209,7 +209,8 @@ class Judge:
             self.sandbox, language, version, code, file,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
-            cache_limits=self.cache_limits,
+            cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
+            max_memory=self.settings.compile_memory_limit,
         )  # fmt: skip
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:

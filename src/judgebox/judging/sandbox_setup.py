@@ -13,7 +13,10 @@ from judgebox.settings import Settings
 def sandbox_config(settings: Settings) -> SandboxConfig:
     """The sandbox host's configuration for these settings."""
     return SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
+        work_root=settings.work_root,
+        uid_base=settings.uid_base,
+        uid_count=settings.uid_count,
+        insecure=settings.insecure,
     )
 
 

@@ -121,6 +121,10 @@ def create_app(
     app.include_router(run_routes.router)
     app.include_router(catalog_routes.router)
     catalog_routes.mount_static(app)
+    # Inside CORS (middleware added later is outer): a browser's preflight, which never
+    # carries Authorization, is answered by CORS before the token gate, and the gate's
+    # 401/503 go out through CORS, with its headers for an allowed origin.
+    app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -129,6 +133,5 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["Retry-After"],
         )
-    app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
     app.add_middleware(RequestTrustGate, trust=trust)  # outermost: checks Host and Origin first
     return app

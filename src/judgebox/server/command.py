@@ -72,10 +72,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m judgebox.serv
     try:
         settings = settings_from_env(**vars(args))
         serve(settings)
-    except JudgeboxError as error:
+    except JudgeboxError as error:  # a ConfigError for a malformed JUDGEBOX_* variable, too
         print(f"judgebox: {' '.join(error.message.split())}", file=sys.stderr)
-        return 2
-    except ValueError as error:  # a malformed JUDGEBOX_* variable
-        print(f"judgebox: {error}", file=sys.stderr)
         return 2
     return 0
