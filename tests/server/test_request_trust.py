@@ -22,7 +22,8 @@ def error_of(response: httpx.Response) -> dict[str, str]:
     """The {"code", "message"} of an error answer (and it has exactly that shape)."""
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    return body["error"]
+    error: dict[str, str] = body["error"]
+    return error
 
 
 def cancel(server: LiveServer, run_id: str) -> None:

@@ -10,6 +10,7 @@ from judgebox.vocabulary.events import (
     CaseResultEvent,
     CompileEvent,
     CompleteEvent,
+    Event,
     StartEvent,
     event_from_wire,
     run_document,
@@ -62,7 +63,7 @@ def test_a_run_that_stopped_early_is_never_ac(status: RunStatus, verdict: Verdic
 
 
 def test_events_round_trip_through_the_wire() -> None:
-    events = [
+    events: list[Event] = [
         StartEvent("r1", "aplusb", "cpp", 2),
         CompileEvent(CompileResult(ok=True, time_ms=12, output="")),
         CaseResultEvent(
