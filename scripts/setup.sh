@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-packages=(bubblewrap build-essential libc6-dev libseccomp2 python3 python3-venv openjdk-17-jdk-headless nodejs rustc nats-server sqlite3 procps)
+packages=(bubblewrap build-essential libc6-dev libseccomp2 python3 python3-venv openjdk-17-jdk-headless nodejs npm rustc nats-server sqlite3 procps)
 if [ "$with_tests" = 1 ]; then
   packages+=(chromium fonts-dejavu-core procps)
 fi
@@ -37,3 +37,11 @@ if [ "$with_tests" = 1 ]; then
 else
   .venv/bin/pip install -q -e .
 fi
+
+# The web page: its libraries from the npm registry, pinned by web/package-lock.json,
+# bundled by esbuild into src/judgebox/server/static/dist/ (not committed).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm is missing (Debian package npm); the web page cannot be built" >&2
+  exit 1
+fi
+(cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --quiet)
