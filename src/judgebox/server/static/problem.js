@@ -58,17 +58,19 @@ function renderSample(sample, number) {
 }
 
 /**
- * Fill the problem panel.
+ * Fill the problem panel (resolves once the statement's math is drawn).
  * @param {HTMLElement} root element holding #problem-title, #problem-limits, #statement, #samples
  * @param {any} problem the GET /problems/{name} document
  */
-export function renderProblem(root, problem) {
+export async function renderProblem(root, problem) {
   root.querySelector("#problem-title").textContent = problem.title || problem.name;
   const limits = root.querySelector("#problem-limits");
   limits.textContent =
     `Time limit ${formatTimeLimit(problem.timeLimit)} · Memory limit ${formatMemoryLimit(problem.memoryLimit)} · ` +
     `${problem.totalCases} test cases (${problem.sampleCases} samples)`;
-  root.querySelector("#statement").replaceChildren(renderStatement(problem.statement, problem.statementFormat));
+  const imageBase = `/problems/${encodeURIComponent(problem.name)}/statement-files/`;
+  const statement = await renderStatement(problem.statement, problem.statementFormat, { imageBase });
+  root.querySelector("#statement").replaceChildren(statement);
   const samples = root.querySelector("#samples");
   const list = Array.isArray(problem.samples) ? problem.samples : [];
   samples.replaceChildren();
