@@ -160,7 +160,8 @@ def test_statement_math_delimiters_images_and_bad_tex(static_page: Page) -> None
                      "Broken $\\\\frac{1$ stays.\\n\\n" +
                      "![a tree](img/tree.png) ![far](../secret.png) ![web](https://evil.test/t.png)";
           const box = document.createElement("div");
-          box.append(await renderStatement(md, "markdown", { imageBase: "/problems/p/statement-files/" }));
+          const imageBase = "/problems/p/statement-files/";
+          box.append(await renderStatement(md, "markdown", { imageBase }));
           const imgs = [...box.querySelectorAll("img")].map((i) => [i.getAttribute("src"), i.alt]);
           return {
             inline: box.querySelectorAll(".math-inline .katex").length,

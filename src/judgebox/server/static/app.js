@@ -275,6 +275,11 @@ async function resumeLatest() {
 }
 
 async function init() {
+  // The skip link's target is the editor's frame; the keyboard belongs in its text.
+  document.querySelector(".skip-link")?.addEventListener("click", (e) => {
+    e.preventDefault();
+    editor.focus();
+  });
   ui.validate.addEventListener("click", validate);
   ui.cancel.addEventListener("click", cancel);
   window.addEventListener("pagehide", saveEditorNow);
