@@ -12,7 +12,7 @@ const staticDir = join(here, "..", "src", "judgebox", "server", "static");
 const outdir = join(staticDir, "dist");
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: here,
   // The page's modules live outside web/: resolve their bare imports here.
   nodePaths: [join(here, "node_modules")],
@@ -43,5 +43,7 @@ await build({
       },
     },
   ],
+  metafile: true,
   logLevel: process.argv.includes("--quiet") ? "warning" : "info",
 });
+if (process.argv.includes("--analyze")) console.log(await (await import("esbuild")).analyzeMetafile(result.metafile));

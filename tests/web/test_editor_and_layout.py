@@ -79,7 +79,7 @@ def test_phone_width_keeps_everything_usable(
     browser: Browser, server_url: str, screenshot: Screenshot
 ) -> None:
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
     )
     try:
         page = context.new_page()
@@ -89,11 +89,11 @@ def test_phone_width_keeps_everything_usable(
         validate.click()
         expect(page.locator("#run-summary")).to_contain_text("Accepted", timeout=60_000)
         # Nothing sticks out sideways; the buttons are inside the screen and big enough.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
         for name in ("Validate with dataset", "Cancel validation"):
             box = page.get_by_role("button", name=name).bounding_box()
             assert box is not None
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375
             assert box["height"] >= 40
         screenshot(page)
     finally:

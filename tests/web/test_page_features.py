@@ -3,8 +3,10 @@ statement math and images, result rows, re-attaching after a reload, keyboard, d
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +236,17 @@ def test_axe_finds_nothing_serious_light_dark_and_phone(
             screenshot(page, f"{scheme}-{width}")
         finally:
             context.close()
+
+
+def test_missing_bundle_gives_a_page_that_says_run_setup(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from judgebox.server import catalog_routes
+
+    monkeypatch.setattr(catalog_routes, "BUNDLE", tmp_path / "dist" / "app.js")
+    with caplog.at_level("ERROR"), ThreadPoolExecutor(1) as thread:
+        # Its own thread: Playwright's event loop runs in this one.
+        answer = thread.submit(asyncio.run, catalog_routes.index()).result()
+    assert answer.status_code == 503
+    assert b"scripts/setup.sh" in answer.body
+    assert "run scripts/setup.sh" in caplog.text

@@ -4,7 +4,7 @@
 // Tab indents and Shift+Tab outdents; Esc then Tab leaves the editor, so the
 // keyboard is never trapped; Ctrl+Enter (Cmd+Enter) calls onSubmit.
 
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
@@ -48,7 +48,6 @@ export class CodeEditor {
           syntaxHighlighting(classHighlighter),
           bracketMatching(),
           closeBrackets(),
-          autocompletion({ activateOnTyping: false }),
           highlightActiveLine(),
           highlightSelectionMatches(),
           this._language.of([]),
@@ -56,7 +55,7 @@ export class CodeEditor {
           Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onSubmit(), true) }])),
           keymap.of([
             ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap,
-            ...completionKeymap, indentWithTab,
+            indentWithTab,
           ]),
           EditorView.contentAttributes.of(attributes),
           EditorView.updateListener.of((update) => {

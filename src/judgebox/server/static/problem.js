@@ -1,7 +1,9 @@
 // The problem panel: title, limits, statement and sample cases of the
 // document GET /problems/{name} returns.
 
-import { renderStatement } from "/static/statement.js";
+import { renderMath, renderStatement } from "/static/statement.js";
+
+let mathDrawing = 0;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -58,7 +60,7 @@ function renderSample(sample, number) {
 }
 
 /**
- * Fill the problem panel (resolves once the statement's math is drawn).
+ * Fill the problem panel; its math is drawn after (#statement[data-math="drawn"]).
  * @param {HTMLElement} root element holding #problem-title, #problem-limits, #statement, #samples
  * @param {any} problem the GET /problems/{name} document
  */
@@ -69,8 +71,16 @@ export async function renderProblem(root, problem) {
     `Time limit ${formatTimeLimit(problem.timeLimit)} · Memory limit ${formatMemoryLimit(problem.memoryLimit)} · ` +
     `${problem.totalCases} test cases (${problem.sampleCases} samples)`;
   const imageBase = `/problems/${encodeURIComponent(problem.name)}/statement-files/`;
-  const statement = await renderStatement(problem.statement, problem.statementFormat, { imageBase });
-  root.querySelector("#statement").replaceChildren(statement);
+  const statement = await renderStatement(problem.statement, problem.statementFormat,
+    { imageBase, drawMath: false });
+  const box = root.querySelector("#statement");
+  box.replaceChildren(statement);
+  box.dataset.math = "drawing";
+  const drawing = ++mathDrawing;
+  // KaTeX loads on first use: the statement (TeX shown as typed) and the page are usable meanwhile.
+  renderMath(box).finally(() => {
+    if (drawing === mathDrawing) box.dataset.math = "drawn"; // not if another problem came since
+  });
   const samples = root.querySelector("#samples");
   const list = Array.isArray(problem.samples) ? problem.samples : [];
   samples.replaceChildren();

@@ -135,13 +135,15 @@ export async function renderMath(root) {
 }
 
 /**
- * Render a statement into a fragment; math is drawn before it resolves.
+ * Render a statement into a fragment.
  * @param {string|null} statement
  * @param {"markdown"|"html"|"latex"|"text"|null} format
- * @param {{imageBase?: string}} [options] URL prefix of the statement folder's files
+ * @param {{imageBase?: string, drawMath?: boolean}} [options] imageBase: URL prefix of the
+ *   statement folder's files; drawMath false: leave the TeX placeholders for renderMath()
+ *   (the page draws them once the statement is on screen, so KaTeX never delays it)
  * @returns {Promise<DocumentFragment>}
  */
-export async function renderStatement(statement, format, { imageBase = "" } = {}) {
+export async function renderStatement(statement, format, { imageBase = "", drawMath = true } = {}) {
   const fragment = document.createDocumentFragment();
   if (!statement) {
     fragment.append(el("p", "muted", "This problem has no statement."));
@@ -154,7 +156,7 @@ export async function renderStatement(statement, format, { imageBase = "" } = {}
   for (const table of fragment.querySelectorAll("table")) table.classList.add("statement-table");
   const holder = document.createElement("div");
   holder.append(fragment);
-  await renderMath(holder);
+  if (drawMath) await renderMath(holder);
   const out = document.createDocumentFragment();
   out.append(...holder.childNodes);
   return out;
