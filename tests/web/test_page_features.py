@@ -45,6 +45,7 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("language", "code", "keyword"),
     [("cpp", CPP_OK, "int"), ("python3", SLOW_OK, "import")],
+    ids=["cpp", "python3"],
 )
 def test_editor_highlights_the_chosen_language(
     page: Page, server_url: str, screenshot: Screenshot, language: str, code: str, keyword: str
