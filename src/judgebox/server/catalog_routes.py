@@ -5,21 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from judgebox.problems.package import Problem
-from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
+from judgebox.server.state import ServerState, State
 from judgebox.vocabulary.errors import NotFoundError
 
 router = APIRouter(responses=documented_errors(421, 503))
 _GUARDED = documented_errors(401)  # with a token; /healthz and the page need none
-State = Annotated[ServerState, Depends(server_state)]
 STATIC_DIR = Path(__file__).parent / "static"
 BUNDLE = STATIC_DIR / "dist" / "app.js"  # built by scripts/setup.sh (npm ci + web/build.mjs)
 _log = logging.getLogger(__name__)
