@@ -131,22 +131,33 @@ def reset_feedback_dir(path: Path, uid: int) -> None:
     os.chown(path, uid, uid)
 
 
+def read_feedback_file(path: Path, name: str) -> str | None:
+    """One regular file of a feedback dir (first FEEDBACK_LIMIT bytes), never following a
+    symlink; None if it is absent or not a regular file."""
+    try:
+        fd = os.open(path / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
+            return None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
+            return None
+        return f.read(FEEDBACK_LIMIT).decode("utf-8", errors="replace")
+
+
 def read_feedback(path: Path) -> str:
     """`judgemessage.txt` (or `teammessage.txt`) of a feedback dir, never following a symlink."""
     for name in ("judgemessage.txt", "teammessage.txt"):
-        try:
-            fd = os.open(path / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
-                continue
-            raise
-        with os.fdopen(fd, "rb") as f:
-            if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
-                continue
-            text = f.read(FEEDBACK_LIMIT).decode("utf-8", errors="replace").strip()
+        text = (read_feedback_file(path, name) or "").strip()
         if text:
             return text
     return ""
+
+
+def read_score_files(path: Path) -> tuple[str | None, str | None]:
+    """`score.txt` and `score_multiplier.txt` of a feedback dir (scoring problems)."""
+    return read_feedback_file(path, "score.txt"), read_feedback_file(path, "score_multiplier.txt")
 
 
 def validator_verdict(result: ExecResult, feedback: str) -> tuple[Verdict, str]:
