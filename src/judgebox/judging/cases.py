@@ -123,7 +123,7 @@ class CaseJudge:
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=case.input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
-                flags=self._validator_flags(case),
+                flags=self._validator_flags(case), validator_limits=self.validator.limits,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
@@ -147,7 +147,7 @@ class CaseJudge:
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
                 input_path=case.input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
-                flags=self._validator_flags(case),
+                flags=self._validator_flags(case), limits=self.validator.limits,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)

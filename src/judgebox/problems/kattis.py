@@ -381,6 +381,14 @@ class _Data:
         description = own.get("description") or _text(entry.with_suffix(".desc"))
         interaction = entry.with_suffix(".interaction")
         files_dir = entry.with_suffix(".files")
+        shown_in = entry.with_name(entry.name + ".statement")
+        shown_ans = next((f for f in (answer.with_name(answer.name + ".statement"),
+                                      entry.with_suffix(".out")) if f.is_file()), None)  # fmt: skip
+        if interaction.is_file() and (shown_in.is_file() or shown_ans is not None):
+            raise ProblemPackageError(
+                f"{interaction}: a case with an .interaction file must not also have "
+                ".in.statement, .ans.statement or .out"
+            )
         checker = None
         if validator_args is not None and self.validation is Validation.DEFAULT:
             checker = _checker_flags(self.validation, validator_args, where)
@@ -395,6 +403,8 @@ class _Data:
             validator_args=validator_args,
             files_dir=files_dir if files_dir.is_dir() else None,
             interaction=interaction if interaction.is_file() else None,
+            statement_input=shown_in if shown_in.is_file() else None,
+            statement_answer=shown_ans,
             hint=str(hint) if hint else None,
             description=str(description) if description else None,
             checker_flags=checker,

@@ -47,6 +47,10 @@ class TestCase:
     validator_args: tuple[str, ...] | None = None
     files_dir: Path | None = None  # `NAME.files/`: copied beside the program (not yet used)
     interaction: Path | None = None  # `NAME.interaction`: what a statement shows instead
+    # What a statement shows (spec "Displayed test cases"): .in.statement > .in;
+    # .ans.statement > .out > .ans. None: the judged file.
+    statement_input: Path | None = None
+    statement_answer: Path | None = None
     hint: str | None = None
     description: str | None = None
     checker_flags: CheckerFlags | None = None  # default validation with the case's own args

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from judgebox.problems.package import Problem
+from judgebox.problems.package import Problem, TestCase
 from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
 
@@ -65,12 +65,20 @@ def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
     document = problem_summary(found)
     document["statement"] = found.statement
     document["statementFormat"] = found.statement_format
-    document["samples"] = [
-        {"name": case.name, "input": _read_text(case.input_path),
-         "answer": _read_text(case.answer_path)}
-        for case in found.samples
-    ]  # fmt: skip
+    document["samples"] = [_sample(case) for case in found.samples]
     return document
+
+
+def _sample(case: TestCase) -> dict[str, Any]:
+    """A sample as a statement shows it (.in.statement, .ans.statement, .out, .interaction)."""
+    shown: dict[str, Any] = {
+        "name": case.name,
+        "input": _read_text(case.statement_input or case.input_path),
+        "answer": _read_text(case.statement_answer or case.answer_path),
+    }
+    if case.interaction is not None:  # interactive / multi-pass: the log is what is shown
+        shown["interaction"] = _read_text(case.interaction)
+    return shown
 
 
 @router.get("/healthz")
