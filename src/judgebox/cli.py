@@ -35,6 +35,7 @@ from judgebox.vocabulary.events import (
     CompileEvent,
     CompleteEvent,
     Event,
+    GroupResultEvent,
     run_document,
 )
 from judgebox.vocabulary.verdicts import RunStatus, Verdict
@@ -126,6 +127,12 @@ class LiveTable:
             )
         for row in self.rows:
             verdict = row["verdict"]
+            if "maxScore" in row:  # a test group's line (scoring problems)
+                score = "" if row["score"] is None else f"score {row['score']:g}"
+                out_of = "" if row["maxScore"] is None else f" / {row['maxScore']:g}"
+                table.add_row("", f"[bold]{row['name']}[/]", f"[{_style(verdict)}]{verdict}[/]",
+                              "", "", score + (out_of if score else ""))  # fmt: skip
+                continue
             table.add_row(
                 str(row["index"]), row["name"], f"[{_style(verdict)}]{verdict}[/]",
                 f"{row['timeMs']} ms", f"{row['memoryKb'] / 1024:.1f} MiB",
@@ -139,7 +146,7 @@ class LiveTable:
             r = event.result
             cached = " (cached)" if r.cached else ""
             self.compile_line = f"compiled in {r.time_ms} ms{cached}" if r.ok else "compile error"
-        elif isinstance(event, CaseResultEvent):
+        elif isinstance(event, CaseResultEvent | GroupResultEvent):
             self.rows.append(event.to_wire())
         elif isinstance(event, CompleteEvent):
             s = event.summary
@@ -150,6 +157,9 @@ class LiveTable:
                 f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
                 f"({s.status})"
             )
+            if s.score is not None:
+                out_of = "" if s.max_score is None else f" / {s.max_score:g}"
+                self.footer += f"; score {s.score:g}{out_of}"
 
 
 async def _judge_events(
