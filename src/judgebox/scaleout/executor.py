@@ -37,6 +37,7 @@ from judgebox.scaleout.eventlog import EventLog, EventLogConflict
 from judgebox.scaleout.jobs import job_from_submission
 from judgebox.scaleout.mirrors import RunMirror
 from judgebox.scaleout.records import RunRecord, RunRecords
+from judgebox.scaleout.security import describe
 from judgebox.scaleout.streams import (
     JOBS_STREAM,
     cancel_subject,
@@ -89,10 +90,11 @@ class JetStreamExecutor:
     async def start(self) -> None:
         """Connect to NATS and make sure the streams and the bucket exist."""
         assert self.settings.nats_url is not None
-        self._nc = await connect(self.settings.nats_url, name="judgebox-api")
+        self._nc = await connect(self.settings, name="judgebox-api")
         self._js = self._nc.jetstream()
         self._records = RunRecords(await ensure_layout(self._js, self.settings))
-        log.info("runs go to NATS JetStream at %s", self.settings.nats_url)
+        log.info("runs go to NATS JetStream at %s (%s)", self.settings.nats_url,
+                 describe(self.settings))
 
     async def submit(self, submission: Submission) -> None:
         """Queue the run for a worker; QueueFullError when max_queued_runs wait already."""
