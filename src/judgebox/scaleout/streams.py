@@ -115,6 +115,10 @@ async def connect(settings: Settings, name: str, timeout: float = 10.0) -> Clien
     refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
     async def on_error(exc: Exception) -> None:
+        if "permissions violation" in str(exc).lower():  # the server config and we disagree
+            log.error("NATS at %s refused an operation: %s (see docs/nats-server.conf.example)",
+                      url, exc)  # fmt: skip
+            return
         log.debug("NATS %s: %s", url, exc or type(exc).__name__)  # repeats while it is down
         # nats-py retries a refused first connection for ever: these never heal by retrying.
         reason = _refusal(exc)
