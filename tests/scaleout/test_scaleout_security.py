@@ -24,6 +24,8 @@ from nats.js.errors import Error as JetStreamError
 from scaleout_cluster import JUDGEBOX, NatsServer, follow, wait_for
 from secure_nats import API_USER, WORKER_USER
 
+from judgebox.errors import JudgeboxError
+from judgebox.scaleout.security import connect_options
 from judgebox.scaleout.streams import JOBS_STREAM, connect
 from judgebox.settings import settings_from_env
 
@@ -238,3 +240,33 @@ def test_stolen_worker_credentials_cannot_queue_cancel_or_erase(
     assert api.run(run_id)["eventCount"] == 4
     assert asyncio.run(_jobs_in_stream(cluster.nats)) == 0  # no forged job waits in the queue
     assert "forged" not in worker.log()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({"nats_user": "u", "nats_token": "t"}, "one way to authenticate"),
+        ({"nats_password": "p"}, "--nats-password needs --nats-user"),
+        ({"nats_cert": Path("/nonexistent/cert.pem")}, "--nats-cert and --nats-key"),
+        ({"nats_ca": Path("/nonexistent/ca.pem")}, "--nats-ca /nonexistent/ca.pem"),
+        ({"nats_nkey": Path("/nonexistent/seed")}, "nkeys"),
+    ],
+    ids=["two-ways", "password-alone", "cert-without-key", "missing-ca", "nkey-without-nkeys"],
+)
+def test_bad_nats_security_options_are_one_clear_line_before_connecting(
+    overrides: dict[str, Any], complaint: str
+) -> None:
+    settings = settings_from_env({}, nats_url="tls://127.0.0.1:4222", **overrides)
+    with pytest.raises(JudgeboxError) as caught:
+        connect_options(settings)
+    assert complaint in caught.value.message and "\n" not in caught.value.message
+
+
+def test_the_security_settings_come_from_the_environment(tmp_path: Path) -> None:
+    env = {"JUDGEBOX_NATS_URL": "tls://nats:4222", "JUDGEBOX_NATS_CA": str(tmp_path / "ca"),
+           "JUDGEBOX_NATS_USER": "judgebox-worker", "JUDGEBOX_NATS_PASSWORD": "pw-s3cr3t-42",
+           "JUDGEBOX_NATS_TLS_FIRST": "true", "JUDGEBOX_NATS_INBOX_PREFIX": "_INBOX_worker"}
+    settings = settings_from_env(env)
+    assert settings.nats_ca == tmp_path / "ca" and settings.nats_tls_first is True
+    assert (settings.nats_user, settings.nats_password) == ("judgebox-worker", "pw-s3cr3t-42")
+    assert "pw-s3cr3t-42" not in repr(settings)  # settings may be logged
