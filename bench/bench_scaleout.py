@@ -362,8 +362,10 @@ def report(figures: dict[str, Any]) -> str:
         lines.append(f"| {label} | {s['n']} | {s['p50']} | {s['p95']} | {s['p99']} | {s['max']} |")
     for earlier in figures.get("earlierCancels", []):
         s = earlier["jetstreamCancel"]["deleteToDeadMs"]
-        lines.append(f"| earlier: {earlier['label']} | {s['n']} | {s['p50']} | {s['p95']} | "
-                     f"{s['p99']} | {s['max']} |")  # fmt: skip
+        load = earlier.get("loadAverage1m", {})
+        lines.append(f"| earlier (load {load.get('before')}/{load.get('after')}): "
+                     f"{earlier['label']}, JetStream DELETE -> dead | {s['n']} | {s['p50']} | "
+                     f"{s['p95']} | {s['p99']} | {s['max']} |")  # fmt: skip
     ratio = remote["deleteToDeadMs"]["p99"] / max(local["deleteToDeadMs"]["p99"], 1e-9)
     lines += [
         "",
@@ -375,6 +377,9 @@ def report(figures: dict[str, Any]) -> str:
         f"{figures['rounds']} rounds taken in turns with the baseline (all rounds in the JSON). "
         "Workload `cpu`: plain a+b (the interpreter's start-up is CPU-bound); `sleep`: each "
         "case also sleeps 50 ms, so it shows the added slots even when the cores are busy.",
+        "",
+        *(["Throughput figures: from the last full run (this one measured only cancels)."]
+          if figures.get("throughputFromEarlierRun") else []),
         "",
         "| workload | configuration | seconds | runs/s |",
         "| --- | --- | --- | --- |",
@@ -434,10 +439,10 @@ def main() -> None:
     if args.cancel_only:  # the throughput figures stay those of the last full run
         last = json.loads((RESULTS / "scaleout.json").read_text())
         figures = {**last, **figures, "runs": last["runs"], "cases": last["cases"],
-                   "rounds": last["rounds"]}  # fmt: skip
+                   "rounds": last["rounds"], "throughputFromEarlierRun": True}  # fmt: skip
         if args.label:
             kept = {"label": args.label, "jetstreamCancel": last["jetstreamCancel"],
-                    "localCancel": last["localCancel"]}  # fmt: skip
+                    "localCancel": last["localCancel"], "loadAverage1m": last["loadAverage1m"]}
             figures["earlierCancels"] = [*last.get("earlierCancels", []), kept]
     (RESULTS / "scaleout.json").write_text(json.dumps(figures, indent=2) + "\n")
     page = report(figures)
