@@ -44,6 +44,7 @@ class Cluster:
         self.nats = NatsServer(directory, secure=mode == "secure") if mode != "local" else None
         self.api: list[ApiNode] = []
         self.workers: list[Node] = []
+        self.allow_violations = False  # a test that tries forbidden operations sets it
         self._names = itertools.count(1)
 
     def add_api(self) -> ApiNode:
@@ -82,6 +83,14 @@ class Cluster:
         if self.nats is not None:
             self.nats.stop()
 
+    def assert_permissions_sufficed(self) -> None:
+        """On the secure setup, the example config refused none of judgebox's own operations
+        (a refused request would otherwise only show as a slow timeout)."""
+        if self.mode == "secure" and not self.allow_violations:
+            assert self.nats is not None
+            refused = [line for line in self.nats.log().splitlines() if "Violation" in line]
+            assert not refused, "\n".join(refused[:10])
+
 
 @pytest.fixture(scope="session")
 def problems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -105,6 +114,7 @@ def cluster(
         yield made
     finally:
         made.stop()
+    made.assert_permissions_sufficed()
 
 
 @pytest.fixture
@@ -122,3 +132,5 @@ def jetstream_cluster(tmp_path: Path, problems_dir: Path) -> Iterator[Callable[.
     yield make
     for cluster in made:
         cluster.stop()
+    for cluster in made:
+        cluster.assert_permissions_sufficed()

@@ -217,6 +217,7 @@ def test_stolen_worker_credentials_cannot_queue_cancel_or_erase(
     jetstream_cluster: Callable[..., Cluster],
 ) -> None:
     cluster = jetstream_cluster(secure=True)
+    cluster.allow_violations = True  # the intruder's are expected
     api = cluster.add_api()
     worker = cluster.add_worker()
     assert cluster.nats is not None
