@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import nats.errors
 import pytest
 from nats.js.errors import Error as JetStreamError
-from scaleout_cluster import JUDGEBOX, NatsServer, follow, wait_for
+from scaleout_cluster import JUDGEBOX, NatsServer, Node, follow, wait_for
 from secure_nats import API_USER, WORKER_USER
 
 from judgebox.errors import JudgeboxError
@@ -130,26 +129,26 @@ def test_an_api_node_with_a_wrong_password_flag_is_refused_in_one_line(
     assert_refused_in_one_line(result, "credentials")
 
 
-def test_the_flags_carry_the_credentials_of_a_worker(secure_nats: NatsServer) -> None:
-    """The same worker login given as flags instead of the environment connects."""
-    env = secure_nats.role_env(WORKER_USER)
-    settings = settings_from_env(
-        {}, nats_url=secure_nats.url, nats_ca=Path(env["JUDGEBOX_NATS_CA"]),
-        nats_cert=Path(env["JUDGEBOX_NATS_CERT"]), nats_key=Path(env["JUDGEBOX_NATS_KEY"]),
-        nats_user=WORKER_USER, nats_password=env["JUDGEBOX_NATS_PASSWORD"],
-        nats_inbox_prefix=env["JUDGEBOX_NATS_INBOX_PREFIX"],
-    )  # fmt: skip
-
-    async def ping() -> float:
-        client = await connect(settings, "test")
-        try:
-            start = time.perf_counter()
-            await client.flush(timeout=5)
-            return time.perf_counter() - start
-        finally:
-            await client.close()
-
-    assert asyncio.run(ping()) >= 0
+def test_a_worker_given_its_login_as_flags_connects_and_judges(
+    jetstream_cluster: Callable[..., Cluster],
+) -> None:
+    cluster = jetstream_cluster(secure=True)
+    api = cluster.add_api()
+    assert cluster.nats is not None
+    env = cluster.nats.role_env(WORKER_USER)
+    flags = ["--nats-ca", env["JUDGEBOX_NATS_CA"], "--nats-cert", env["JUDGEBOX_NATS_CERT"],
+             "--nats-key", env["JUDGEBOX_NATS_KEY"], "--nats-user", WORKER_USER,
+             "--nats-password", env["JUDGEBOX_NATS_PASSWORD"],
+             "--nats-inbox-prefix", env["JUDGEBOX_NATS_INBOX_PREFIX"]]  # fmt: skip
+    command = [JUDGEBOX, "worker", "--nats", cluster.nats.url, *flags]
+    worker = Node(command, cluster.directory, "flagged", 59400, cluster.env)  # 59400..59463
+    cluster.workers.append(worker)
+    worker.wait_log("worker ready")
+    logged = worker.log()
+    assert f"user {WORKER_USER}" in logged and env["JUDGEBOX_NATS_PASSWORD"] not in logged
+    cases = [{"name": "c0", "input": "x\n", "answer": "x\n"}]
+    run_id = api.submit({"language": "python3", "code": "print(input())", "cases": cases})
+    assert follow(f"{api.url}/runs/{run_id}/events")[-1][2]["verdict"] == "AC"
 
 
 class Intruder:
