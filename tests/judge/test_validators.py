@@ -14,13 +14,11 @@ from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
     ValidatorProgram,
-    find_validator_source,
     read_feedback,
     run_validator,
     validator_verdict,
 )
 from judgebox.sandbox import BOX_DIR, ExecResult, ExecStatus, Mount
-from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.verdicts import Verdict
 
 pytestmark = pytest.mark.anyio
@@ -38,18 +36,6 @@ sys.exit(43)
 
 def _exec(status: ExecStatus, exit_code: int | None = None, **kw: object) -> ExecResult:
     return ExecResult(status, exit_code, None, 0.0, 0.0, 0, **kw)  # type: ignore[arg-type]
-
-
-def test_the_validator_source_is_found_by_extension_and_name(tmp_path: Path) -> None:
-    (tmp_path / "helper.py").write_text("")
-    (tmp_path / "validator.py").write_text(VALIDATOR)
-    source = find_validator_source(tmp_path)
-    assert (source.language, source.main) == ("python3", "validator.py")
-    assert set(source.files) == {"helper.py", "validator.py"}
-    (tmp_path / "check.cpp").write_text("int main() { return 42; }")
-    assert find_validator_source(tmp_path).language == "cpp"  # C++ is preferred
-    with pytest.raises(ProblemPackageError, match="no validator source"):
-        find_validator_source(tmp_path / "missing")
 
 
 def test_exit_codes_map_to_verdicts() -> None:

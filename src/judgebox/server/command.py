@@ -60,6 +60,26 @@ def parser(prog: str = "python -m judgebox.server") -> argparse.ArgumentParser:
         metavar="NAME",
         help="a Host name to answer besides the loopback ones and --host (repeatable; *: any)",
     )
+    # NATS TLS and credentials, as on `judgebox worker` (docs/scaleout.md). Secrets are
+    # better given as JUDGEBOX_NATS_PASSWORD / _TOKEN: a flag shows in `ps`.
+    nats = p.add_argument_group("NATS security (with --nats)")
+    nats.add_argument("--nats-ca", type=Path, metavar="FILE", help="CA of the NATS server")
+    nats.add_argument("--nats-cert", type=Path, metavar="FILE", help="client certificate (mTLS)")
+    nats.add_argument("--nats-key", type=Path, metavar="FILE", help="key of --nats-cert")
+    nats.add_argument(
+        "--nats-tls-first",
+        action="store_true",
+        default=None,
+        help="TLS handshake before NATS's INFO (server handshake_first)",
+    )
+    nats.add_argument("--nats-user", metavar="USER", help="NATS user")
+    nats.add_argument("--nats-password", metavar="P", help="better: JUDGEBOX_NATS_PASSWORD")
+    nats.add_argument("--nats-token", metavar="T", help="better: JUDGEBOX_NATS_TOKEN")
+    nats.add_argument("--nats-creds", type=Path, metavar="FILE", help=".creds file (JWT + NKey)")
+    nats.add_argument("--nats-nkey", type=Path, metavar="FILE", help="file with an NKey seed")
+    nats.add_argument(
+        "--nats-inbox-prefix", metavar="PREFIX", help="reply-subject prefix (default _INBOX)"
+    )
     return p
 
 
