@@ -7,11 +7,6 @@ stderr.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import json
-import logging
-import math
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -19,25 +14,21 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+# Start-up is paid by every command (issue 17): this module imports only typer and
+# the standard library's cheapest parts. Each command imports what it needs when it
+# runs — the judge, the sandbox, problem loading, asyncio, rich (only to draw), the
+# server (fastapi, uvicorn) or the worker (nats) — so `--help`, `languages` and
+# `problems` never load the judge, and `run`/`verify` never load the server.
+# tests/unit/test_cli_imports.py keeps it so.
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-from judgebox.judging.judge import Judge, Submission
-from judgebox.languages.table import language_for_file
-from judgebox.problems.library import ProblemLibrary, submissions
-from judgebox.problems.package import Problem, load_problem
-from judgebox.sandbox import Sandbox, SandboxConfig
-from judgebox.settings import Settings, settings_from_env
-from judgebox.vocabulary.errors import JudgeboxError
-from judgebox.vocabulary.events import (
-    CaseResultEvent,
-    CompileEvent,
-    CompleteEvent,
-    Event,
-    run_document,
-)
-from judgebox.vocabulary.verdicts import RunStatus, Verdict
+    from judgebox.judging.judge import Judge, Submission
+    from judgebox.problems.package import Problem
+    from judgebox.settings import Settings
+    from judgebox.vocabulary.events import Event
+    from judgebox.vocabulary.verdicts import Verdict
 
 app = typer.Typer(
     name="judgebox",
@@ -70,6 +61,10 @@ def usage_error(message: str) -> NoReturn:
 
 
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio
+
+    from judgebox.vocabulary.errors import JudgeboxError
+
     try:
         return asyncio.run(coro)
     except JudgeboxError as exc:
@@ -77,6 +72,10 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _open_judge(settings: Settings) -> Judge:
+    from judgebox.judging.judge import Judge
+    from judgebox.sandbox import Sandbox, SandboxConfig
+    from judgebox.vocabulary.errors import JudgeboxError
+
     config = SandboxConfig(
         work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
     )
@@ -88,6 +87,10 @@ def _open_judge(settings: Settings) -> Judge:
 
 
 def _problem(spec: str, settings: Settings) -> Problem:
+    from judgebox.problems.library import ProblemLibrary
+    from judgebox.problems.package import load_problem
+    from judgebox.vocabulary.errors import JudgeboxError
+
     path = Path(spec)
     try:
         if path.is_dir():
@@ -98,6 +101,8 @@ def _problem(spec: str, settings: Settings) -> Problem:
 
 
 def _setup_logging(settings: Settings, quiet: bool) -> None:
+    import logging
+
     level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -135,6 +140,9 @@ class LiveTable:
 
     def update(self, event: Event) -> None:
         """Take one event."""
+        from judgebox.vocabulary.events import CaseResultEvent, CompileEvent, CompleteEvent
+        from judgebox.vocabulary.verdicts import RunStatus
+
         if isinstance(event, CompileEvent):
             r = event.result
             cached = " (cached)" if r.cached else ""
@@ -179,6 +187,15 @@ def run(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """Judge one file against a problem, with a live table."""
+    import json
+
+    from judgebox.judging.judge import Submission
+    from judgebox.languages.table import language_for_file
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+    from judgebox.vocabulary.events import CompileEvent, CompleteEvent, run_document
+    from judgebox.vocabulary.verdicts import Verdict
+
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
     if not source.is_file():
@@ -221,6 +238,8 @@ def run(
 
 def _kattis_time_limit(problem: Problem, slowest: float) -> float:
     """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
+    import math
+
     multiplier = problem.time_multiplier or 5.0
     return float(max(1, math.ceil(slowest * multiplier)))
 
@@ -233,6 +252,11 @@ def verify(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
+    import json
+
+    from judgebox.problems.library import submissions
+    from judgebox.settings import settings_from_env
+
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
     if not package.is_dir():
@@ -254,6 +278,10 @@ def verify(
 async def _verify(
     judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
 ) -> dict[str, Any]:
+    import dataclasses
+
+    from judgebox.vocabulary.verdicts import Verdict
+
     rows: list[dict[str, Any]] = []
     time_limit_note = ""
     if prob.time_limit is None:  # the Kattis way: from the accepted submissions
@@ -291,6 +319,11 @@ async def _verify(
 
 
 async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
+    from judgebox.judging.judge import Submission
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError
+    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
+
     name = str(path.relative_to(prob.path)) if prob.path else str(path)
     try:
         lang = language_for_file(path, judge.languages)
@@ -331,6 +364,9 @@ def problems(
     ] = None,
 ) -> None:
     """The problems of the library."""
+    from judgebox.problems.library import ProblemLibrary
+    from judgebox.settings import settings_from_env
+
     settings = settings_from_env(problems_dir=problems_dir)
     library = ProblemLibrary(settings.problems_dir)
     from rich.table import Table
@@ -376,6 +412,9 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP server (the web page, the API of docs/api.md)."""
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+
     settings = settings_from_env(
         host=host, port=port, problems_dir=problems_dir, token=token,
         no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,
@@ -397,6 +436,11 @@ def worker(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """A scale-out worker: judge jobs from NATS JetStream."""
+    import asyncio
+
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+
     settings = settings_from_env(nats_url=nats, insecure=insecure or None)
     try:
         from judgebox.scaleout.worker import run_worker
