@@ -9,6 +9,7 @@ the environment it was measured in (when, commit, host load).
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,53 @@ def environment_of(name: str, results: Path = RESULTS) -> Environment | None:
     return from_dict(recorded) if isinstance(recorded, dict) else None
 
 
+def legacy_environment(name: str, results: Path = RESULTS) -> Environment | None:
+    """For results written before benchcore: when and from which commit the file was last
+    committed (git), and the load average under one of the keys benchmarks used then."""
+    path = results / f"{name}.json"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+    old = data.get("loadAverage1m") or {}
+    pair = (data.get("load_average") or [None, None])[:2]
+    start = _number(pair[0], (data.get("machine") or {}).get("load_avg_1m"), old.get("before"))
+    end = _number(pair[1], old.get("after"), data.get("load"))  # "load" was taken at the end
+    log = subprocess.run(
+        ["git", "log", "-1", "--format=%h|%cd", "--date=format-local:%Y-%m-%d %H:%M UTC",
+         "--", path.name],
+        capture_output=True, text=True, cwd=results, check=False, env={"TZ": "UTC"},
+    ).stdout.strip()  # fmt: skip
+    if not log and start is None and end is None:
+        return None
+    commit, _, when = log.partition("|")
+    return Environment(
+        when=f"{when} (committed; before benchcore)" if when else "not recorded",
+        host="?", cpus=0, kernel="?", python="?",
+        commit=f"{commit} (the results' commit)" if commit else "not recorded",
+        load_start=[start, 0.0, 0.0] if start is not None else [],
+        load_end=[end, 0.0, 0.0] if end is not None else [],
+    )  # fmt: skip
+
+
+def _number(*candidates: object) -> float | None:
+    """The first candidate that is a number (or a numeric string)."""
+    for x in candidates:
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
 def _load(env: Environment | None) -> str:
-    if env is None:
+    if env is None or not (env.load_start or env.load_end):
         return "not recorded"
+    start = f"{env.load_start[0]:.2f}" if env.load_start else "?"
     end = f"{env.load_end[0]:.2f}" if env.load_end else "?"
-    return f"{env.load_start[0]:.2f} / {end}"
+    return f"{start} / {end}"
 
 
 def merge(
@@ -82,10 +125,10 @@ def merge(
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for name in names:
-        env = environment_of(name, results)
+        env = environment_of(name, results) or legacy_environment(name, results)
         when = env.when if env else "not recorded"
         commit = env.commit if env else "not recorded"
-        host = f"{env.host}, {env.cpus}" if env else "-"
+        host = f"{env.host}, {env.cpus}" if env and env.cpus else "-"
         lines.append(
             f"| [{name}](#bench_{name}) | {when} | {commit} | {host} | {_load(env)} "
             f"| {status.get(name, '-')} |"

@@ -114,3 +114,15 @@ def test_merge_shows_pages_without_a_recorded_environment_and_failure_notes(
     )
     assert "old figures" in merged and "not recorded" in merged and "boom" in merged
     assert "FAILED (exit 1) in 2 s" in merged
+
+
+def test_merge_reads_the_load_of_results_written_before_benchcore(tmp_path: Path) -> None:
+    (tmp_path / "old.md").write_text("# Old\n")
+    (tmp_path / "old.json").write_text('{"loadAverage1m": {"before": 8.91, "after": 12.25}}')
+    (tmp_path / "older.md").write_text("# Older\n")
+    (tmp_path / "older.json").write_text('{"load_average": [0.2, 1.5]}')
+    (tmp_path / "endonly.md").write_text("# End only\n")
+    (tmp_path / "endonly.json").write_text('{"load": "2.36"}')
+    merged = bench_results.merge(tmp_path)
+    assert "| 8.91 / 12.25 |" in merged and "| 0.20 / 1.50 |" in merged
+    assert "| ? / 2.36 |" in merged
