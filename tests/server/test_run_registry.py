@@ -229,9 +229,7 @@ def test_store_recovery_and_retention(settings: Settings, tmp_path: Path) -> Non
     store.close()
 
 
-def test_retry_after_counts_judging_time_not_queue_time(
-    settings: Settings, tmp_path: Path
-) -> None:
+def test_retry_after_counts_judging_time_not_queue_time(settings: Settings, tmp_path: Path) -> None:
     """A 0.1 s run that queued 1 s behind a 1 s run adds 0.1 s to the estimate, not 1.1 s."""
 
     async def scenario() -> None:
