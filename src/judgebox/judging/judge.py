@@ -58,6 +58,7 @@ from judgebox.vocabulary.events import (
     GroupResultEvent,
     StartEvent,
 )
+from judgebox.vocabulary.probe_cache import ProbeCache
 from judgebox.vocabulary.verdicts import CaseResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judging.judge")
@@ -66,8 +67,9 @@ log = logging.getLogger("judgebox.judging.judge")
 class LazyToolchains(Mapping[str, Toolchain]):
     """The present toolchains, each probed when first needed (a CLI run probes one, not nine)."""
 
-    def __init__(self, languages: Mapping[str, Language]) -> None:
+    def __init__(self, languages: Mapping[str, Language], cache: ProbeCache | None = None) -> None:
         self._languages = languages
+        self._cache = cache
         self._probed: dict[str, Toolchain | None] = {}
         self._all: dict[str, Toolchain] | None = None
 
@@ -77,7 +79,9 @@ class LazyToolchains(Mapping[str, Toolchain]):
         if language_id not in self._probed:
             language = self._languages.get(language_id)
             try:
-                found = probe_toolchain(language) if language is not None else None
+                found = (
+                    probe_toolchain(language, cache=self._cache) if language is not None else None
+                )
             except JudgeboxError:
                 found = None
             self._probed[language_id] = found
@@ -134,7 +138,9 @@ class Judge:
         )
         self.languages = dict(languages) if languages is not None else load_languages()
         self.toolchains: Mapping[str, Toolchain] = (
-            dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)
+            dict(toolchains)
+            if toolchains is not None
+            else LazyToolchains(self.languages, sandbox.probe_cache())
         )
 
     def languages_info(self) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from judgebox.languages.table import Language, load_languages
 from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguageError
+from judgebox.vocabulary.probe_cache import ProbeCache, count_probe, file_key
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,47 @@ class Toolchain:
     banner: str
 
 
-def probe_toolchain(language: Language, *, timeout: float = PROBE_TIMEOUT_S) -> Toolchain:
-    """Probe one language; raise ToolchainUnavailableError saying what is missing."""
+def toolchain_key(language: Language) -> dict[str, object]:
+    """What a language's version answer depends on: its commands and the files they name
+    (an upgraded or removed compiler changes a file key, so the next lookup probes again)."""
+    executables = sorted({*_executables(language), language.version[0]})
+    return {
+        "v": 1,
+        "id": language.id,
+        "version": list(language.version),
+        "pattern": language.version_pattern,
+        "files": [[path, file_key(path)] for path in executables],
+    }
+
+
+def probe_toolchain(
+    language: Language, *, timeout: float = PROBE_TIMEOUT_S, cache: ProbeCache | None = None
+) -> Toolchain:
+    """Probe one language (through `cache` when given); raise ToolchainUnavailableError saying
+    what is missing. Only an answered probe is cached: a missing toolchain is looked for again."""
+    key = toolchain_key(language) if cache is not None else None
+    name = f"toolchain-{language.id}"
+    if cache is not None:
+        hit = cache.get(name, key)
+        if (
+            isinstance(hit, list)
+            and len(hit) == 2
+            and all(isinstance(part, str) for part in hit)
+            and _all_executable(language)
+        ):
+            return Toolchain(language, hit[0], hit[1])
+    toolchain = _probe_toolchain(language, timeout=timeout)
+    if cache is not None:
+        cache.put(name, key, [toolchain.version, toolchain.banner])
+    return toolchain
+
+
+def _all_executable(language: Language) -> bool:
+    return all(os.path.isfile(path) and os.access(path, os.X_OK) for path in _executables(language))
+
+
+def _probe_toolchain(language: Language, *, timeout: float) -> Toolchain:
+    count_probe(f"toolchain-{language.id}")
     for executable in _executables(language):
         if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
             raise ToolchainUnavailableError(

@@ -3,6 +3,7 @@
 On disk (`work_root`, default /tmp/judgebox, mode 0711):
 
     bin/supervisor-<hash>        the compiled box supervisor (built from supervisor.c once)
+    host-probes/*.json           host probe answers and their keys (0700; probe_cache.py)
     <instance>/                  one per judgebox process (`p<pid>-<starttime>`)
         etc-<uid>/               synthetic /etc of the boxes of that uid
         scratch-<box>/           captured stdout/stderr of a box (host only)
@@ -34,9 +35,13 @@ from judgebox.sandbox.box_process import BoxContext
 from judgebox.sandbox.bwrap import Mount
 from judgebox.sandbox.isolation import IsolationReport, probe_isolation, require_isolation
 from judgebox.vocabulary.errors import SandboxError
+from judgebox.vocabulary.probe_cache import ProbeCache
 
 log = logging.getLogger("judgebox.sandbox")
 PR_SET_CHILD_SUBREAPER = 36
+# Under work_root, host facts shared by every judgebox process. Not named "p…": the sweep
+# removes directories named so whose owner process is gone.
+PROBE_CACHE = "host-probes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,9 @@ class SandboxConfig:
     cgroup_v2_root: Path | None = None
     use_cgroups: bool = True  # False: as on a host without cgroups (then only with insecure)
     tmp_size: int = 64 * 1024 * 1024
+    # Keep the host probes' answers under work_root/probes, keyed by what would change them
+    # (vocabulary/probe_cache.py, docs/architecture.md "Host probe cache").
+    cache_probes: bool = True
 
 
 @dataclass
@@ -73,12 +81,15 @@ class Sandbox:
         # are reaped, instead of piling up as zombies of an init that may never reap them.
         with contextlib.suppress(OSError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        _prepare_root(config.work_root)  # first: the probe cache lives under it
+        cache = ProbeCache(config.work_root / PROBE_CACHE) if config.cache_probes else None
+        # Cached or not, cheap checks run on every start: the cache keys themselves (stat,
+        # /proc), the cgroup layout (live), the work root's owner; see probe_cache.py.
         report = probe_isolation(
-            config.uid_base, config.cgroup_v2_root, use_cgroups=config.use_cgroups
+            config.uid_base, config.cgroup_v2_root, use_cgroups=config.use_cgroups, cache=cache
         )
         require_isolation(report, insecure=config.insecure)
         (log.info if report.complete else log.warning)(report.summary())
-        _prepare_root(config.work_root)
         supervisor = build_supervisor(config.work_root / "bin")
         cls._opened += 1  # two sandboxes of one process must not share (and remove) a tree
         instance = f"{cgroups.instance_name()}-{cls._opened}"
@@ -92,6 +103,12 @@ class Sandbox:
         inst_dir.mkdir(mode=0o711, exist_ok=True)
         os.chmod(inst_dir, 0o711)
         return cls(config, report, instance, supervisor, list(uids))
+
+    def probe_cache(self) -> ProbeCache | None:
+        """Where host probe answers are kept (None when caching them is off)."""
+        if not self.config.cache_probes:
+            return None
+        return ProbeCache(self.config.work_root / PROBE_CACHE)
 
     @property
     def instance_dir(self) -> Path:

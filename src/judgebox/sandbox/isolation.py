@@ -18,6 +18,18 @@ from pathlib import Path
 from judgebox.sandbox import bwrap
 from judgebox.sandbox.cgroups import CgroupLayout, detect_layout
 from judgebox.vocabulary.errors import IsolationUnavailableError
+from judgebox.vocabulary.probe_cache import ProbeCache, count_probe, file_key, read_small
+
+# What decides whether an unprivileged uid may create user namespaces, read on every start
+# (cheap reads, no process) and part of the cached answer's key: a change here (user
+# namespaces disabled by sysctl or by an AppArmor policy) is a cache miss, so the next
+# start probes for real and refuses if the answer is now "no".
+USERNS_SWITCHES = (
+    "/proc/sys/user/max_user_namespaces",
+    "/proc/sys/kernel/unprivileged_userns_clone",
+    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+    "/proc/sys/kernel/unprivileged_userns_apparmor_policy",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +63,7 @@ class IsolationReport:
 def _bwrap_version() -> str | None:
     if not shutil.which(bwrap.BWRAP):
         return None
+    count_probe("bwrap-version")
     try:
         out = subprocess.run(
             [bwrap.BWRAP, "--version"], capture_output=True, timeout=5, check=False
@@ -71,6 +84,7 @@ _PROBE_ARGV = [
 def _user_namespaces_work(uid: int) -> bool:
     """Start a real (empty) bubblewrap box as `uid` to see whether user namespaces are allowed."""
     as_root = os.geteuid() == 0
+    count_probe("userns")
     info_r, info_w = os.pipe2(os.O_CLOEXEC)
     try:
         out = subprocess.run(
@@ -116,22 +130,68 @@ def _reap_orphaned_init(info_fd: int) -> None:
         time.sleep(0.001)
 
 
-def _seccomp_works() -> bool:
+def _seccomp_works(cache: ProbeCache | None) -> bool:
     try:
-        from judgebox.sandbox.seccomp import filter_bpf
+        from judgebox.sandbox.seccomp import load_filter
 
-        return len(filter_bpf()) > 0
+        return len(load_filter(cache)) > 0
     except Exception:
         return False
 
 
-def probe_isolation(
-    uid: int, cgroup_v2_root: Path | None = None, *, use_cgroups: bool = True
-) -> IsolationReport:
-    """Check each layer for real; never raises."""
-    problems: list[str] = []
+def namespace_key(uid: int) -> dict[str, object]:
+    """Everything whose change could change the bubblewrap probes' answer (see USERNS_SWITCHES).
+
+    Recomputed on every start: stat of bwrap and of /etc/apparmor.d, the kernel, our own
+    user namespace, the sysctls. The cgroup layout is not cached at all (detected live)."""
+    uname = os.uname()
+    try:
+        own_userns: int | None = os.stat("/proc/self/ns/user").st_ino
+    except OSError:
+        own_userns = None
+    return {
+        "v": 1,
+        "bwrap": file_key(bwrap.BWRAP),
+        "kernel": [uname.release, uname.version, uname.machine],
+        "uid": uid,
+        "euid": os.geteuid(),
+        "own_userns": own_userns,
+        "switches": {path: read_small(path) for path in USERNS_SWITCHES},
+        "apparmor_d": file_key("/etc/apparmor.d"),
+        "probe": _PROBE_ARGV,
+    }
+
+
+def _namespaces(uid: int, cache: ProbeCache | None) -> tuple[str | None, bool]:
+    """(bwrap version, user namespaces work): from the cache when its key still holds.
+
+    Only a complete success is cached: a failing host is probed again on every start, so
+    fixing it takes effect at once, and `--insecure` always sees a fresh answer. A stale
+    "works" cannot weaken a box either: boxes always start through bubblewrap then, and a
+    bubblewrap that fails makes the box fail loudly (an internal error), never run bare."""
+    key = namespace_key(uid) if cache is not None else None
+    if cache is not None:
+        hit = cache.get("namespaces", key)
+        if isinstance(hit, dict) and isinstance(hit.get("bwrap_version"), str):
+            return hit["bwrap_version"], True
     version = _bwrap_version()
     userns = version is not None and _user_namespaces_work(uid)
+    if cache is not None and userns:
+        cache.put("namespaces", key, {"bwrap_version": version})
+    return version, userns
+
+
+def probe_isolation(
+    uid: int,
+    cgroup_v2_root: Path | None = None,
+    *,
+    use_cgroups: bool = True,
+    cache: ProbeCache | None = None,
+) -> IsolationReport:
+    """Check each layer (bubblewrap and the seccomp filter through `cache` when given: see
+    `_namespaces`; the cgroup layout always live); never raises."""
+    problems: list[str] = []
+    version, userns = _namespaces(uid, cache)
     if version is None:
         problems.append("bubblewrap is not installed (apt-get install bubblewrap): no namespaces")
     elif not userns:
@@ -145,7 +205,7 @@ def probe_isolation(
             "no writable cgroup hierarchy with memory and pids (v2, or v1 memory+pids+cpuacct): "
             "memory and process limits fall back to rlimits"
         )
-    sec = _seccomp_works()
+    sec = _seccomp_works(cache)
     if not sec:
         problems.append("seccomp (libseccomp via pyseccomp) is unavailable: no syscall filter")
     uid_drop = os.geteuid() == 0

@@ -9,14 +9,20 @@ kill(-1) means everyone: refused.)
 
 from __future__ import annotations
 
+import base64
 import errno
-import functools
+import hashlib
 import os
+import platform
 import tempfile
-
-import pyseccomp as seccomp
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
 
 from judgebox.vocabulary.errors import SandboxError
+from judgebox.vocabulary.probe_cache import ProbeCache, count_probe, file_key
+
+if TYPE_CHECKING:
+    import pyseccomp as seccomp
 
 SUPERVISOR_PID = 1  # bwrap --as-pid-1: the supervisor is the box's init
 
@@ -50,11 +56,17 @@ _LOW32 = 0xFFFFFFFF
 
 def _pid_arg(index: int, pid: int) -> seccomp.Arg:
     """Match a pid_t argument on its low 32 bits (the upper half of the register is not defined)."""
+    import pyseccomp as seccomp
+
     return seccomp.Arg(index, seccomp.MASKED_EQ, _LOW32, pid & _LOW32)
 
 
 def build_filter() -> seccomp.SyscallFilter:
     """The filter: allow by default, deny the list above with EPERM."""
+    # Imported here: loading pyseccomp runs `ldconfig -p` twice (ctypes.util.find_library),
+    # which a start with the BPF program in the probe cache does not need.
+    import pyseccomp as seccomp
+
     f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     deny = seccomp.ERRNO(errno.EPERM)
     for name in DENIED_SYSCALLS:
@@ -94,9 +106,11 @@ def build_filter() -> seccomp.SyscallFilter:
     return f
 
 
-@functools.cache
-def filter_bpf() -> bytes:
-    """The compiled BPF program (built once per process)."""
+_bpf: bytes | None = None  # this process's program, built or loaded once
+
+
+def _build_bpf() -> bytes:
+    count_probe("seccomp-bpf")
     try:
         with tempfile.TemporaryFile() as out:
             build_filter().export_bpf(out)
@@ -104,6 +118,45 @@ def filter_bpf() -> bytes:
             return out.read()
     except Exception as exc:  # libseccomp missing or too old
         raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
+
+
+def filter_key() -> dict[str, Any]:
+    """What the BPF program is made from: this module's source (the rules), pyseccomp and the
+    shared libraries it loads (a libseccomp upgrade rewrites /etc/ld.so.cache), the machine."""
+    spec = find_spec("pyseccomp")  # locates the module without running it
+    return {
+        "v": 1,
+        "rules": hashlib.sha256(open(__file__, "rb").read()).hexdigest(),
+        "pyseccomp": file_key(spec.origin) if spec is not None and spec.origin else None,
+        "ld.so.cache": file_key("/etc/ld.so.cache"),
+        "machine": platform.machine(),
+    }
+
+
+def load_filter(cache: ProbeCache | None = None) -> bytes:
+    """The BPF program, from `cache` when its key holds, else built (and then stored)."""
+    global _bpf
+    if _bpf is None:
+        key = filter_key() if cache is not None else None
+        hit = cache.get("seccomp-bpf", key) if cache is not None else None
+        if isinstance(hit, str):
+            try:
+                program = base64.b64decode(hit.encode("ascii"), validate=True)
+            except ValueError:  # binascii.Error, non-ASCII: junk, build it again
+                program = b""
+            # A BPF program is a whole number of 8-byte instructions; anything else is junk.
+            if program and len(program) % 8 == 0:
+                _bpf = program
+        if _bpf is None:
+            _bpf = _build_bpf()
+            if cache is not None:
+                cache.put("seccomp-bpf", key, base64.b64encode(_bpf).decode())
+    return _bpf
+
+
+def filter_bpf() -> bytes:
+    """The compiled BPF program (built or loaded once per process)."""
+    return load_filter()
 
 
 def filter_fd() -> int:
