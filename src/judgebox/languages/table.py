@@ -12,7 +12,6 @@ import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -119,7 +118,7 @@ def render_command(template: Sequence[str], **values: str | int) -> list[str]:
 def load_languages(path: str | Path | None = None) -> dict[str, Language]:
     """Read and validate the language table (the bundled `languages.toml` by default)."""
     if path is None:
-        text = resources.files("judgebox.languages").joinpath("languages.toml").read_text("utf-8")
+        text = Path(__file__).with_name("languages.toml").read_text("utf-8")
         where = "the bundled languages.toml"
     else:
         try:

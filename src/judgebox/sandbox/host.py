@@ -25,7 +25,6 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
@@ -249,7 +248,9 @@ def require_searchable(path: Path) -> None:
 
 def build_supervisor(bin_dir: Path) -> Path:
     """Compile supervisor.c once (cached by its hash) and return the binary's path."""
-    source = resources.files("judgebox.sandbox").joinpath("supervisor.c").read_bytes()
+    # A plain read beside this module: importlib.resources costs every CLI call an import
+    # (zipfile and its readers) for a package that is always installed as files.
+    source = Path(__file__).with_name("supervisor.c").read_bytes()
     digest = hashlib.sha256(source).hexdigest()[:16]
     target = bin_dir / f"supervisor-{digest}"
     if target.exists():

@@ -16,6 +16,7 @@ import os
 import platform
 import tempfile
 from importlib.util import find_spec
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judgebox.vocabulary.errors import SandboxError
@@ -126,7 +127,7 @@ def filter_key() -> dict[str, Any]:
     spec = find_spec("pyseccomp")  # locates the module without running it
     return {
         "v": 1,
-        "rules": hashlib.sha256(open(__file__, "rb").read()).hexdigest(),
+        "rules": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         "pyseccomp": file_key(spec.origin) if spec is not None and spec.origin else None,
         "ld.so.cache": file_key("/etc/ld.so.cache"),
         "machine": platform.machine(),
