@@ -100,7 +100,8 @@ def _open_judge(settings: Settings) -> Judge:
         sandbox = open_sandbox(settings)
     except JudgeboxError as exc:
         usage_error(exc.message)
-    return Judge(settings, sandbox)
+    # One run at a time here: the run's boxes may start while its compiler runs.
+    return Judge(settings, sandbox, boxes_during_compile=True)
 
 
 def _problem(spec: str, settings: Settings) -> Problem:

@@ -68,6 +68,16 @@ class SlotBoxes:
     output_path: Path
 
 
+def slot_boxes(submission: Box, validator: Box | None, workspace: Path) -> SlotBoxes:
+    """A slot's boxes and its scratch paths in the run's workspace."""
+    return SlotBoxes(
+        submission=submission,
+        validator=validator,
+        feedback_dir=workspace / f"feedback-{submission.name}",
+        output_path=workspace / f"output-{submission.name}",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CaseJudge:
     """Everything needed to judge any case of one run."""
@@ -105,12 +115,7 @@ class CaseJudge:
             ]
             mounts[2].source.mkdir(mode=0o755)
             validator_box = await stack.enter_async_context(sandbox.box(mounts, group=group))
-        return SlotBoxes(
-            submission=sub,
-            validator=validator_box,
-            feedback_dir=self.workspace / f"feedback-{sub.name}",
-            output_path=self.workspace / f"output-{sub.name}",
-        )
+        return slot_boxes(sub, validator_box, self.workspace)
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case."""

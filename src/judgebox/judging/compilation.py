@@ -24,7 +24,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,8 +112,13 @@ async def compile_source(
     cache_limits: CacheLimits | None = None,
     max_time: float | None = None,
     max_memory: int | None = None,
+    on_build: Callable[[Path], None] | None = None,
 ) -> Artifact:
     """Build `code` as `file` (or find it in the cache); a CE comes back as `result.ok = False`.
+
+    `on_build(build_dir)` is called just before the compiler starts (not on a cache hit):
+    the judge starts the run's boxes then, binding that directory, which becomes the
+    artifact's by a rename (judge.py, "boxes started during the compile").
 
     `extra_files` are written beside the source (headers of a validator, for example).
     The compiler runs under the language's compile limits, lowered to `max_time` and
@@ -146,6 +151,8 @@ async def compile_source(
     if argv is None:
         nothing = CompileResult(ok=True, time_ms=0, output="")
         return await _admit(build, target, file, nothing, caps)
+    if on_build is not None:
+        on_build(build)
     started = time.monotonic()
     async with sandbox.box([Mount(build, BOX_DIR, writable=True)]) as box:
         os.chown(build, box.ctx.uid, box.ctx.uid)

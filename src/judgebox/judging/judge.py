@@ -24,9 +24,10 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import shutil
 import uuid
-from collections.abc import AsyncGenerator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from typing import Any
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
-from judgebox.judging.cases import CaseJudge
+from judgebox.judging.cases import CaseJudge, SlotBoxes, slot_boxes
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.scoring import Scoreboard
 from judgebox.judging.validators import ValidatorProgram
@@ -46,7 +47,7 @@ from judgebox.languages.toolchains import (
     require_toolchain,
 )
 from judgebox.problems.model import Problem, TestCase, Validation
-from judgebox.sandbox import Sandbox
+from judgebox.sandbox import BOX_DIR, Mount, Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import JudgeboxError, ProblemPackageError
@@ -125,9 +126,17 @@ class Judge:
         sandbox: Sandbox,
         languages: Mapping[str, Language] | None = None,
         toolchains: Mapping[str, Toolchain] | None = None,
+        *,
+        boxes_during_compile: bool = False,
     ) -> None:
         self.settings = settings
         self.sandbox = sandbox
+        # Start the run's boxes while the compiler runs (see EarlyBoxes). Off by default: a
+        # run then holds `parallelism + 1` uids for a while, which the server's and the
+        # worker's uid budgets (`parallelism` per run) do not count; the CLI judges one run
+        # at a time and turns it on.
+        self.boxes_during_compile = boxes_during_compile
+        self.early_boxes_used = 0  # boxes started during a compile that judged cases (tests)
         # Compiled programs are mounted into boxes from here: say so now if the boxes can't.
         settings.cache_dir.mkdir(mode=0o711, parents=True, exist_ok=True)
         require_searchable(settings.cache_dir)
@@ -180,10 +189,13 @@ class Judge:
         total = len(problem.cases)
         results: list[CaseResult] = []
         workspace = self.sandbox.workspace(sub.run_id)
-        async with send:
+        early = EarlyBoxes(self.sandbox, workspace, sub.run_id, self._early_box_count(sub))
+        async with send, early:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
-                artifact = await self._compile(sub, language, workspace)
+                artifact = await self._compile(sub, language, workspace, early.begin)
+                started = await early.take(artifact)
+                self.early_boxes_used += len(started)
                 await send.send(CompileEvent(artifact.result))
                 if not artifact.result.ok:
                     summary = summarize(total, [], RunStatus.COMPILE_ERROR, compile_ok=False)
@@ -199,7 +211,7 @@ class Judge:
                     workspace=workspace,
                 )
                 board = Scoreboard(problem) if problem.scoring else None
-                await self._judge_cases(sub, case_judge, send, results, board)
+                await self._judge_cases(sub, case_judge, send, results, board, started)
                 score, max_score = board.total() if board is not None else (None, None)
                 summary = summarize(total, results, RunStatus.FINISHED, score=score,
                                     max_score=max_score)  # fmt: skip
@@ -215,7 +227,22 @@ class Judge:
             finally:
                 shutil.rmtree(workspace, ignore_errors=True)
 
-    async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
+    def _early_box_count(self, sub: Submission) -> int:
+        """How many run boxes to start during the compile (0: none)."""
+        if not self.boxes_during_compile or sub.problem.validation is not Validation.DEFAULT:
+            return 0  # a validator box would be needed too: keep that path as it was
+        todo = len(sub.problem.cases) - len(sub.previous_results)
+        count = max(0, min(self.settings.parallelism, todo))
+        # Leave the compile box its uid, and never take the last ones.
+        return count if count + 1 < self.sandbox.free_uids else 0
+
+    async def _compile(
+        self,
+        sub: Submission,
+        language: Language,
+        workspace: Path,
+        on_build: Callable[[Path], None] | None = None,
+    ) -> Artifact:
         code = sub.code.encode("utf-8")
         # Scanning submitted text is CPU-bound: never on the event loop.
         file = await asyncio.to_thread(source_file_name, language, sub.code)
@@ -225,7 +252,7 @@ class Judge:
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
-            max_memory=self.settings.compile_memory_limit,
+            max_memory=self.settings.compile_memory_limit, on_build=on_build,
         )  # fmt: skip
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
@@ -249,8 +276,10 @@ class Judge:
         send: MemoryObjectSendStream[Event],
         emitted: list[CaseResult],
         board: Scoreboard | None = None,
+        started: list[SlotBoxes] | None = None,
     ) -> None:
-        """Run the cases on p parallel boxes; emit results in dataset order."""
+        """Run the cases on p parallel boxes (`started` ones first); emit results in order."""
+        early = list(started or [])
         cases = sub.problem.cases
         n = len(cases)
         slots = max(1, min(self.settings.parallelism, n))
@@ -264,7 +293,10 @@ class Judge:
 
         async def slot() -> None:
             async with contextlib.AsyncExitStack() as stack:
-                boxes = await case_judge.open_boxes(self.sandbox, stack, group=sub.run_id)
+                if early:  # started during the compile; closed by their EarlyBoxes
+                    boxes = early.pop()
+                else:
+                    boxes = await case_judge.open_boxes(self.sandbox, stack, group=sub.run_id)
                 for i in cursor:
                     if i > stop_at:
                         ready[i].set()
@@ -298,6 +330,73 @@ class Judge:
             emitted.append(skipped)
             await send.send(CaseResultEvent(skipped))
             await _record(board, case, skipped, send)
+
+
+class EarlyBoxes:
+    """Run boxes started while the compiler runs, so that the first case does not wait for
+    a box start after the compile (issue 17: ~10 ms idle, 100-400 ms on a loaded host).
+
+    They bind the build directory read-only; a successful compile renames that very
+    directory into the compile cache, and a bind mount follows the directory, not its
+    name, so the boxes show the artifact. They are used only if the artifact is that
+    directory (same device and inode: a cache twin that won the rename, or a copy across
+    file systems, is another one); otherwise they are closed and the slots start their
+    own. Nothing runs in them before the compile has ended and the artifact is sealed.
+    """
+
+    def __init__(self, sandbox: Sandbox, workspace: Path, group: str, count: int) -> None:
+        self.sandbox, self.workspace, self.group, self.count = sandbox, workspace, group, count
+        self.stack = contextlib.AsyncExitStack()
+        self.boxes: list[SlotBoxes] = []
+        self.task: asyncio.Future[None] | None = None
+        self.identity: tuple[int, int] | None = None
+
+    def begin(self, build: Path) -> None:
+        """The compiler is about to run in `build`: start the boxes (in the background)."""
+        if self.count <= 0 or self.task is not None:
+            return
+        st = os.stat(build)
+        self.identity = (st.st_dev, st.st_ino)
+        self.task = asyncio.ensure_future(self._open(build))
+
+    async def _open(self, build: Path) -> None:
+        async def one() -> None:
+            box = await self.stack.enter_async_context(
+                self.sandbox.box([Mount(build, BOX_DIR)], group=self.group)
+            )
+            self.boxes.append(slot_boxes(box, None, self.workspace))
+
+        results = await asyncio.gather(*(one() for _ in range(self.count)),
+                                       return_exceptions=True)  # fmt: skip
+        for result in results:  # a box that failed to start: its slot will start its own
+            if isinstance(result, BaseException):
+                log.debug("a box started during the compile failed: %s", result)
+
+    async def take(self, artifact: Artifact) -> list[SlotBoxes]:
+        """The started boxes if they show `artifact`, else none (and they are closed)."""
+        if self.task is None:
+            return []
+        await self.task
+        try:
+            st = os.stat(artifact.directory)
+            same = artifact.result.ok and (st.st_dev, st.st_ino) == self.identity
+        except OSError:
+            same = False
+        if not same:
+            await self.stack.aclose()
+            self.boxes = []
+        return list(self.boxes)
+
+    async def __aenter__(self) -> EarlyBoxes:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait({self.task})
+        with anyio.CancelScope(shield=True):
+            await self.stack.aclose()
 
 
 def _skipped(case: TestCase) -> CaseResult:

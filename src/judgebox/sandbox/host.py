@@ -103,6 +103,11 @@ class Sandbox:
         os.chmod(inst_dir, 0o711)
         return cls(config, report, instance, supervisor, list(uids))
 
+    @property
+    def free_uids(self) -> int:
+        """How many more boxes could start now."""
+        return len(self._free_uids)
+
     def probe_cache(self) -> ProbeCache | None:
         """Where host probe answers are kept (None when caching them is off)."""
         if not self.config.cache_probes:

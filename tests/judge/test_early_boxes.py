@@ -1,0 +1,91 @@
+"""Boxes started while the compiler runs (judge.py EarlyBoxes, the CLI's setting): they judge
+the cases of a fresh compile, are not used on a cache hit or a compile error, and are
+closed in every outcome (stop on first failure, cancel), with nothing left running."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from judgebox.judging.judge import Judge, Submission
+from judgebox.problems.library import ProblemLibrary
+from judgebox.problems.package import inline_problem
+from judgebox.sandbox import Sandbox
+from judgebox.settings import Settings
+from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
+from judgebox.vocabulary.verdicts import Verdict
+
+from .conftest import collect
+from .test_judge import APLUSB_CPP, _box_processes
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def early_judge(settings: Settings, sandbox: Sandbox) -> Judge:
+    return Judge(settings, sandbox, boxes_during_compile=True)
+
+
+def _verdicts(events: Sequence[object]) -> list[Verdict]:
+    return [e.result.verdict for e in events if isinstance(e, CaseResultEvent)]
+
+
+def _all_uids_back(judge: Judge) -> bool:
+    return judge.sandbox.free_uids == judge.sandbox.config.uid_count
+
+
+async def test_a_fresh_compile_judges_on_boxes_started_during_it(
+    early_judge: Judge, library: ProblemLibrary
+) -> None:
+    code = APLUSB_CPP + f"// early {time.time_ns()}\n"  # a fresh compile, not a cache hit
+    events = await collect(early_judge, library.get("aplusb"), "cpp", code)
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent) and complete.summary.verdict is Verdict.AC
+    assert set(_verdicts(events)) == {Verdict.AC}
+    assert early_judge.early_boxes_used == 2  # parallelism 2: both slots
+    # The same source again: a cache hit starts no box during a compile (there is none).
+    again = await collect(early_judge, library.get("aplusb"), "cpp", code)
+    assert isinstance(again[-1], CompleteEvent) and again[-1].summary.verdict is Verdict.AC
+    assert early_judge.early_boxes_used == 2
+    assert _all_uids_back(early_judge)
+
+
+async def test_a_compile_error_closes_them(early_judge: Judge, library: ProblemLibrary) -> None:
+    events = await collect(early_judge, library.get("aplusb"), "cpp", "int main() { x; }\n")
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent) and complete.summary.verdict is Verdict.CE
+    assert early_judge.early_boxes_used == 0
+    assert _all_uids_back(early_judge)
+    assert not _box_processes(61200, 61263)
+
+
+async def test_stop_on_first_failure_with_them(early_judge: Judge, tmp_path: Path) -> None:
+    cases = [{"input": f"{i}\n", "answer": f"{i}\n"} for i in range(6)]
+    problem = inline_problem(cases, tmp_path)
+    code = f"n = int(input())\nprint(n if n != 1 else -1)  # {time.time_ns()}\n"
+    events = await collect(early_judge, problem, "python3", code, stop_on_first_failure=True)
+    assert _verdicts(events) == [Verdict.AC, Verdict.WA] + [Verdict.SKIPPED] * 4
+    assert early_judge.early_boxes_used == 2
+    assert _all_uids_back(early_judge)
+    assert not _box_processes(61200, 61263)
+
+
+async def test_cancel_kills_them(early_judge: Judge, tmp_path: Path) -> None:
+    problem = inline_problem([{"input": "x\n", "answer": "x\n"}] * 3, tmp_path)
+    sub = Submission(problem, "python3", f"while True: pass  # {time.time_ns()}\n")
+
+    async def consume() -> None:
+        async for _ in early_judge.run(sub):
+            pass
+
+    task = asyncio.ensure_future(consume())
+    await asyncio.sleep(0.6)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not _box_processes(61200, 61263), "a sandboxed process survived the cancel"
+    assert _all_uids_back(early_judge)
