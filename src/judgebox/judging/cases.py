@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
@@ -28,6 +28,11 @@ from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbo
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import CaseResult, Verdict
+
+# Output and answer both at most this many bytes: checked on the event loop (the worst
+# case, a float comparison of every token, takes well under a millisecond); anything
+# larger goes to a worker thread, so that hostile output never stalls the loop.
+INLINE_CHECK = 4096
 
 _SIGNAL_MEANINGS = {
     "SIGSEGV": "segmentation fault: invalid memory access or stack overflow",
@@ -76,6 +81,16 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    # The same for every case of the run: worked out once (in __post_init__).
+    _limits: Limits = field(init=False, repr=False, compare=False)
+    _run_limits: Limits = field(init=False, repr=False, compare=False)
+    _argv: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        limits = self.problem_limits(self.settings, self.problem)
+        object.__setattr__(self, "_limits", limits)
+        object.__setattr__(self, "_run_limits", self.language.run_limits(limits))
+        object.__setattr__(self, "_argv", tuple(self.language.run_argv(self.artifact.file, limits)))
 
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
@@ -112,9 +127,7 @@ class CaseJudge:
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case."""
-        limits = self.problem_limits(self.settings, self.problem)
-        argv = self.language.run_argv(self.artifact.file, limits)
-        run_limits = self.language.run_limits(limits)
+        limits, argv, run_limits = self._limits, list(self._argv), self._run_limits
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
@@ -129,8 +142,10 @@ class CaseJudge:
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
             return self._case_result(case, result, verdict, feedback, output=None)
-        # resolve(): packages may link data files (a sample that is also a secret case)
-        stdin = case.input_path.resolve()
+        # Opened here, following links: packages may link data files (a sample that is also
+        # a secret case). One open instead of resolve()'s lstat per path component; the box
+        # consumes the fd.
+        stdin = os.open(case.input_path, os.O_RDONLY | os.O_CLOEXEC)
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
@@ -146,11 +161,16 @@ class CaseJudge:
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
         else:
-            # CPU-bound on the program's output (up to the output limit): off the event loop,
-            # so other runs' streams and limit watchdogs keep going.
-            outcome = await asyncio.to_thread(
-                _check, result.stdout, case.answer_path, self.problem.checker_flags
-            )
+            answer = _small_answer(case.answer_path) if len(result.stdout) <= INLINE_CHECK else None
+            if answer is not None:
+                # Both small: checking costs less than a trip to a worker thread.
+                outcome = check_output(result.stdout, answer, self.problem.checker_flags)
+            else:
+                # CPU-bound on the program's output (up to the output limit): off the event
+                # loop, so other runs' streams and limit watchdogs keep going.
+                outcome = await asyncio.to_thread(
+                    _check, result.stdout, case.answer_path, self.problem.checker_flags
+                )
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
         return self._case_result(case, result, verdict, feedback, output=result.stdout)
@@ -219,6 +239,13 @@ class CaseJudge:
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
         )
+
+
+def _small_answer(path: Path) -> bytes | None:
+    """The answer if it is at most INLINE_CHECK bytes, else None (one open, one read)."""
+    with open(path, "rb", buffering=0) as f:
+        data = f.read(INLINE_CHECK + 1)
+    return data if len(data) <= INLINE_CHECK else None
 
 
 def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcome:

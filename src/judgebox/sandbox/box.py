@@ -69,20 +69,34 @@ class Box(BoxProcess):
         that a pipe's other end sees EOF when the program exits.
         """
         if not self.alive:
-            await self.start()
-        own_fds: list[int] = []
+            try:
+                await self.start()
+            except BaseException:
+                for fd in (stdin, stdout):  # consumed even when the box cannot start
+                    if isinstance(fd, int):
+                        with contextlib.suppress(OSError):
+                            os.close(fd)
+                raise
+        own_fds: list[int] = []  # closed at the end, whatever happens
+        handed: list[int] = []  # closed as soon as the box has its copies (pipes see EOF)
         out_file_fd: int | None = None
         cg: CaseCgroup | None = None
+        self._case_serial += 1
+        case_name = f"{self.name}-{self._case_serial}"
+        base = f"{self.ctx.scratch}/{case_name}"
+        out_path, err_path = base + ".out", base + ".err"
+        capture_fd: int | None = None
         try:
             stdin_fd = self._open_stdin(stdin, own_fds)
-            self._case_serial += 1
-            out_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.out"
-            err_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.err"
+            handed.append(stdin_fd)
             if stdout is None:
-                stdout_fd = _create(out_path, own_fds)
+                # Kept open (read and write) after the run: the result is read through it,
+                # with no second open by name.
+                stdout_fd = capture_fd = _create(out_path, own_fds)
             else:
                 stdout_fd = stdout
                 own_fds.append(stdout)
+                handed.append(stdout)
                 # A regular file keeps its size after the run: keep a copy to measure it, so
                 # that a program that ignores SIGXFSZ (Python does) still gets OUTPUT_LIMIT.
                 if stat.S_ISREG(os.fstat(stdout).st_mode):
@@ -91,20 +105,19 @@ class Box(BoxProcess):
             stderr_fd = _create(err_path, own_fds)
             cg_fds: list[int] = []
             if self.ctx.cgroups is not None:
-                case_name = f"{self.name}-{self._case_serial}"
                 cg = CaseCgroup(self.ctx.cgroups, self.ctx.instance, case_name)
                 cg.create(memory=limits.memory, processes=limits.processes)
                 cg_fds = cg.procs_fds()
                 own_fds.extend(cg_fds)
             request = self._request(argv, limits, cwd, env, len(cg_fds))
             fds = [stdin_fd, stdout_fd, stderr_fd, *cg_fds]
-            observation = await self._execute(request, fds, own_fds, limits, cg)
+            observation = await self._execute(request, fds, handed, own_fds, limits, cg)
             if cg is not None:
                 await _until_empty(cg)
             if out_file_fd is not None:
                 size = os.fstat(out_file_fd).st_size
                 observation = dataclasses.replace(observation, output_size=size)
-            res = result(observation, limits, stdout is None, out_path, err_path)
+            res = result(observation, limits, capture_fd, stderr_fd)
         except BaseException:
             # Cancelled (or broken): nothing of this box may keep running.
             self.kill_now()
@@ -117,10 +130,9 @@ class Box(BoxProcess):
                 self._stale_cgroups.append(cg)
             if self._stale_cgroups or self._dead_procs:
                 self._schedule_cleanup()
-            for suffix in (".out", ".err"):
-                path = self.ctx.scratch / f"{self.name}-{self._case_serial}{suffix}"
+            for path in (out_path, err_path):
                 with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+                    os.unlink(path)
         return res
 
     def _open_stdin(self, stdin: Path | int | None, own: list[int]) -> int:
@@ -163,6 +175,7 @@ class Box(BoxProcess):
         self,
         request: RunRequest,
         fds: list[int],
+        handed: list[int],
         own_fds: list[int],
         limits: Limits,
         cg: CaseCgroup | None,
@@ -177,17 +190,22 @@ class Box(BoxProcess):
         except OSError as exc:
             self.kill_now()
             return internal(limits, f"the box supervisor is gone ({exc})")
-        for fd in list(own_fds):  # the box has its copies now; keep only the cgroup fds' owner
-            if fd in fds[:3]:
-                os.close(fd)
-                own_fds.remove(fd)
+        for fd in handed:  # the box has its copies now: a pipe's other end sees EOF at exit
+            os.close(fd)
+            own_fds.remove(fd)
         wall_limit = limits.effective_wall_time
         started = time.monotonic()
         killed_for: str | None = None
         kill_deadline: float | None = None
+        # The counter is read after each wait that timed out, not after each record: the
+        # last reading is a lower bound, and a record (STARTED) comes before the program
+        # has used more than its start-up's microseconds. A fresh case cgroup starts at 0.
+        cpu = 0.0
+        fresh = False
         while True:
             now = time.monotonic()
-            cpu = cg.cpu_time() if cg is not None else 0.0
+            if fresh and cg is not None:
+                cpu = cg.cpu_time()
             if killed_for is None:
                 if cpu >= limits.cpu_time:
                     killed_for = "cpu"
@@ -208,7 +226,9 @@ class Box(BoxProcess):
                 async with asyncio.timeout(wait):
                     data = await self._recv(sock)
             except TimeoutError:
+                fresh = True
                 continue
+            fresh = False
             if not data:  # the supervisor died (killed from inside, or the box broke)
                 self.kill_now()
                 return internal(limits, "the box supervisor died during the run", killed_for)
@@ -230,8 +250,8 @@ class Box(BoxProcess):
             self.kill_now()
 
 
-def _create(path: Path, own: list[int]) -> int:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+def _create(path: str, own: list[int]) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     own.append(fd)
     return fd
 
@@ -240,7 +260,9 @@ async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> None:
     """Kill what the case left (daemons, a fork bomb) and wait until it is gone, so that
     nothing of one case still runs when the result is out and the next case starts."""
     deadline = time.monotonic() + timeout
-    cg.kill_all()
+    # On v1 the kill reads the pid list: seen empty there, it need not be read again.
+    if cg.kill_all():
+        return
     while cg.pids() and time.monotonic() < deadline:
         await asyncio.sleep(0.0005)
         cg.kill_all()

@@ -1,0 +1,180 @@
+"""The judge's own CPU per trivial case: this tree against a baseline tree, in the same run.
+
+    .venv/bin/python bench/bench_judge_cpu.py --baseline /tmp/base/src [--cases 2000]
+        [--repeat 3] [--parallelism 1 2]
+    .venv/bin/python bench/bench_judge_cpu.py --child SRC --cases N --parallelism P
+        [--profile FILE]
+
+One run of a C a+b against a plain folder of `--cases` cases through the Judge API, in
+a child process per measurement whose `sys.path` starts with the tree under test (so
+the baseline's code and this tree's code never mix). The figure is the CPU time of the
+judging process itself (RUSAGE_SELF: event loop, box protocol, cgroups, checker; the
+boxes and the programs are other processes) from the compile event to the complete
+event, divided by the cases. The machine is shared: wall-clock rates are printed too but
+CPU time is the figure that means something. Baseline and candidate alternate, so load
+changes hit both alike. `--profile` writes cProfile stats of the judged part.
+
+Writes bench/results/judge_cpu.json and judge_cpu.md (plain JSON/MD: bench/benchcore
+did not exist on main when this was written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+HERE_SRC = Path(__file__).resolve().parent.parent / "src"
+UID_BASE = 65600  # no test suite or other benchmark uses 65600..65663
+C_SOURCE = (
+    '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n'
+)
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process so far (children excluded)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def child(cases: int, parallelism: int, profile: str | None) -> dict[str, float]:
+    """Judge one warm-up run and one measured run; the measured run's figures."""
+    import cProfile
+
+    from judgebox.judging.judge import Judge, Submission
+    from judgebox.problems.package import load_problem
+    from judgebox.sandbox import Sandbox, SandboxConfig
+    from judgebox.settings import Settings
+    from judgebox.vocabulary.events import CompileEvent, CompleteEvent
+
+    root = Path(tempfile.mkdtemp(prefix="judgebox-bench-cpu-", dir="/tmp"))
+    root.chmod(0o711)
+    sandbox = Sandbox.open(SandboxConfig(work_root=root / "work", uid_base=UID_BASE))
+    try:
+        folder = root / "cases"
+        folder.mkdir()
+        for n in range(1, cases + 1):
+            (folder / f"{n}.in").write_text(f"{n} {n * 7}\n")
+            (folder / f"{n}.ans").write_text(f"{n * 8}\n")
+        problem = load_problem(folder)
+        judge = Judge(Settings(cache_dir=root / "cache", parallelism=parallelism), sandbox)
+        warm = dataclasses.replace(problem, cases=problem.cases[:50])
+        async for _ in judge.run(Submission(warm, "c", C_SOURCE)):
+            pass
+        prof = cProfile.Profile(time.process_time) if profile else None
+        verdict = "?"
+        wall0, cpu0 = time.perf_counter(), own_cpu()
+        async for event in judge.run(Submission(problem, "c", C_SOURCE)):
+            if isinstance(event, CompileEvent):
+                wall0, cpu0 = time.perf_counter(), own_cpu()
+                if prof is not None:
+                    prof.enable()
+            elif isinstance(event, CompleteEvent):
+                verdict = str(event.summary.verdict)
+        if prof is not None:
+            prof.disable()
+        wall, cpu = time.perf_counter() - wall0, own_cpu() - cpu0
+        if verdict != "AC":
+            raise RuntimeError(f"run ended {verdict}, expected AC")
+        if prof is not None and profile is not None:
+            prof.dump_stats(profile)
+        return {"cpu_ms_per_case": cpu * 1000 / cases, "cases_per_s": cases / wall}
+    finally:
+        sandbox.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def measure(src: Path, cases: int, parallelism: int) -> dict[str, float]:
+    """One child run of the tree at `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(src), "--cases", str(cases),
+         "--parallelism", str(parallelism)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(f"child for {src} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> dict[str, Any]:
+    """Baseline and this tree, alternating, for each parallelism."""
+    rows = []
+    for parallelism in parallelisms:
+        figures: dict[str, list[dict[str, float]]] = {"baseline": [], "this": []}
+        for _ in range(repeat):
+            for name, src in (("baseline", baseline), ("this", HERE_SRC)):
+                got = measure(src, cases, parallelism)
+                print(name, parallelism, got, flush=True)
+                figures[name].append(got)
+        row: dict[str, Any] = {"parallel_boxes": parallelism}
+        for name, runs in figures.items():
+            cpu = [r["cpu_ms_per_case"] for r in runs]
+            rate = [r["cases_per_s"] for r in runs]
+            row[f"{name}_cpu_ms_per_case"] = round(statistics.median(cpu), 3)
+            row[f"{name}_cpu_ms_spread"] = [round(min(cpu), 3), round(max(cpu), 3)]
+            row[f"{name}_cases_per_s"] = round(statistics.median(rate), 1)
+        row["cpu_ratio"] = round(row["this_cpu_ms_per_case"] / row["baseline_cpu_ms_per_case"], 3)
+        rows.append(row)
+    return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(),
+            "load": f"{os.getloadavg()[0]:.2f}", "baseline": str(baseline),
+            "rows": rows}  # fmt: skip
+
+
+def write(figures: dict[str, Any]) -> None:
+    """bench/results/judge_cpu.json and judge_cpu.md."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "judge_cpu.json").write_text(json.dumps(figures, indent=2) + "\n")
+    lines = [
+        "# The judge's own CPU per trivial case (baseline tree vs this tree, same run)",
+        "",
+        f"One run of {figures['cases']} a+b cases in C per measurement, medians of "
+        f"{figures['repeat']} alternating runs (spread: min..max), {figures['cpus']} CPUs, "
+        f"load average {figures['load']} at the end (a shared machine: the wall-clock rates "
+        "are noisy, the CPU time is not). CPU = RUSAGE_SELF of the judging process from the "
+        "compile event to the complete event / cases.",
+        "",
+        "| boxes | baseline CPU ms/case | this CPU ms/case | this / baseline "
+        "| baseline cases/s | this cases/s |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in figures["rows"]:
+        b, t = r["baseline_cpu_ms_spread"], r["this_cpu_ms_spread"]
+        lines.append(
+            f"| {r['parallel_boxes']} | {r['baseline_cpu_ms_per_case']} ({b[0]}..{b[1]}) | "
+            f"{r['this_cpu_ms_per_case']} ({t[0]}..{t[1]}) | {r['cpu_ratio']} | "
+            f"{r['baseline_cases_per_s']} | {r['this_cases_per_s']} |"
+        )
+    (RESULTS / "judge_cpu.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", type=Path)
+    parser.add_argument("--baseline", type=Path)
+    parser.add_argument("--profile")
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    if args.child is not None:
+        sys.path.insert(0, str(args.child))
+        got = asyncio.run(child(args.cases, args.parallelism[0], args.profile))
+        print(json.dumps(got))
+    else:
+        if args.baseline is None:
+            parser.error("--baseline SRC (e.g. a worktree of main: /tmp/base/src)")
+        write(main(args.baseline, args.cases, args.repeat, args.parallelism))
