@@ -31,6 +31,7 @@ import socket
 import stat
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from judgebox.sandbox import bwrap
@@ -50,6 +51,8 @@ _MIN_POLL = 0.004
 
 class Box(BoxProcess):
     """One long-lived sandbox; one `run()` at a time (the judge uses one box per slot)."""
+
+    _captures: _Captures | None = None  # the capture files, between two runs
 
     async def run(
         self,
@@ -83,16 +86,16 @@ class Box(BoxProcess):
         cg: CaseCgroup | None = None
         self._case_serial += 1
         case_name = f"{self.name}-{self._case_serial}"
-        base = f"{self.ctx.scratch}/{case_name}"
-        out_path, err_path = base + ".out", base + ".err"
-        capture_fd: int | None = None
+        # This run owns the capture files until it gives them back (only if reusable).
+        captures, self._captures = self._captures, None
+        reusable = False
         try:
+            if captures is None:
+                captures = _Captures.create(f"{self.ctx.scratch}/{case_name}")
             stdin_fd = self._open_stdin(stdin, own_fds)
             handed.append(stdin_fd)
             if stdout is None:
-                # Kept open (read and write) after the run: the result is read through it,
-                # with no second open by name.
-                stdout_fd = capture_fd = _create(out_path, own_fds)
+                stdout_fd = captures.out_fd
             else:
                 stdout_fd = stdout
                 own_fds.append(stdout)
@@ -102,7 +105,6 @@ class Box(BoxProcess):
                 if stat.S_ISREG(os.fstat(stdout).st_mode):
                     out_file_fd = os.dup(stdout)
                     own_fds.append(out_file_fd)
-            stderr_fd = _create(err_path, own_fds)
             cg_fds: list[int] = []
             if self.ctx.cgroups is not None:
                 cg = CaseCgroup(self.ctx.cgroups, self.ctx.instance, case_name)
@@ -110,14 +112,15 @@ class Box(BoxProcess):
                 cg_fds = cg.procs_fds()
                 own_fds.extend(cg_fds)
             request = self._request(argv, limits, cwd, env, len(cg_fds))
-            fds = [stdin_fd, stdout_fd, stderr_fd, *cg_fds]
+            fds = [stdin_fd, stdout_fd, captures.err_fd, *cg_fds]
             observation = await self._execute(request, fds, handed, own_fds, limits, cg)
-            if cg is not None:
-                await _until_empty(cg)
+            # Reused for the next case only when nothing of this one can still write to them.
+            reusable = cg is not None and await _until_empty(cg) and self.alive
             if out_file_fd is not None:
                 size = os.fstat(out_file_fd).st_size
                 observation = dataclasses.replace(observation, output_size=size)
-            res = result(observation, limits, capture_fd, stderr_fd)
+            out_fd = captures.out_fd if stdout is None else None
+            res = result(observation, limits, out_fd, captures.err_fd)
         except BaseException:
             # Cancelled (or broken): nothing of this box may keep running.
             self.kill_now()
@@ -130,10 +133,27 @@ class Box(BoxProcess):
                 self._stale_cgroups.append(cg)
             if self._stale_cgroups or self._dead_procs:
                 self._schedule_cleanup()
-            for path in (out_path, err_path):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
+            if captures is not None:
+                if reusable and self._captures is None and captures.clear():
+                    self._captures = captures
+                else:
+                    captures.close()
         return res
+
+    async def close(self, timeout: float = 5.0) -> None:
+        """`BoxProcess.close`, and the capture files go too."""
+        self._drop_captures()
+        await super().close(timeout)
+
+    def close_sync(self, timeout: float = 1.0) -> None:
+        """`BoxProcess.close_sync`, and the capture files go too."""
+        self._drop_captures()
+        super().close_sync(timeout)
+
+    def _drop_captures(self) -> None:
+        captures, self._captures = self._captures, None
+        if captures is not None:
+            captures.close()
 
     def _open_stdin(self, stdin: Path | int | None, own: list[int]) -> int:
         if isinstance(stdin, int):
@@ -250,19 +270,69 @@ class Box(BoxProcess):
             self.kill_now()
 
 
-def _create(path: str, own: list[int]) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    own.append(fd)
-    return fd
+@dataclass(slots=True)
+class _Captures:
+    """A box's capture files (stdout, stderr), held open read-write by the host.
+
+    The program writes straight to them (its fds share the host's open file); the host
+    reads them through its own fds (pread from 0), with no second open by name. A box
+    keeps one pair for case after case, emptied after each: creating and unlinking two
+    files per case cost more host CPU than anything else in a trivial case. Only a case
+    whose cgroup was seen empty gives them back, so nothing of an earlier case can still
+    write into a later one's output; otherwise (no cgroups, a kill, a case that would
+    not die) they are removed and the next case makes its own.
+    """
+
+    out_path: str
+    err_path: str
+    out_fd: int
+    err_fd: int
+
+    @classmethod
+    def create(cls, base: str) -> _Captures:
+        """`<base>.out` and `<base>.err`, new (0600, never through a link)."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        out_path, err_path = base + ".out", base + ".err"
+        out_fd = os.open(out_path, flags, 0o600)
+        try:
+            err_fd = os.open(err_path, flags, 0o600)
+        except BaseException:
+            os.close(out_fd)
+            os.unlink(out_path)
+            raise
+        return cls(out_path, err_path, out_fd, err_fd)
+
+    def clear(self) -> bool:
+        """Empty both and rewind the shared offset (else the next write leaves a hole)."""
+        try:
+            for fd in (self.out_fd, self.err_fd):
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+        except OSError:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close and remove both."""
+        for fd in (self.out_fd, self.err_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        for path in (self.out_path, self.err_path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
 
 
-async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> None:
+async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> bool:
     """Kill what the case left (daemons, a fork bomb) and wait until it is gone, so that
-    nothing of one case still runs when the result is out and the next case starts."""
+    nothing of one case still runs when the result is out and the next case starts.
+    True once seen empty; False if something still ran at the timeout."""
     deadline = time.monotonic() + timeout
     # On v1 the kill reads the pid list: seen empty there, it need not be read again.
     if cg.kill_all():
-        return
-    while cg.pids() and time.monotonic() < deadline:
+        return True
+    while cg.pids():
+        if time.monotonic() >= deadline:
+            return False
         await asyncio.sleep(0.0005)
         cg.kill_all()
+    return True
