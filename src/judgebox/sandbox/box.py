@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import errno
@@ -34,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.sandbox import bwrap
+from judgebox.sandbox import bwrap, protocol
 from judgebox.sandbox.box_process import BoxContext, BoxProcess, try_remove
 from judgebox.sandbox.box_results import internal, observe, result
 from judgebox.sandbox.cgroups import CaseCgroup
@@ -53,6 +54,7 @@ class Box(BoxProcess):
     """One long-lived sandbox; one `run()` at a time (the judge uses one box per slot)."""
 
     _captures: _Captures | None = None  # the capture files, between two runs
+    _last_request: tuple[RunRequest, bytes] | None = None
 
     async def run(
         self,
@@ -204,7 +206,7 @@ class Box(BoxProcess):
         assert sock is not None
         try:
             sock.sendmsg(
-                [request.encode()],
+                [self._encoded(request)],
                 [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))],
             )
         except OSError as exc:
@@ -213,6 +215,18 @@ class Box(BoxProcess):
         for fd in handed:  # the box has its copies now: a pipe's other end sees EOF at exit
             os.close(fd)
             own_fds.remove(fd)
+        records = _Records(asyncio.get_running_loop(), sock)
+        self._reading += 1  # the socket is never closed under the reader
+        try:
+            return await self._watch(request, limits, cg, records)
+        finally:
+            records.close()
+            self._reading -= 1
+
+    async def _watch(
+        self, request: RunRequest, limits: Limits, cg: CaseCgroup | None, records: _Records
+    ) -> Observation:
+        """Wait for the case's end, killing it at a limit; what was observed."""
         wall_limit = limits.effective_wall_time
         started = time.monotonic()
         killed_for: str | None = None
@@ -242,13 +256,10 @@ class Box(BoxProcess):
             else:
                 cpu_left = (limits.cpu_time - cpu) / max(1, self.ctx.cpu_count)
                 wait = max(_MIN_POLL, min(cpu_left, wall_limit - (now - started)))
-            try:
-                async with asyncio.timeout(wait):
-                    data = await self._recv(sock)
-            except TimeoutError:
-                fresh = True
+            data = await records.next(wait)
+            fresh = data is None
+            if data is None:  # timed out: read the counter and check the limits again
                 continue
-            fresh = False
             if not data:  # the supervisor died (killed from inside, or the box broke)
                 self.kill_now()
                 return internal(limits, "the box supervisor died during the run", killed_for)
@@ -263,11 +274,78 @@ class Box(BoxProcess):
                 return internal(limits, f"could not start {request.argv[0]!r}: {reason} ({stage})")
             return observe(reply, limits, cg, killed_for)
 
+    def _encoded(self, request: RunRequest) -> bytes:
+        """The request's bytes; the same request as the last one is not encoded again."""
+        if self._last_request is not None and self._last_request[0] == request:
+            return self._last_request[1]
+        data = request.encode()
+        self._last_request = (request, data)
+        return data
+
     def _kill_case(self, cg: CaseCgroup | None) -> None:
         if cg is not None:
             cg.kill_all()
         else:  # without a cgroup the only reliable kill is the whole box
             self.kill_now()
+
+
+class _Records:
+    """The supervisor's records of one case, read by one reader on the box socket.
+
+    One reader for the whole case instead of a `sock_recv` per record: each of those
+    registered and unregistered the socket with epoll and made a future, and a trivial
+    case has two records (STARTED, EXITED) that often arrive together.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        self._loop = loop
+        self._sock = sock
+        self._fd = sock.fileno()
+        self._queue: collections.deque[bytes] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._reading = True
+        loop.add_reader(self._fd, self._readable)
+
+    def _readable(self) -> None:
+        while True:
+            try:
+                data = self._sock.recv(protocol.REPLY_SIZE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                data = b""
+            self._queue.append(data)
+            if not data:  # EOF: stop reading (the socket stays readable for ever)
+                self.close()
+                break
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def next(self, timeout: float) -> bytes | None:
+        """The next record (b"" at EOF), or None if none came within `timeout` seconds."""
+        if not self._queue:
+            waiter = self._waiter = self._loop.create_future()
+            timer = self._loop.call_later(timeout, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if not self._queue:
+                return None
+        return self._queue.popleft()
+
+    def close(self) -> None:
+        """Stop reading (before the socket may be closed)."""
+        if self._reading:
+            self._reading = False
+            self._loop.remove_reader(self._fd)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 @dataclass(slots=True)
@@ -327,8 +405,9 @@ async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> bool:
     nothing of one case still runs when the result is out and the next case starts.
     True once seen empty; False if something still ran at the timeout."""
     deadline = time.monotonic() + timeout
-    # On v1 the kill reads the pid list: seen empty there, it need not be read again.
-    if cg.kill_all():
+    # On v1 the kill reads the pid list: seen empty there (here or by `observe` after the
+    # program was reaped), it need not be read again.
+    if cg.emptied or cg.kill_all():
         return True
     while cg.pids():
         if time.monotonic() >= deadline:

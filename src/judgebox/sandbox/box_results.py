@@ -21,7 +21,8 @@ def observe(
 ) -> Observation:
     """The facts of one finished case: counters from its cgroup, or rusage without one."""
     if cg is not None:
-        cg.kill_all()  # whatever the program left behind (daemons) dies with the case
+        # Whatever the program left behind (daemons) dies with the case.
+        cg.emptied = cg.kill_all()
         cpu = cg.cpu_time()
         memory = cg.memory_peak() or reply.maxrss_kb * 1024
         oom = cg.oom_killed()

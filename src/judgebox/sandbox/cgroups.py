@@ -364,6 +364,9 @@ class CaseCgroup(_Cgroup):
         else:
             self._cpu_file = f"{self.dirs['cpuacct']}/cpuacct.usage"
         self._cpu_fd: int | None = None
+        # Seen empty after the case's program was reaped: nothing can enter it any more
+        # (no process in it to fork, and only the case's child joins it), so it stays so.
+        self.emptied = False
 
     def create(self, *, memory: int, processes: int) -> None:
         """Make the directories and set the memory and process limits (no swap)."""
