@@ -1,7 +1,7 @@
 """The judge's own CPU per trivial case: this tree against a baseline tree, in the same run.
 
-    .venv/bin/python bench/bench_judge_cpu.py --baseline /tmp/base/src [--cases 2000]
-        [--repeat 3] [--parallelism 1 2]
+    .venv/bin/python bench/bench_judge_cpu.py [--baseline SRC | --baseline-ref REF]
+        [--cases 2000] [--repeat 3] [--parallelism 1 2]
     .venv/bin/python bench/bench_judge_cpu.py --child SRC --cases N --parallelism P
         [--profile FILE]
 
@@ -11,7 +11,9 @@ the baseline's code and this tree's code never mix). The figure is the CPU time 
 judging process itself (RUSAGE_SELF: event loop, box protocol, cgroups, checker; the
 boxes and the programs are other processes) from the compile event to the complete
 event, divided by the cases. The machine is shared: wall-clock rates are printed too but
-CPU time is the figure that means something. Baseline and candidate alternate, so load
+CPU time is the figure that means something. The baseline is a source tree (`--baseline`)
+or a commit checked out into a temporary git worktree (`--baseline-ref`, by default the
+main commit before issue 17's CPU work). Baseline and candidate alternate, so load
 changes hit both alike. `--profile` writes cProfile stats of the judged part.
 
 Writes bench/results/judge_cpu.json and judge_cpu.md (plain JSON/MD: bench/benchcore
@@ -32,10 +34,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+REPO = Path(__file__).resolve().parent.parent
+BASELINE_REF = "61d197c"  # main before issue 17 item 2 (the judge's CPU per case)
 HERE_SRC = Path(__file__).resolve().parent.parent / "src"
 UID_BASE = 65600  # no test suite or other benchmark uses 65600..65663
 C_SOURCE = (
@@ -116,25 +121,62 @@ def measure(src: Path, cases: int, parallelism: int) -> dict[str, float]:
     return result
 
 
+def naive_rate(binary: Path, pairs: list[tuple[Path, bytes]], threads: int) -> float:
+    """Cases per second of subprocess.run per case, no sandbox, from `threads` threads."""
+
+    def one(pair: tuple[Path, bytes]) -> None:
+        with pair[0].open("rb") as stdin:
+            out = subprocess.run([str(binary)], stdin=stdin, capture_output=True, check=True)
+        if out.stdout.split() != pair[1].split():
+            raise RuntimeError("naive run: wrong output")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, pairs))
+    return len(pairs) / (time.perf_counter() - started)
+
+
 def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> dict[str, Any]:
-    """Baseline and this tree, alternating, for each parallelism."""
+    """Baseline, this tree and the naive loop, alternating, for each parallelism."""
     rows = []
-    for parallelism in parallelisms:
-        figures: dict[str, list[dict[str, float]]] = {"baseline": [], "this": []}
-        for _ in range(repeat):
-            for name, src in (("baseline", baseline), ("this", HERE_SRC)):
-                got = measure(src, cases, parallelism)
-                print(name, parallelism, got, flush=True)
-                figures[name].append(got)
-        row: dict[str, Any] = {"parallel_boxes": parallelism}
-        for name, runs in figures.items():
-            cpu = [r["cpu_ms_per_case"] for r in runs]
-            rate = [r["cases_per_s"] for r in runs]
-            row[f"{name}_cpu_ms_per_case"] = round(statistics.median(cpu), 3)
-            row[f"{name}_cpu_ms_spread"] = [round(min(cpu), 3), round(max(cpu), 3)]
-            row[f"{name}_cases_per_s"] = round(statistics.median(rate), 1)
-        row["cpu_ratio"] = round(row["this_cpu_ms_per_case"] / row["baseline_cpu_ms_per_case"], 3)
-        rows.append(row)
+    naive_dir = Path(tempfile.mkdtemp(prefix="judgebox-bench-cpu-naive-", dir="/tmp"))
+    try:
+        pairs = []
+        for n in range(1, cases + 1):
+            (naive_dir / f"{n}.in").write_text(f"{n} {n * 7}\n")
+            pairs.append((naive_dir / f"{n}.in", f"{n * 8}\n".encode()))
+        (naive_dir / "main.c").write_text(C_SOURCE)
+        binary = naive_dir / "main"
+        subprocess.run(["/usr/bin/gcc", "-O2", "-std=gnu17", "-static", "-pipe", "-o",
+                        str(binary), str(naive_dir / "main.c")], check=True)  # fmt: skip
+        for parallelism in parallelisms:
+            figures: dict[str, list[dict[str, float]]] = {"baseline": [], "this": []}
+            naive: list[float] = []
+            for _ in range(repeat):
+                for name, src in (("baseline", baseline), ("this", HERE_SRC)):
+                    got = measure(src, cases, parallelism)
+                    print(name, parallelism, got, flush=True)
+                    figures[name].append(got)
+                naive.append(naive_rate(binary, pairs, parallelism))
+                print("naive", parallelism, naive[-1], flush=True)
+            row: dict[str, Any] = {"parallel_boxes": parallelism}
+            naive_median = statistics.median(naive)
+            row["naive_cases_per_s"] = round(naive_median, 1)
+            for name, runs in figures.items():
+                cpu = [r["cpu_ms_per_case"] for r in runs]
+                kernel = [r["sys_ms_per_case"] for r in runs]
+                rate = [r["cases_per_s"] for r in runs]
+                row[f"{name}_cpu_ms_per_case"] = round(statistics.median(cpu), 3)
+                row[f"{name}_cpu_ms_spread"] = [round(min(cpu), 3), round(max(cpu), 3)]
+                row[f"{name}_sys_ms_per_case"] = round(statistics.median(kernel), 3)
+                row[f"{name}_cases_per_s"] = round(statistics.median(rate), 1)
+                row[f"{name}_ratio_to_naive"] = round(statistics.median(rate) / naive_median, 3)
+            row["cpu_ratio"] = round(
+                row["this_cpu_ms_per_case"] / row["baseline_cpu_ms_per_case"], 3
+            )
+            rows.append(row)
+    finally:
+        shutil.rmtree(naive_dir, ignore_errors=True)
     return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(),
             "load": f"{os.getloadavg()[0]:.2f}", "baseline": str(baseline),
             "rows": rows}  # fmt: skip
@@ -153,17 +195,26 @@ def write(figures: dict[str, Any]) -> None:
         "are noisy, the CPU time is not). CPU = RUSAGE_SELF of the judging process from the "
         "compile event to the complete event / cases.",
         "",
-        "| boxes | baseline CPU ms/case | this CPU ms/case | this / baseline "
-        "| baseline cases/s | this cases/s |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| boxes | baseline CPU ms/case (of it kernel) | this CPU ms/case (of it kernel) "
+        "| this / baseline | naive cases/s | baseline cases/s (/ naive) "
+        "| this cases/s (/ naive) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in figures["rows"]:
         b, t = r["baseline_cpu_ms_spread"], r["this_cpu_ms_spread"]
         lines.append(
-            f"| {r['parallel_boxes']} | {r['baseline_cpu_ms_per_case']} ({b[0]}..{b[1]}) | "
-            f"{r['this_cpu_ms_per_case']} ({t[0]}..{t[1]}) | {r['cpu_ratio']} | "
-            f"{r['baseline_cases_per_s']} | {r['this_cases_per_s']} |"
+            f"| {r['parallel_boxes']} | {r['baseline_cpu_ms_per_case']} ({b[0]}..{b[1]}; "
+            f"{r['baseline_sys_ms_per_case']}) | {r['this_cpu_ms_per_case']} ({t[0]}..{t[1]}; "
+            f"{r['this_sys_ms_per_case']}) | {r['cpu_ratio']} | {r['naive_cases_per_s']} | "
+            f"{r['baseline_cases_per_s']} ({r['baseline_ratio_to_naive']}) | "
+            f"{r['this_cases_per_s']} ({r['this_ratio_to_naive']}) |"
         )
+    lines += [
+        "",
+        "*naive*: the same static binary started with subprocess.run per case, no sandbox, "
+        "from as many threads as boxes, output compared by tokens, measured between the "
+        "judge runs. Baseline: " + str(figures["baseline"]) + ".",
+    ]
     (RESULTS / "judge_cpu.md").write_text("\n".join(lines) + "\n")
 
 
@@ -171,6 +222,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--child", type=Path)
     parser.add_argument("--baseline", type=Path)
+    parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--profile")
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -180,7 +232,16 @@ if __name__ == "__main__":
         sys.path.insert(0, str(args.child))
         got = asyncio.run(child(args.cases, args.parallelism[0], args.profile))
         print(json.dumps(got))
-    else:
-        if args.baseline is None:
-            parser.error("--baseline SRC (e.g. a worktree of main: /tmp/base/src)")
+    elif args.baseline is not None:
         write(main(args.baseline, args.cases, args.repeat, args.parallelism))
+    else:
+        tree = Path(tempfile.mkdtemp(prefix="judgebox-bench-baseline-", dir="/tmp"))
+        git = ["git", "-C", str(REPO)]
+        subprocess.run([*git, "worktree", "add", "--detach", str(tree), args.baseline_ref],
+                       check=True, capture_output=True)  # fmt: skip
+        try:
+            figures = main(tree / "src", args.cases, args.repeat, args.parallelism)
+            figures["baseline"] = f"commit {args.baseline_ref}"
+            write(figures)
+        finally:
+            subprocess.run([*git, "worktree", "remove", "--force", str(tree)], check=False)
