@@ -191,9 +191,11 @@ def write(figures: dict[str, Any]) -> None:
         "",
         f"One run of {figures['cases']} a+b cases in C per measurement, medians of "
         f"{figures['repeat']} alternating runs (spread: min..max), {figures['cpus']} CPUs, "
-        f"load average {figures['load']} at the end (a shared machine: the wall-clock rates "
-        "are noisy, the CPU time is not). CPU = RUSAGE_SELF of the judging process from the "
-        "compile event to the complete event / cases.",
+        f"load average {figures['load']} at the end. CPU = RUSAGE_SELF of the judging process "
+        "from the compile event to the complete event / cases. On a shared, loaded host the "
+        "wall-clock rates say little, and CPU time too grows with the load (caches, SMT "
+        "siblings, preemption inside syscalls): compare the two trees within one run, not "
+        "figures across runs.",
         "",
         "| boxes | baseline CPU ms/case (of it kernel) | this CPU ms/case (of it kernel) "
         "| this / baseline | naive cases/s | baseline cases/s (/ naive) "
