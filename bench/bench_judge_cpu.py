@@ -16,8 +16,7 @@ or a commit checked out into a temporary git worktree (`--baseline-ref`, by defa
 main commit before issue 17's CPU work). Baseline and candidate alternate, so load
 changes hit both alike. `--profile` writes cProfile stats of the judged part.
 
-Writes bench/results/judge_cpu.json and judge_cpu.md (plain JSON/MD: bench/benchcore
-did not exist on main when this was written).
+Writes bench/results/judge_cpu.json and judge_cpu.md through bench/benchcore.
 """
 
 from __future__ import annotations
@@ -38,7 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from benchcore import Environment, capture, spread, spread_cell, write
+
 REPO = Path(__file__).resolve().parent.parent
 BASELINE_REF = "61d197c"  # main before issue 17 item 2 (the judge's CPU per case)
 HERE_SRC = Path(__file__).resolve().parent.parent / "src"
@@ -162,12 +162,13 @@ def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> di
             row: dict[str, Any] = {"parallel_boxes": parallelism}
             naive_median = statistics.median(naive)
             row["naive_cases_per_s"] = round(naive_median, 1)
+            row["naive_cases_per_s_spread"] = spread(naive, digits=1)
             for name, runs in figures.items():
                 cpu = [r["cpu_ms_per_case"] for r in runs]
                 kernel = [r["sys_ms_per_case"] for r in runs]
                 rate = [r["cases_per_s"] for r in runs]
                 row[f"{name}_cpu_ms_per_case"] = round(statistics.median(cpu), 3)
-                row[f"{name}_cpu_ms_spread"] = [round(min(cpu), 3), round(max(cpu), 3)]
+                row[f"{name}_cpu_ms_spread"] = spread(cpu, digits=3)
                 row[f"{name}_sys_ms_per_case"] = round(statistics.median(kernel), 3)
                 row[f"{name}_cases_per_s"] = round(statistics.median(rate), 1)
                 row[f"{name}_ratio_to_naive"] = round(statistics.median(rate) / naive_median, 3)
@@ -178,36 +179,31 @@ def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> di
     finally:
         shutil.rmtree(naive_dir, ignore_errors=True)
     return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(),
-            "load": f"{os.getloadavg()[0]:.2f}", "baseline": str(baseline),
-            "rows": rows}  # fmt: skip
+            "baseline": str(baseline), "rows": rows}  # fmt: skip
 
 
-def write(figures: dict[str, Any]) -> None:
+def write_report(figures: dict[str, Any], env: Environment) -> None:
     """bench/results/judge_cpu.json and judge_cpu.md."""
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "judge_cpu.json").write_text(json.dumps(figures, indent=2) + "\n")
     lines = [
         "# The judge's own CPU per trivial case (baseline tree vs this tree, same run)",
         "",
         f"One run of {figures['cases']} a+b cases in C per measurement, medians of "
-        f"{figures['repeat']} alternating runs (spread: min..max), {figures['cpus']} CPUs, "
-        f"load average {figures['load']} at the end. CPU = RUSAGE_SELF of the judging process "
-        "from the compile event to the complete event / cases. On a shared, loaded host the "
-        "wall-clock rates say little, and CPU time too grows with the load (caches, SMT "
-        "siblings, preemption inside syscalls): compare the two trees within one run, not "
-        "figures across runs.",
+        f"{figures['repeat']} alternating runs, {figures['cpus']} CPUs. CPU = RUSAGE_SELF "
+        "of the judging process from the compile event to the complete event / cases. "
+        "On a shared, loaded host the wall-clock rates say little, and CPU time too grows "
+        "with the load (caches, SMT siblings, preemption inside syscalls): compare the two "
+        "trees within one run, not figures across runs.",
         "",
-        "| boxes | baseline CPU ms/case (of it kernel) | this CPU ms/case (of it kernel) "
+        "| boxes | baseline CPU ms/case | of it kernel | this CPU ms/case | of it kernel "
         "| this / baseline | naive cases/s | baseline cases/s (/ naive) "
         "| this cases/s (/ naive) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in figures["rows"]:
-        b, t = r["baseline_cpu_ms_spread"], r["this_cpu_ms_spread"]
         lines.append(
-            f"| {r['parallel_boxes']} | {r['baseline_cpu_ms_per_case']} ({b[0]}..{b[1]}; "
-            f"{r['baseline_sys_ms_per_case']}) | {r['this_cpu_ms_per_case']} ({t[0]}..{t[1]}; "
-            f"{r['this_sys_ms_per_case']}) | {r['cpu_ratio']} | {r['naive_cases_per_s']} | "
+            f"| {r['parallel_boxes']} | {spread_cell(r['baseline_cpu_ms_spread'], 3)} | "
+            f"{r['baseline_sys_ms_per_case']} | {spread_cell(r['this_cpu_ms_spread'], 3)} | "
+            f"{r['this_sys_ms_per_case']} | {r['cpu_ratio']} | {r['naive_cases_per_s']} | "
             f"{r['baseline_cases_per_s']} ({r['baseline_ratio_to_naive']}) | "
             f"{r['this_cases_per_s']} ({r['this_ratio_to_naive']}) |"
         )
@@ -217,7 +213,7 @@ def write(figures: dict[str, Any]) -> None:
         "from as many threads as boxes, output compared by tokens, measured between the "
         "judge runs. Baseline: " + str(figures["baseline"]) + ".",
     ]
-    (RESULTS / "judge_cpu.md").write_text("\n".join(lines) + "\n")
+    write("judge_cpu", figures, "\n".join(lines), env)
 
 
 if __name__ == "__main__":
@@ -235,8 +231,10 @@ if __name__ == "__main__":
         got = asyncio.run(child(args.cases, args.parallelism[0], args.profile))
         print(json.dumps(got))
     elif args.baseline is not None:
-        write(main(args.baseline, args.cases, args.repeat, args.parallelism))
+        environment = capture()
+        write_report(main(args.baseline, args.cases, args.repeat, args.parallelism), environment)
     else:
+        environment = capture()
         tree = Path(tempfile.mkdtemp(prefix="judgebox-bench-baseline-", dir="/tmp"))
         git = ["git", "-C", str(REPO)]
         subprocess.run([*git, "worktree", "add", "--detach", str(tree), args.baseline_ref],
@@ -244,6 +242,6 @@ if __name__ == "__main__":
         try:
             figures = main(tree / "src", args.cases, args.repeat, args.parallelism)
             figures["baseline"] = f"commit {args.baseline_ref}"
-            write(figures)
+            write_report(figures, environment)
         finally:
             subprocess.run([*git, "worktree", "remove", "--force", str(tree)], check=False)
