@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import math
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -229,12 +228,6 @@ def run(
     raise typer.Exit(0 if complete is not None and complete.summary.verdict is Verdict.AC else 1)
 
 
-def _kattis_time_limit(problem: Problem, slowest: float) -> float:
-    """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
-    multiplier = problem.time_multiplier or 5.0
-    return float(max(1, math.ceil(slowest * multiplier)))
-
-
 @app.command()
 def verify(
     package: Annotated[Path, typer.Argument(help="A problem package directory.")],
@@ -265,21 +258,13 @@ async def _verify(
     judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
 ) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
-    time_limit_note = ""
-    if prob.time_limit is None:  # the Kattis way: from the accepted submissions
-        slowest = 0.0
-        probe = dataclasses.replace(prob, time_limit=judge.settings.default_time_limit * 5)
-        for expected, path in entries:
-            if expected is Verdict.AC:
-                row = await _judge_file(judge, probe, path)
-                slowest = max(slowest, row["maxTimeMs"] / 1000)
-        limit = _kattis_time_limit(prob, slowest)
-        time_limit_note = (
-            f"time limit {limit:g} s (slowest accepted {slowest:.2f} s times the multiplier)"
-        )
-        prob = dataclasses.replace(prob, time_limit=limit)
-        if not quiet:
-            _out().print(time_limit_note)
+    # The one rule the server and `run` use too: stated, else inferred from the submissions.
+    limit = await judge.time_limit(prob)
+    how = limit.detail if limit.source == "inferred" else f"from {limit.source}"
+    time_limit_note = f"time limit {limit.seconds:g} s ({how})"
+    prob = dataclasses.replace(prob, time_limit=limit.seconds)
+    if not quiet:
+        _out().print(time_limit_note)
     from rich.table import Table
 
     table = Table(title=f"verify {prob.name}")

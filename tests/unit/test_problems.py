@@ -86,7 +86,11 @@ def test_legacy_package_without_limits_gives_none(tmp_path: Path) -> None:
     package = write(tmp_path / "p", {"data/secret/1.in": "", "data/secret/1.ans": ""})
     problem = load_problem(package)
     assert problem.title == "p"
-    assert (problem.time_limit, problem.memory_limit, problem.output_limit) == (None, None, None)
+    # the spec's defaults: no time limit (inferred), 2048 MiB, 8 MiB, multipliers 5 and 2
+    assert (problem.time_limit, problem.memory_limit, problem.output_limit) == (
+        None, 2048 << 20, 8 << 20,
+    )  # fmt: skip
+    assert (problem.time_multiplier, problem.time_safety_margin) == (5.0, 2.0)
     assert (problem.statement, problem.statement_format) == (None, None)
     assert problem.samples == ()
 

@@ -191,9 +191,15 @@ class CaseJudge:
     ) -> tuple[Verdict, Feedback] | None:
         """The verdict of a run that did not end normally, or None."""
         status = result.status
+        public = Feedback.public
+        # The output limit counts stdout and stderr together (Kattis `limits.output`).
+        written = len(result.stdout) + result.stderr_size
+        if status in (ExecStatus.OK, ExecStatus.NONZERO_EXIT) and written > limits.output:
+            return Verdict.OLE, public(
+                f"output limit of {limits.output >> 20} MiB exceeded (stdout and stderr together)"
+            )
         if status is ExecStatus.OK:
             return None
-        public = Feedback.public
         if status is ExecStatus.TIME_LIMIT:
             if result.time_limit_kind == "wall":
                 return Verdict.TLE, public(

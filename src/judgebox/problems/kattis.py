@@ -63,9 +63,10 @@ INCOMPATIBLE = (
 _STATEMENT_SUFFIXES: dict[str, StatementFormat] = {
     ".md": "markdown", ".html": "html", ".tex": "latex", ".txt": "text",
 }  # fmt: skip
-# Defaults by version: the spec's typical system defaults (2023-07 and later), and
-# problemtools' for legacy (its memory default is 1024 MiB; its multipliers 5 and 2).
-MEMORY_DEFAULT_MIB = {"legacy": 1024, "2023-07": 2048, "2025-09": 2048}
+# Defaults by version: the spec's "typical system default" columns (legacy's table says
+# 2048 MiB too; problemtools applies 1024 to legacy, the spec text wins here), and each
+# version's time multipliers (legacy: time_multiplier 5, time_safety_margin 2).
+MEMORY_DEFAULT_MIB = {"legacy": 2048, "2023-07": 2048, "2025-09": 2048}
 OUTPUT_DEFAULT_MIB = 8
 MULTIPLIERS = {"legacy": (5.0, 2.0), "2023-07": (2.0, 1.5), "2025-09": (2.0, 1.5)}
 _GROUP_KEYS = ("max_score", "score_aggregation", "require_pass")
@@ -92,8 +93,9 @@ def load_kattis(path: Path) -> Problem:
     root_args = _validator_args(read_yaml(root_file), root_file) if root_file else None
     problem_flags = root_args or flags(config, "validator_flags", yaml_file) or ()
     time_limit, source = _time_limit(path, limits, yaml_file)
-    memory = number(limits, "memory", yaml_file)
-    output = number(limits, "output", yaml_file)
+    memory = number(limits, "memory", yaml_file) or MEMORY_DEFAULT_MIB[version]
+    output = number(limits, "output", yaml_file) or OUTPUT_DEFAULT_MIB
+    default_ac, default_tle = MULTIPLIERS[version]
     passes = number(limits, "validation_passes", yaml_file)
     if passes is not None and (passes < 2 or passes != int(passes)):
         raise ProblemPackageError(f"{yaml_file}: `validation_passes` must be an integer >= 2")
@@ -107,15 +109,15 @@ def load_kattis(path: Path) -> Problem:
         path=path,
         cases=cases,
         time_limit=time_limit,
-        memory_limit=int(memory * MIB) if memory else None,
-        output_limit=int(output * MIB) if output else None,
+        memory_limit=int(memory * MIB),
+        output_limit=int(output * MIB),
         validation=validation,
         validator_flags=problem_flags,
         output_validator=validator,
         statement=statement,
         statement_format=statement_format,
-        time_multiplier=ac_to_tl,
-        time_safety_margin=tl_to_tle,
+        time_multiplier=ac_to_tl or default_ac,
+        time_safety_margin=tl_to_tle or default_tle,
         format_version=version,
         checker_flags=_checker_flags(validation, problem_flags, yaml_file),
         groups=groups,

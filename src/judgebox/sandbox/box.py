@@ -542,6 +542,7 @@ class Box:
             stderr=stderr,
             stdout_truncated=out_size > len(stdout),
             stderr_truncated=err_size > len(stderr),
+            stderr_size=err_size,
             time_limit_kind=kind,
             message=message,
         )
