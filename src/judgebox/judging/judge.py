@@ -206,6 +206,11 @@ class Judge:
         async with send:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
+                if problem.submit_answer:
+                    raise ProblemPackageError(
+                        f"problem {problem.name} is submit-answer: its submissions are answer "
+                        "files, which judgebox does not judge yet (it runs programs)"
+                    )
                 if problem.time_limit is None:  # the package's way, once per package content
                     limit = await self.time_limit(problem)
                     problem = dataclasses.replace(problem, time_limit=limit.seconds)
