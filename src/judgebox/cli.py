@@ -270,19 +270,38 @@ async def _verify(
     table = Table(title=f"verify {prob.name}")
     for column in ("submission", "expected", "got", "max time", "result"):
         table.add_column(column)
+    if prob.scoring:
+        table.add_column("score")
     for expected, path in entries:
         row = await _judge_file(judge, prob, path)
         row["expected"] = str(expected)
         row["ok"] = row["got"] == row["expected"]
+        if prob.scoring and row["got"] == "AC":  # scoring: the folder promises a score too
+            score, top = row.get("score"), row.get("maxScore")
+            partial = path.parent.name == "partially_accepted"
+            if partial:
+                row["expectedScore"] = "partial"
+                row["ok"] = score is not None and (top is None or score < top) and score > 0
+            elif top is not None:
+                row["expectedScore"] = top
+                row["ok"] = score == top
         rows.append(row)
         table.add_row(
             row["submission"], row["expected"], f"[{_style(row['got'])}]{row['got']}[/]",
             f"{row['maxTimeMs']} ms", "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/]",
+            *([_score_text(row)] if prob.scoring else []),
         )  # fmt: skip
     if not quiet:
         _out().print(table)
     ok = all(r["ok"] for r in rows)
     return {"problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows}
+
+
+def _score_text(row: dict[str, Any]) -> str:
+    if row.get("score") is None:
+        return ""
+    top = row.get("maxScore")
+    return f"{row['score']:g}" + ("" if top is None else f" / {top:g}")
 
 
 async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
@@ -296,11 +315,14 @@ async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]
     events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
     complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))
     times = [e.result.time_ms for e in events if isinstance(e, CaseResultEvent)]
-    return {
+    row: dict[str, Any] = {
         "submission": name,
         "got": str(complete.summary.verdict),
         "maxTimeMs": max(times, default=0),
     }
+    if complete.summary.score is not None:
+        row["score"], row["maxScore"] = complete.summary.score, complete.summary.max_score
+    return row
 
 
 @app.command()

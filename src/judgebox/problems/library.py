@@ -21,6 +21,8 @@ from judgebox.vocabulary.verdicts import Verdict
 
 _SUBMISSION_VERDICTS = {
     "accepted": Verdict.AC,
+    # scoring problems: accepted, with a score under the maximum
+    "partially_accepted": Verdict.AC,
     "wrong_answer": Verdict.WA,
     "time_limit_exceeded": Verdict.TLE,
     "run_time_error": Verdict.RTE,
