@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
-from judgebox.judging.programs import resolve_program
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
+from judgebox.problems.programs import resolve_program
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.limits import Limits

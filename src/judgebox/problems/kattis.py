@@ -21,12 +21,14 @@ belong to the group that declares them. Cases run in name order, samples first.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from judgebox.languages.table import Language, load_languages
 from judgebox.problems.common import (
     domjudge_timelimit,
     flags,
@@ -44,6 +46,7 @@ from judgebox.problems.model import (
     TestGroup,
     Validation,
 )
+from judgebox.problems.programs import resolve_program
 from judgebox.vocabulary.checker_flags import CheckerFlags, parse_validator_flags
 from judgebox.vocabulary.errors import ProblemPackageError
 
@@ -87,6 +90,8 @@ def load_kattis(path: Path) -> Problem:
         ac_to_tl = number(multipliers, "ac_to_time_limit", yaml_file, minimum=1, strict=False)
         tl_to_tle = number(multipliers, "time_limit_to_tle", yaml_file, minimum=1, strict=False)
     validation, validator = _validation(path, config, version, types)
+    if validator is not None:  # a program nobody can build is the package's error, now
+        resolve_program(validator, _languages())
     data_root = path / "data"
     root_file = next((data_root / n for n in ("test_group.yaml", "testdata.yaml")
                       if (data_root / n).is_file()), None)  # fmt: skip
@@ -134,6 +139,12 @@ def load_kattis(path: Path) -> Problem:
         validation_memory=_scaled(limits, "validation_memory", yaml_file, MIB),
         validation_output=_scaled(limits, "validation_output", yaml_file, MIB),
     )
+
+
+@functools.cache
+def _languages() -> dict[str, Language]:
+    """The bundled language table: which file endings make a program (read once)."""
+    return load_languages()
 
 
 def format_version(yaml_file: Path, config: Mapping[str, Any]) -> Version:
@@ -503,9 +514,10 @@ class _Data:
                     )
                 total = sum(c.max_score or 0.0 for c in children)
                 if group.aggregation == "sum" and total > group.max_score:
+                    files = ", ".join(str(self.group_files[c.name]) for c in children)
                     raise ProblemPackageError(
-                        f"{where}: the max_score of {name}'s groups add up to {total:g}, over "
-                        f"its max_score {group.max_score:g}"
+                        f"{files}: the max_score of {name}'s groups add up to {total:g}, over "
+                        f"its max_score {group.max_score:g} (set in {where})"
                     )
                 if group.aggregation == "min" and any(
                     (c.max_score or 0) > group.max_score for c in children
