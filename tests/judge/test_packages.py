@@ -47,7 +47,14 @@ def complete(events: list[Event]) -> CompleteEvent:
 
 @pytest.mark.parametrize(
     "name",
-    ["scoringgroups", "validatorprogram", "validatorscripts", "legacytestdata", "multipass"],
+    [
+        "scoringgroups",
+        "validatorprogram",
+        "validatorscripts",
+        "legacytestdata",
+        "multipass",
+        "interactivemultipass",
+    ],
 )
 async def test_every_submission_gets_what_its_folder_promises(
     judge: Judge, shared_tmp: Path, name: str
