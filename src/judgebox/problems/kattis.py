@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -348,11 +349,24 @@ class _Data:
         group = name if is_group else str(inherited.get("__group__", name))
         config["__group__"] = group
         first_case = len(self.cases) + 1
+        # One listing per folder: a case's optional files are looked up in it, not stat'ed
+        # one by one (a 1,000-case package would cost ten thousand stat calls).
+        files: set[str] = set()
+        folders: set[str] = set()
+        with os.scandir(folder) as scan:
+            for item in scan:
+                if item.is_dir():
+                    folders.add(item.name)
+                elif item.is_file():
+                    files.add(item.name)
         entries = sorted(
-            (entry.name.removesuffix(".in"), entry)
-            for entry in folder.iterdir()
-            if not entry.name.startswith((".", "-"))
-            and ((entry.is_dir() and not _is_case_dir(entry)) or entry.name.endswith(".in"))
+            (entry_name.removesuffix(".in"), folder / entry_name)
+            for entry_name in files | folders
+            if not entry_name.startswith((".", "-"))
+            and (
+                (entry_name in folders and not entry_name.endswith(".files"))
+                or (entry_name in files and entry_name.endswith(".in"))
+            )
         )
         if not is_group and self._config_file(folder) and self.version != "legacy":
             raise ProblemPackageError(
@@ -362,21 +376,31 @@ class _Data:
         subgroups: list[str] = []
         for key, entry in entries:
             child = f"{name}/{key}"
-            if entry.is_dir():
+            if entry.name in folders:
                 if self._is_group(child, False):
                     subgroups.append(child)
                 self._walk(entry, child, config, top=False)
                 continue
-            self.cases.append(self._case(entry, child, config, group, name == "sample" or
-                                         name.startswith("sample/")))  # fmt: skip
+            is_sample = name == "sample" or name.startswith("sample/")
+            self.cases.append(self._case(entry, child, config, group, is_sample, files, folders))
         if is_group:
             self._add_group(name, config, range(first_case, len(self.cases) + 1), subgroups)
 
     def _case(
-        self, entry: Path, name: str, config: Mapping[str, Any], group: str, is_sample: bool
+        self,
+        entry: Path,
+        name: str,
+        config: Mapping[str, Any],
+        group: str,
+        is_sample: bool,
+        files: set[str],
+        folders: set[str],
     ) -> TestCase:
+        def has(path: Path) -> bool:
+            return path.name in files
+
         answer = entry.with_suffix(".ans")
-        if not answer.is_file():
+        if not has(answer):
             raise ProblemPackageError(
                 f"{entry}: has no answer file; add {answer.name} beside it (or remove the .in)"
             )
@@ -384,20 +408,21 @@ class _Data:
         args = flags(config, "args", where)
         validator_args = _validator_args(config, where)
         case_yaml = entry.with_suffix(".yaml")
-        own = read_yaml(case_yaml) if case_yaml.is_file() else {}
+        own = read_yaml(case_yaml) if has(case_yaml) else {}
         args = flags(own, "args", case_yaml) or args
         validator_args = _validator_args(own, case_yaml) or validator_args
         args_file = entry.with_suffix(".args")
-        if args_file.is_file():
+        if has(args_file):
             args = tuple(args_file.read_text(encoding="utf-8", errors="replace").split())
-        hint = own.get("hint") or _text(entry.with_suffix(".hint"))
-        description = own.get("description") or _text(entry.with_suffix(".desc"))
+        hint_file, desc_file = entry.with_suffix(".hint"), entry.with_suffix(".desc")
+        hint = own.get("hint") or (_text(hint_file) if has(hint_file) else None)
+        description = own.get("description") or (_text(desc_file) if has(desc_file) else None)
         interaction = entry.with_suffix(".interaction")
         files_dir = entry.with_suffix(".files")
         shown_in = entry.with_name(entry.name + ".statement")
         shown_ans = next((f for f in (answer.with_name(answer.name + ".statement"),
-                                      entry.with_suffix(".out")) if f.is_file()), None)  # fmt: skip
-        if interaction.is_file() and (shown_in.is_file() or shown_ans is not None):
+                                      entry.with_suffix(".out")) if has(f)), None)  # fmt: skip
+        if has(interaction) and (has(shown_in) or shown_ans is not None):
             raise ProblemPackageError(
                 f"{interaction}: a case with an .interaction file must not also have "
                 ".in.statement, .ans.statement or .out"
@@ -414,9 +439,9 @@ class _Data:
             group=group,
             args=args or (),
             validator_args=validator_args,
-            files_dir=files_dir if files_dir.is_dir() else None,
-            interaction=interaction if interaction.is_file() else None,
-            statement_input=shown_in if shown_in.is_file() else None,
+            files_dir=files_dir if files_dir.name in folders else None,
+            interaction=interaction if has(interaction) else None,
+            statement_input=shown_in if has(shown_in) else None,
             statement_answer=shown_ans,
             hint=str(hint) if hint else None,
             description=str(description) if description else None,
@@ -538,11 +563,6 @@ class _Data:
                         f"{where}: require_pass {required!r} must come before {name} "
                         "(lexicographically earlier, not a parent)"
                     )
-
-
-def _is_case_dir(entry: Path) -> bool:
-    """`NAME.files/` and other per-case folders are not groups."""
-    return entry.suffix in (".files",)
 
 
 def _validator_args(config: Mapping[str, Any], where: Path) -> tuple[str, ...] | None:
