@@ -77,7 +77,7 @@ async def test_inferred_time_limit_is_used_by_runs_and_cached_on_disk(
     async def must_not_judge(*_: object) -> None:
         raise AssertionError("the cached limit was not used")
 
-    again = await other.time_limits.resolve(problem, must_not_judge)  # type: ignore[arg-type]
+    again = await other.time_limits.resolve(problem, must_not_judge)
     assert again == known
 
 
