@@ -267,14 +267,6 @@ def run(
     raise typer.Exit(0 if complete is not None and complete.summary.verdict is Verdict.AC else 1)
 
 
-def _kattis_time_limit(problem: Problem, slowest: float) -> float:
-    """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
-    import math
-
-    multiplier = problem.time_multiplier or 5.0
-    return float(max(1, math.ceil(slowest * multiplier)))
-
-
 @app.command()
 def verify(
     package: Annotated[Path, typer.Argument(help="A problem package directory.")],
@@ -311,42 +303,51 @@ async def _verify(
 ) -> dict[str, Any]:
     import dataclasses
 
-    from judgebox.vocabulary.verdicts import Verdict
-
     rows: list[dict[str, Any]] = []
-    time_limit_note = ""
-    if prob.time_limit is None:  # the Kattis way: from the accepted submissions
-        slowest = 0.0
-        probe = dataclasses.replace(prob, time_limit=judge.settings.default_time_limit * 5)
-        for expected, path in entries:
-            if expected is Verdict.AC:
-                row = await _judge_file(judge, probe, path)
-                slowest = max(slowest, row["maxTimeMs"] / 1000)
-        limit = _kattis_time_limit(prob, slowest)
-        time_limit_note = (
-            f"time limit {limit:g} s (slowest accepted {slowest:.2f} s times the multiplier)"
-        )
-        prob = dataclasses.replace(prob, time_limit=limit)
-        if not quiet:
-            _out().print(time_limit_note)
+    # The one rule the server and `run` use too: stated, else inferred from the submissions.
+    limit = await judge.time_limit(prob)
+    how = limit.detail if limit.source == "inferred" else f"from {limit.source}"
+    time_limit_note = f"time limit {limit.seconds:g} s ({how})"
+    prob = dataclasses.replace(prob, time_limit=limit.seconds)
+    if not quiet:
+        _out().print(time_limit_note)
     from rich.table import Table
 
     table = Table(title=f"verify {prob.name}")
     for column in ("submission", "expected", "got", "max time", "result"):
         table.add_column(column)
+    if prob.scoring:
+        table.add_column("score")
     for expected, path in entries:
         row = await _judge_file(judge, prob, path)
         row["expected"] = str(expected)
         row["ok"] = row["got"] == row["expected"]
+        if prob.scoring and row["got"] == "AC":  # scoring: the folder promises a score too
+            score, top = row.get("score"), row.get("maxScore")
+            partial = path.parent.name == "partially_accepted"
+            if partial:
+                row["expectedScore"] = "partial"
+                row["ok"] = score is not None and (top is None or score < top) and score > 0
+            elif top is not None:
+                row["expectedScore"] = top
+                row["ok"] = score == top
         rows.append(row)
         table.add_row(
             row["submission"], row["expected"], f"[{_style(row['got'])}]{row['got']}[/]",
             f"{row['maxTimeMs']} ms", "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/]",
+            *([_score_text(row)] if prob.scoring else []),
         )  # fmt: skip
     if not quiet:
         _out().print(table)
     ok = all(r["ok"] for r in rows)
     return {"problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows}
+
+
+def _score_text(row: dict[str, Any]) -> str:
+    if row.get("score") is None:
+        return ""
+    top = row.get("maxScore")
+    return f"{row['score']:g}" + ("" if top is None else f" / {top:g}")
 
 
 async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
@@ -365,11 +366,14 @@ async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]
     events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
     complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))
     times = [e.result.time_ms for e in events if isinstance(e, CaseResultEvent)]
-    return {
+    row: dict[str, Any] = {
         "submission": name,
         "got": str(complete.summary.verdict),
         "maxTimeMs": max(times, default=0),
     }
+    if complete.summary.score is not None:
+        row["score"], row["maxScore"] = complete.summary.score, complete.summary.max_score
+    return row
 
 
 @app.command()

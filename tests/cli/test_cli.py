@@ -103,13 +103,16 @@ def test_unknown_extension_is_a_usage_error(env: dict[str, str], tmp_path: Path)
     assert out.returncode == 2 and "extension" in out.stderr
 
 
-@pytest.mark.parametrize("package", ["aplusb", "hypotenuse", "anysum", "guess"])
+@pytest.mark.parametrize(
+    "package", ["aplusb", "hypotenuse", "anysum", "guess", "doubleit", "countdown"]
+)
 def test_verify_passes_on_every_bundled_package(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(PROBLEMS / package), "--json")
     report = json.loads(out.stdout)
     assert out.returncode == 0, json.dumps(report, indent=1)
     assert report["ok"] and report["submissions"]
     assert all(row["got"] == row["expected"] for row in report["submissions"])
+    assert all(row["ok"] for row in report["submissions"])
 
 
 def test_verify_reports_a_mismatch(env: dict[str, str], tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from judgebox.judging.validators import (
     read_score_files,
     run_interactive,
     run_validator,
+    take_next_pass,
 )
 from judgebox.languages.table import Language
 from judgebox.problems.model import Problem, TestCase, Validation
@@ -129,16 +131,53 @@ class CaseJudge:
         )
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
-        """Run and check one case."""
+        """Run and check one case (every pass of it, for a multi-pass problem)."""
+        if not self.problem.multi_pass:
+            return await self._judge_pass(boxes, case, case.input_path)
+        stdin_copy = self.workspace / f"pass-{boxes.submission.name}.in"
+        input_path, in_box = case.input_path, None
+        slowest = 0
+        for number in range(1, self.problem.validation_passes + 1):
+            result = await self._judge_pass(boxes, case, input_path, number == 1, in_box)
+            slowest = max(slowest, result.time_ms)
+            next_in_box = await asyncio.to_thread(take_next_pass, boxes.feedback_dir, stdin_copy)
+            result = dataclasses.replace(result, time_ms=slowest)
+            if next_in_box is None:
+                return result
+            if result.verdict is not Verdict.AC:
+                return self._judge_error(case, result, "the output validator wrote nextpass.in "
+                                         "but did not accept the pass")  # fmt: skip
+            input_path, in_box = stdin_copy, next_in_box
+        return self._judge_error(
+            case, result, f"the output validator asked for more than validation_passes "
+            f"({self.problem.validation_passes}) passes",
+        )  # fmt: skip
+
+    def _judge_error(self, case: TestCase, result: CaseResult, why: str) -> CaseResult:
+        """A multi-pass rule the package's validator broke: the judge's error (IE)."""
+        return dataclasses.replace(result, verdict=Verdict.IE, feedback=f"internal error: {why}",
+                                   score=None)  # fmt: skip
+
+    async def _judge_pass(
+        self,
+        boxes: SlotBoxes,
+        case: TestCase,
+        input_path: Path,
+        fresh: bool = True,
+        in_box: str | None = None,
+    ) -> CaseResult:
+        """Run and check one pass of a case on `input_path` (`in_box`: where the validator
+        finds it on a later pass)."""
         limits, run_limits = self._limits, self._run_limits
         argv = [*self._argv, *case.args]
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
-                problem_root=self.validator.problem_root, input_path=case.input_path,
+                problem_root=self.validator.problem_root, input_path=input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), validator_limits=self.validator.limits,
+                fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
@@ -150,7 +189,7 @@ class CaseJudge:
         # Opened here, following links: packages may link data files (a sample that is also
         # a secret case). One open instead of resolve()'s lstat per path component; the box
         # consumes the fd.
-        stdin = os.open(case.input_path, os.O_RDONLY | os.O_CLOEXEC)
+        stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
@@ -162,9 +201,10 @@ class CaseJudge:
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
             verdict, message = await run_validator(
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
-                input_path=case.input_path, answer_path=case.answer_path,
+                input_path=input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), limits=self.validator.limits,
+                fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
@@ -213,9 +253,15 @@ class CaseJudge:
     ) -> tuple[Verdict, Feedback] | None:
         """The verdict of a run that did not end normally, or None."""
         status = result.status
+        public = Feedback.public
+        # The output limit counts stdout and stderr together (Kattis `limits.output`).
+        written = len(result.stdout) + result.stderr_size
+        if status in (ExecStatus.OK, ExecStatus.NONZERO_EXIT) and written > limits.output:
+            return Verdict.OLE, public(
+                f"output limit of {limits.output >> 20} MiB exceeded (stdout and stderr together)"
+            )
         if status is ExecStatus.OK:
             return None
-        public = Feedback.public
         if status is ExecStatus.TIME_LIMIT:
             if result.time_limit_kind == "wall":
                 return Verdict.TLE, public(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import shutil
@@ -37,8 +38,14 @@ from anyio.streams.memory import MemoryObjectSendStream
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.scoring import Scoreboard
-from judgebox.judging.validators import ValidatorProgram
-from judgebox.languages.table import Language, load_languages, source_file_name
+from judgebox.judging.timelimits import TimeLimit, TimeLimits
+from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
+from judgebox.languages.table import (
+    Language,
+    language_for_file,
+    load_languages,
+    source_file_name,
+)
 from judgebox.languages.toolchains import (
     Toolchain,
     available_languages,
@@ -58,7 +65,7 @@ from judgebox.vocabulary.events import (
     GroupResultEvent,
     StartEvent,
 )
-from judgebox.vocabulary.verdicts import CaseResult, RunStatus, Verdict, summarize
+from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judging.judge")
 
@@ -136,6 +143,28 @@ class Judge:
         self.toolchains: Mapping[str, Toolchain] = (
             dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)
         )
+        self.time_limits = TimeLimits(settings.cache_dir, settings.default_time_limit)
+
+    async def time_limit(self, problem: Problem) -> TimeLimit:
+        """The problem's time limit: stated, or inferred from its submissions (cached)."""
+        return await self.time_limits.resolve(problem, self._judge_file)
+
+    async def _judge_file(
+        self, problem: Problem, path: Path, stop: bool
+    ) -> list[CaseResult] | None:
+        """One example submission's case results (None: it cannot be judged here)."""
+        try:
+            language = language_for_file(path, self.languages)
+            self.language(language.id)
+            code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        except (JudgeboxError, UnicodeDecodeError, OSError):
+            return None
+        results: list[CaseResult] = []
+        submission = Submission(problem, language.id, code, stop_on_first_failure=stop)
+        async for event in self.run(submission):
+            if isinstance(event, CaseResultEvent):
+                results.append(event.result)
+        return results
 
     def languages_info(self) -> list[dict[str, Any]]:
         """GET /languages: the languages whose toolchain is present."""
@@ -177,6 +206,15 @@ class Judge:
         async with send:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
+                if problem.submit_answer:
+                    raise ProblemPackageError(
+                        f"problem {problem.name} is submit-answer: its submissions are answer "
+                        "files, which judgebox does not judge yet (it runs programs)"
+                    )
+                if problem.time_limit is None:  # the package's way, once per package content
+                    limit = await self.time_limit(problem)
+                    problem = dataclasses.replace(problem, time_limit=limit.seconds)
+                    sub = dataclasses.replace(sub, problem=problem)
                 artifact = await self._compile(sub, language, workspace)
                 await send.send(CompileEvent(artifact.result))
                 if not artifact.result.ok:
@@ -211,6 +249,20 @@ class Judge:
 
     async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
         code = sub.code.encode("utf-8")
+        problem = sub.problem
+        if problem.code_limit is not None and len(code) > problem.code_limit:
+            too_big = CompileResult(
+                ok=False, time_ms=0,
+                output=f"the source is {len(code) / 1024:.1f} KiB, over the problem's code "
+                f"limit of {problem.code_limit / 1024:g} KiB",
+            )  # fmt: skip
+            return Artifact(workspace, "", too_big)
+        if problem.compilation_time is not None or problem.compilation_memory is not None:
+            language = dataclasses.replace(
+                language,
+                compile_time=problem.compilation_time or language.compile_time,
+                compile_memory=problem.compilation_memory or language.compile_memory,
+            )
         # Scanning submitted text is CPU-bound: never on the event loop.
         file = await asyncio.to_thread(source_file_name, language, sub.code)
         version = self.toolchains[language.id].version
@@ -230,10 +282,18 @@ class Judge:
                 f"problem {problem.name}: its validation is {problem.validation.value} but it "
                 "has no output validator; add output_validators/<name>/ to the package"
             )
+        limits = VALIDATOR_LIMITS
+        if problem.validation_time is not None:
+            limits = limits.replace(cpu_time=problem.validation_time,
+                                    wall_time=2 * problem.validation_time)  # fmt: skip
+        if problem.validation_memory is not None:
+            limits = limits.replace(memory=problem.validation_memory)
+        if problem.validation_output is not None:
+            limits = limits.replace(output=problem.validation_output)
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
-            self.cache_limits,
+            self.cache_limits, limits=limits,
         )  # fmt: skip
 
     async def _judge_cases(
