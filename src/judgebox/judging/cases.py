@@ -15,6 +15,7 @@ from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.custom import CustomJudging
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
@@ -76,6 +77,7 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    custom: CustomJudging | None = None  # what judges custom-input cases (judging/custom.py)
 
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
@@ -111,7 +113,18 @@ class CaseJudge:
         )
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
-        """Run and check one case."""
+        """Run and check one case (a custom-input case: against the reference, if any)."""
+        if not case.custom:
+            return await self._run_case(boxes, case, check=True, rejected=None)
+        rejected = await self.custom.rejection(self, boxes, case) if self.custom else None
+        judged = self.custom is not None and self.custom.reference is not None
+        return await self._run_case(boxes, case, check=judged and rejected is None,
+                                    rejected=rejected)  # fmt: skip
+
+    async def _run_case(
+        self, boxes: SlotBoxes, case: TestCase, *, check: bool, rejected: str | None
+    ) -> CaseResult:
+        """Run one case; check its output unless there is nothing to check it against."""
         limits = self.problem_limits(self.settings, self.problem)
         argv = self.language.run_argv(self.artifact.file, limits)
         run_limits = self.language.run_limits(limits)
@@ -128,13 +141,20 @@ class CaseJudge:
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
-            return self._case_result(case, result, verdict, feedback, output=None)
+            elif not check:
+                verdict = Verdict.RAN  # the validator's message stays: it says what happened
+            return self._case_result(case, result, verdict, feedback, output=None,
+                                     rejected=rejected)  # fmt: skip
         # resolve(): packages may link data files (a sample that is also a secret case)
         stdin = case.input_path.resolve()
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
-            return self._case_result(case, result, *failure, output=result.stdout)
+            return self._case_result(case, result, *failure, output=result.stdout,
+                                     rejected=rejected)  # fmt: skip
+        if not check:
+            return self._case_result(case, result, Verdict.RAN, Feedback.public(""),
+                                     output=result.stdout, rejected=rejected)  # fmt: skip
         if self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
@@ -201,10 +221,13 @@ class CaseJudge:
         feedback: Feedback,
         *,
         output: bytes | None,
+        rejected: str | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
+        if case.custom:
+            return self._custom_result(case, result, verdict, shown, output, rejected)
         return CaseResult(
             index=case.index,
             name=case.name,
@@ -218,6 +241,43 @@ class CaseJudge:
             input=_text(_head(case.input_path, cap), cap) if visible else None,
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
+        )
+
+
+    def _custom_result(
+        self,
+        case: TestCase,
+        result: ExecResult,
+        verdict: Verdict,
+        feedback: str,
+        output: bytes | None,
+        rejected: str | None,
+    ) -> CaseResult:
+        """A custom-input case: the person's own input, so everything about the run is shown."""
+        cap = self.settings.visible_text_limit
+        reference = self.custom.reference if self.custom is not None else None
+        judged = reference is not None and rejected is None
+        if rejected is not None:
+            verdict = Verdict.RAN  # an input outside the problem: nothing to judge against
+            feedback = rejected + (f"; your program: {feedback}" if feedback else "")
+        answer = _text(_head(case.answer_path, cap), cap) if judged and output is not None else None
+        return CaseResult(
+            index=case.index,
+            name=case.name,
+            verdict=verdict,
+            time_ms=round(result.cpu_time * 1000),
+            wall_time_ms=round(result.wall_time * 1000),
+            memory_kb=result.memory // 1024,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            feedback=feedback if verdict is not Verdict.AC else "",
+            input=_text(_head(case.input_path, cap), cap),
+            answer=answer,
+            output=_text(output, cap) if output is not None else None,
+            stderr=_text(result.stderr, cap),
+            output_truncated=output is not None and len(output) > cap,
+            reference=reference.name if reference is not None else None,
+            input_rejected=rejected,
         )
 
 

@@ -33,6 +33,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.custom import CustomJudging
 from judgebox.judging.validators import ValidatorProgram
 from judgebox.languages.table import Language, load_languages, source_file_name
 from judgebox.languages.toolchains import (
@@ -41,7 +42,7 @@ from judgebox.languages.toolchains import (
     probe_toolchain,
     require_toolchain,
 )
-from judgebox.problems.package import Problem, Validation
+from judgebox.problems.package import Problem, Validation, load_problem
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -186,6 +187,7 @@ class Judge:
                     artifact=artifact,
                     validator=validator,
                     workspace=workspace,
+                    custom=await self._custom(sub, workspace),
                 )
                 await self._judge_cases(sub, case_judge, send, results)
                 await send.send(CompleteEvent(summarize(total, results, RunStatus.FINISHED)))
@@ -210,6 +212,21 @@ class Judge:
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits,
+        )  # fmt: skip
+
+    async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
+        """The reference and input validators, for a run with custom-input cases."""
+        problem = sub.problem
+        if not any(case.custom for case in problem.cases):
+            return None
+        base_limits = None
+        if problem.custom_package is not None:
+            # The reference runs under the package's own limits, not a request's lower ones.
+            base = await asyncio.to_thread(load_problem, problem.custom_package)
+            base_limits = CaseJudge.problem_limits(self.settings, base)
+        return await CustomJudging.prepare(
+            self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
+            workspace, self.settings.cache_dir, self.cache_limits,
         )  # fmt: skip
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:

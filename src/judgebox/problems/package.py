@@ -62,6 +62,9 @@ class TestCase:
     input_path: Path
     answer_path: Path
     is_sample: bool
+    # A custom-input case (no answer given): `answer_path` is an empty file, filled with
+    # the reference solution's output when there is one (judging/custom.py).
+    custom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,9 @@ class Problem:
     time_safety_margin: float | None = None
     format_version: Literal["legacy", "2023-07", "plain", "inline"] = "legacy"
     checker_flags: CheckerFlags = field(default_factory=CheckerFlags)
+    # Custom-input runs against a named problem: the package whose accepted submission and
+    # input validators judge the cases (problems/custom.py).
+    custom_package: Path | None = None
 
     @property
     def samples(self) -> tuple[TestCase, ...]:
@@ -387,28 +393,31 @@ def inline_problem(cases: Sequence[Mapping[str, str]], directory: Path) -> Probl
         raise UsageError(
             'cases must be a non-empty list like [{"input": "1 2\\n", "answer": "3\\n"}]'
         )
-    checked: list[tuple[str, bytes, bytes]] = []
+    checked: list[tuple[str, bytes, bytes | None]] = []
     for number, case in enumerate(cases):
         where = f"cases[{number}]"
         if not isinstance(case, Mapping):
             raise UsageError(
                 f'{where} must be an object like {{"input": "1 2\\n", "answer": "3\\n"}}'
             )
-        texts = [_inline_text(case, key, where) for key in ("input", "answer")]
+        # No answer: a custom-input case (run, and shown; judging/custom.py).
+        answer = None if case.get("answer") is None else _inline_text(case, "answer", where)
+        input_bytes = _inline_text(case, "input", where)
         name = case.get("name", str(number + 1))
         if not isinstance(name, str) or not name.strip():
             raise UsageError(f"{where}.name must be a non-empty string, or left out")
         if any(name == other for other, _, _ in checked):
             raise UsageError(f"{where}.name {name!r} is used twice; give each case its own name")
-        checked.append((name, texts[0], texts[1]))
+        checked.append((name, input_bytes, answer))
     directory.mkdir(parents=True, exist_ok=True)
     made: list[TestCase] = []
     for index, (name, input_bytes, answer_bytes) in enumerate(checked, start=1):
         input_path, answer_path = directory / f"{index:04d}.in", directory / f"{index:04d}.ans"
         input_path.write_bytes(input_bytes)
-        answer_path.write_bytes(answer_bytes)
+        answer_path.write_bytes(answer_bytes or b"")
         # The client wrote these cases, so they are shown back like samples (with a diff).
-        made.append(TestCase(index, name, input_path, answer_path, is_sample=True))
+        made.append(TestCase(index, name, input_path, answer_path, is_sample=True,
+                             custom=answer_bytes is None))  # fmt: skip
     return Problem(
         name="inline", title="Inline cases", path=directory, cases=tuple(made),
         format_version="inline",

@@ -64,11 +64,19 @@ class CaseResultEvent:
             "signal": r.signal,
             "feedback": r.feedback,
         }
-        for key in ("input", "answer", "output"):
-            value = getattr(r, key)
+        for key, attribute in _OPTIONAL_CASE_FIELDS:
+            value = getattr(r, attribute)
             if value is not None:
                 wire[key] = value
         return wire
+
+
+# Present on a case-result only when set: (wire name, CaseResult attribute).
+_OPTIONAL_CASE_FIELDS = (
+    ("input", "input"), ("answer", "answer"), ("output", "output"), ("stderr", "stderr"),
+    ("outputTruncated", "output_truncated"), ("reference", "reference"),
+    ("inputRejected", "input_rejected"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,7 @@ class CompleteEvent:
             "failed": s.failed,
             "skipped": s.skipped,
             "status": str(s.status),
+            "unjudged": s.unjudged,
         }
 
 
@@ -117,6 +126,10 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 input=data.get("input"),
                 answer=data.get("answer"),
                 output=data.get("output"),
+                stderr=data.get("stderr"),
+                output_truncated=data.get("outputTruncated"),
+                reference=data.get("reference"),
+                input_rejected=data.get("inputRejected"),
             )
         )
     if name == "complete":
@@ -129,6 +142,7 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 failed=data["failed"],
                 skipped=data["skipped"],
                 status=RunStatus(data["status"]),
+                unjudged=data.get("unjudged", 0),
             )
         )
     raise ValueError(f"unknown event name: {name!r}")
