@@ -115,16 +115,41 @@ class CaseJudge:
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case (a custom-input case: against the reference, if any)."""
         if not case.custom:
-            return await self._run_case(boxes, case, check=True, rejected=None)
-        rejected = await self.custom.rejection(self, boxes, case) if self.custom else None
-        judged = self.custom is not None and self.custom.reference is not None
-        return await self._run_case(boxes, case, check=judged and rejected is None,
-                                    rejected=rejected)  # fmt: skip
+            return await self._run_case(boxes, case)
+        custom = self.custom
+        assert custom is not None, "a run with custom cases has its CustomJudging"
+        rejected = await custom.validate_input(case)
+        reference = custom.reference
+        if rejected is not None or reference is None:
+            return await self._run_case(boxes, case, check=False, rejected=rejected)
+        if self.problem.validation is Validation.INTERACTIVE:
+            # The reference needs the slot's validator box first: one after the other.
+            rejected = await custom.run_reference(reference, self, boxes, case)
+            return await self._run_case(boxes, case, check=rejected is None, rejected=rejected)
+        # The reference runs beside the submission, each in its own box (both in the run's
+        # kill group); the check waits for the reference's output.
+        gate = asyncio.ensure_future(custom.run_reference(reference, self, boxes, case))
+        try:
+            return await self._run_case(boxes, case, gate=gate)
+        finally:
+            if not gate.done():
+                gate.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gate
 
     async def _run_case(
-        self, boxes: SlotBoxes, case: TestCase, *, check: bool, rejected: str | None
+        self,
+        boxes: SlotBoxes,
+        case: TestCase,
+        *,
+        check: bool = True,
+        rejected: str | None = None,
+        gate: asyncio.Future[str | None] | None = None,
     ) -> CaseResult:
-        """Run one case; check its output unless there is nothing to check it against."""
+        """Run one case; check its output unless there is nothing to check it against.
+
+        `gate`: the reference's run, awaited after the submission's: its rejection or None.
+        """
         limits = self.problem_limits(self.settings, self.problem)
         argv = self.language.run_argv(self.artifact.file, limits)
         run_limits = self.language.run_limits(limits)
@@ -148,6 +173,9 @@ class CaseJudge:
         # resolve(): packages may link data files (a sample that is also a secret case)
         stdin = case.input_path.resolve()
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
+        if gate is not None:
+            rejected = await gate
+            check = rejected is None
         failure = self._failure(result, limits, case)
         if failure is not None:
             return self._case_result(case, result, *failure, output=result.stdout,
@@ -242,7 +270,6 @@ class CaseJudge:
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
         )
-
 
     def _custom_result(
         self,

@@ -169,15 +169,13 @@ class CustomJudging:
             validators.append(InputValidator(str(entry.relative_to(package)), program))
         return cls(sandbox, group, reference, tuple(validators))
 
-    async def rejection(self, judge: CaseJudge, boxes: SlotBoxes, case: TestCase) -> str | None:
-        """Why the case's input is outside the problem, or None; fills the case's answer."""
+    async def validate_input(self, case: TestCase) -> str | None:
+        """Why the input validators reject the case's input, or None."""
         for validator in self.input_validators:
             reason = await self._validate_input(validator, case)
             if reason is not None:
                 return reason
-        if self.reference is None:
-            return None
-        return await self._run_reference(self.reference, judge, boxes, case)
+        return None
 
     async def _validate_input(self, validator: InputValidator, case: TestCase) -> str | None:
         program = validator.program
@@ -198,9 +196,13 @@ class CustomJudging:
             f"{result.message or result.status.value}"
         )
 
-    async def _run_reference(
+    async def run_reference(
         self, reference: Reference, judge: CaseJudge, boxes: SlotBoxes, case: TestCase
     ) -> str | None:
+        """Run the reference on the case's input; its output becomes the case's answer.
+
+        Returns why the input is outside the problem (the reference failed on it), or None.
+        """
         limits = reference.language.run_limits(reference.limits)
         mounts = [Mount(reference.artifact.directory, BOX_DIR)]
         async with self.sandbox.box(mounts, group=self.group) as box:
