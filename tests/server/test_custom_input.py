@@ -9,6 +9,7 @@ negative number, so such an input is outside the problem).
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,7 @@ from live_server import APLUSB_CODE, LiveServer
 BUNDLED = Path(__file__).resolve().parents[2] / "problems"
 SSE = {"Accept": "text/event-stream"}
 SUBTRACTS = "a, b = map(int, input().split())\nprint(a - b)\n"
-LOOPS_ON_NEGATIVE = (
-    "n = int(input())\nwhile n < 0:\n    pass\nprint(n * 2)\n"
-)  # fmt: skip
+LOOPS_ON_NEGATIVE = "n = int(input())\nwhile n < 0:\n    pass\nprint(n * 2)\n"
 SLEEPS = "import time\ntime.sleep(30)\n"
 
 
@@ -114,7 +113,8 @@ def test_interactive_problem_the_validator_is_the_references_partner(
 
 
 def test_without_a_reference_it_ran_with_no_verdict(custom_server: LiveServer) -> None:
-    code = "import sys\na, b = map(int, input().split())\nprint(a * b)\nprint('dbg', file=sys.stderr)\n"
+    code = "import sys\na, b = map(int, input().split())\nprint(a * b)\n"
+    code += "print('dbg', file=sys.stderr)\n"
     document = judge(custom_server, custom("noref", code, "6 7\n"))
     case = document["cases"][0]
     assert case["verdict"] == "RAN" and case["output"] == "42\n" and case["stderr"] == "dbg\n"
@@ -161,8 +161,6 @@ def test_cancel_mid_run_kills_both_boxes(custom_server: LiveServer) -> None:
     run_id = httpx.post(f"{custom_server.url}/runs", json=body).json()["runId"]
     # Both boxes up: at least the two programs (plus their bwrap parents) are alive.
     deadline = 30.0
-    import time
-
     start = time.monotonic()
     while len(custom_server.sandboxed_pids()) < 4 and time.monotonic() - start < deadline:
         time.sleep(0.01)
@@ -193,8 +191,8 @@ def test_inline_validator_flags(custom_server: LiveServer) -> None:
     assert judge(custom_server, body)["cases"][0]["verdict"] == "WA"
     flagged = body | {"validatorFlags": "float_tolerance 1e-4"}
     assert judge(custom_server, flagged)["cases"][0]["verdict"] == "AC"
-    upper = {"language": "python3", "code": "print('YES')\n",
-             "cases": [{"input": "\n", "answer": "yes\n"}], "validatorFlags": ["case_sensitive"]}  # fmt: skip
+    upper = {"language": "python3", "code": "print('YES')\n", "validatorFlags": ["case_sensitive"],
+             "cases": [{"input": "\n", "answer": "yes\n"}]}  # fmt: skip
     assert judge(custom_server, upper)["cases"][0]["verdict"] == "WA"
     bad = body | {"validatorFlags": "float_tolerance"}
     response = httpx.post(f"{custom_server.url}/validate-dataset", json=bad)
