@@ -62,7 +62,26 @@ SAMPLE_EVENTS: list[Event] = [
         )
     ),
     CaseResultEvent(CaseResult(2, "secret/1", Verdict.AC, 12, 13, 8940, 0, None, "")),
-    CompleteEvent(Summary(2, False, Verdict.RTE, 1, 1, 0, RunStatus.FINISHED)),
+    CaseResultEvent(
+        CaseResult(
+            3,
+            "1",
+            Verdict.RAN,
+            10,
+            11,
+            8000,
+            0,
+            None,
+            "",
+            input="1 x\n",
+            output="",
+            stderr="",
+            output_truncated=False,
+            reference="submissions/accepted/a.cpp",
+            input_rejected="the input validator input_validators/v.py rejected it",
+        )
+    ),
+    CompleteEvent(Summary(3, False, Verdict.RTE, 1, 1, 0, RunStatus.FINISHED, unjudged=1)),
 ]
 
 

@@ -45,6 +45,16 @@ def test_summary_of_a_finished_run() -> None:
     assert full.completed and full.verdict is Verdict.AC
 
 
+def test_ran_cases_are_neither_passed_nor_failed() -> None:
+    ran = summarize(2, [_case(1, Verdict.RAN), _case(2, Verdict.AC)], RunStatus.FINISHED)
+    assert (ran.verdict, ran.passed, ran.failed, ran.unjudged) == (Verdict.RAN, 1, 0, 1)
+    assert ran.completed
+    failed = summarize(2, [_case(1, Verdict.RAN), _case(2, Verdict.WA)], RunStatus.FINISHED)
+    assert (failed.verdict, failed.failed, failed.unjudged) == (Verdict.WA, 1, 1)
+    cancelled = summarize(2, [_case(1, Verdict.RAN)], RunStatus.CANCELLED)
+    assert cancelled.verdict is Verdict.SKIPPED and not cancelled.completed
+
+
 @pytest.mark.parametrize(
     ("status", "verdict"),
     [
@@ -107,6 +117,7 @@ def test_run_document_has_the_api_shape() -> None:
         "skipped": 0,
         "completed": True,
         "status": "finished",
+        "unjudged": 0,
     }
 
 

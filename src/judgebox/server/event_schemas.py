@@ -62,10 +62,21 @@ CASE_RESULT = _object(
         "input": {**_STR, "description": "visible cases only, truncated"},
         "answer": {**_STR, "description": "visible cases only, truncated"},
         "output": {**_STR, "description": "visible cases that ran only, truncated"},
+        "stderr": {**_STR, "description": "custom-input cases: the program's stderr, truncated"},
+        "outputTruncated": {**_BOOL, "description": "custom-input cases: `output` was cut"},
+        "reference": {**_STR, "description": "custom-input cases: the judging reference"},
+        "inputRejected": {
+            **_STR,
+            "description": "custom-input cases: why the input is outside the problem",
+        },
     },
     "input",
     "answer",
     "output",
+    "stderr",
+    "outputTruncated",
+    "reference",
+    "inputRejected",
 )
 COMPLETE = _object(
     "CompleteEventData",
@@ -78,6 +89,7 @@ COMPLETE = _object(
         "failed": _INT,
         "skipped": _INT,
         "status": _STATUS,
+        "unjudged": {**_INT, "description": "custom-input cases that ran with no verdict (RAN)"},
     },
 )
 
