@@ -124,11 +124,13 @@ class CaseJudge:
             return await self._run_case(boxes, case, check=False, rejected=rejected)
         if self.problem.validation is Validation.INTERACTIVE:
             # The reference needs the slot's validator box first: one after the other.
-            rejected = await custom.run_reference(reference, self, boxes, case)
+            assert self.validator is not None and boxes.validator is not None
+            partner = (self.validator, boxes.validator, boxes.feedback_dir)
+            rejected = await custom.run_reference(reference, case, partner)
             return await self._run_case(boxes, case, check=rejected is None, rejected=rejected)
         # The reference runs beside the submission, each in its own box (both in the run's
         # kill group); the check waits for the reference's output.
-        gate = asyncio.ensure_future(custom.run_reference(reference, self, boxes, case))
+        gate = asyncio.ensure_future(custom.run_reference(reference, case))
         try:
             return await self._run_case(boxes, case, gate=gate)
         finally:

@@ -30,7 +30,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.validators import (
@@ -41,14 +40,11 @@ from judgebox.judging.validators import (
 )
 from judgebox.languages.table import Language, language_for_file, source_file_name
 from judgebox.languages.toolchains import Toolchain
-from judgebox.problems.package import Problem, TestCase, Validation
-from judgebox.sandbox import BOX_DIR, ExecResult, ExecStatus, Mount, Sandbox
+from judgebox.problems.package import Problem, TestCase
+from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError, UnknownLanguageError
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import Verdict
-
-if TYPE_CHECKING:
-    from judgebox.judging.cases import CaseJudge, SlotBoxes
 
 # Which accepted submission judges custom input: compiled languages first (fast, steady
 # timing, so the reference rarely hits the limit), then the managed runtimes.
@@ -197,22 +193,27 @@ class CustomJudging:
         )
 
     async def run_reference(
-        self, reference: Reference, judge: CaseJudge, boxes: SlotBoxes, case: TestCase
+        self,
+        reference: Reference,
+        case: TestCase,
+        partner: tuple[ValidatorProgram, Box, Path] | None = None,
     ) -> str | None:
         """Run the reference on the case's input; its output becomes the case's answer.
 
         Returns why the input is outside the problem (the reference failed on it), or None.
+        `partner`: an interactive problem's validator, the slot's box for it and its
+        feedback directory.
         """
         limits = reference.language.run_limits(reference.limits)
         mounts = [Mount(reference.artifact.directory, BOX_DIR)]
         async with self.sandbox.box(mounts, group=self.group) as box:
-            if judge.problem.validation is Validation.INTERACTIVE:
-                assert judge.validator is not None and boxes.validator is not None
+            if partner is not None:
+                validator, validator_box, feedback_dir = partner
                 result, verdict, message = await run_interactive(
-                    box, reference.argv, limits, boxes.validator, judge.validator.argv,
-                    problem_root=judge.validator.problem_root, input_path=case.input_path,
-                    answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
-                    flags=judge.validator.flags,
+                    box, reference.argv, limits, validator_box, validator.argv,
+                    problem_root=validator.problem_root, input_path=case.input_path,
+                    answer_path=case.answer_path, feedback_dir=feedback_dir,
+                    flags=validator.flags,
                 )  # fmt: skip
                 failed = _failure(result, reference.limits)
                 if failed is None and verdict is not Verdict.AC:
