@@ -118,21 +118,20 @@ class CaseJudge:
             return await self._run_case(boxes, case)
         custom = self.custom
         assert custom is not None, "a run with custom cases has its CustomJudging"
-        rejected = await custom.validate_input(case)
         reference = custom.reference
-        if rejected is not None or reference is None:
-            return await self._run_case(boxes, case, check=False, rejected=rejected)
-        if self.problem.validation is Validation.INTERACTIVE:
+        if reference is not None and self.problem.validation is Validation.INTERACTIVE:
             # The reference needs the slot's validator box first: one after the other.
-            assert self.validator is not None and boxes.validator is not None
-            partner = (self.validator, boxes.validator, boxes.feedback_dir)
-            rejected = await custom.run_reference(reference, case, partner)
+            rejected = await custom.validate_input(case)
+            if rejected is None:
+                assert self.validator is not None and boxes.validator is not None
+                partner = (self.validator, boxes.validator, boxes.feedback_dir)
+                rejected = await custom.run_reference(reference, case, partner)
             return await self._run_case(boxes, case, check=rejected is None, rejected=rejected)
-        # The reference runs beside the submission, each in its own box (both in the run's
-        # kill group); the check waits for the reference's output.
-        gate = asyncio.ensure_future(custom.run_reference(reference, case))
+        # The input validators and the reference run beside the submission, each in its
+        # own box (all in the run's kill group); the check waits for their word.
+        gate = asyncio.ensure_future(custom.examine(reference, case))
         try:
-            return await self._run_case(boxes, case, gate=gate)
+            return await self._run_case(boxes, case, check=reference is not None, gate=gate)
         finally:
             if not gate.done():
                 gate.cancel()
@@ -150,7 +149,8 @@ class CaseJudge:
     ) -> CaseResult:
         """Run one case; check its output unless there is nothing to check it against.
 
-        `gate`: the reference's run, awaited after the submission's: its rejection or None.
+        `gate`: the input's examination (validators, reference), awaited after the
+        submission's run: why the input is outside the problem, or None.
         """
         limits = self.problem_limits(self.settings, self.problem)
         argv = self.language.run_argv(self.artifact.file, limits)
@@ -177,7 +177,7 @@ class CaseJudge:
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         if gate is not None:
             rejected = await gate
-            check = rejected is None
+            check = check and rejected is None
         failure = self._failure(result, limits, case)
         if failure is not None:
             return self._case_result(case, result, *failure, output=result.stdout,

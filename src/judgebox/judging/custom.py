@@ -1,6 +1,9 @@
 """Custom-input cases: the person's own input, judged against the problem's reference solution.
 
-For each custom case (`TestCase.custom`), in the slot's order:
+For each custom case (`TestCase.custom`), 1 and 2 side by side with the
+submission's run (an interactive problem: 1, 2, then the submission, since the
+reference needs the slot's validator box), each in its own box of the run's
+kill group:
 
 1. the package's input validators (`input_validators/*`, exit 42 = valid) read the
    input; a rejection means the input is outside the problem;
@@ -8,7 +11,7 @@ For each custom case (`TestCase.custom`), in the slot's order:
    (an interactive problem's validator is its partner); its output becomes the case's
    answer; a reference that fails (TLE, RTE, rejected by the interactive validator)
    also means the input is outside the problem;
-3. the submission runs and is checked like any case (cases.py), with the problem's
+3. the submission is checked like any case (cases.py), with the problem's
    checker, flags or validator.
 
 Without a reference (an inline case with no answer, a package with no usable
@@ -164,6 +167,25 @@ class CustomJudging:
             )  # fmt: skip
             validators.append(InputValidator(str(entry.relative_to(package)), program))
         return cls(sandbox, group, reference, tuple(validators))
+
+    async def examine(self, reference: Reference | None, case: TestCase) -> str | None:
+        """Input validators and reference side by side: the first reason the input is
+        outside the problem (validators first), or None. Fills the case's answer."""
+        tasks = [asyncio.ensure_future(self.validate_input(case))]
+        if reference is not None:
+            tasks.append(asyncio.ensure_future(self.run_reference(reference, case)))
+        try:
+            for task in tasks:
+                reason = await task
+                if reason is not None:
+                    return reason
+            return None
+        finally:
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     async def validate_input(self, case: TestCase) -> str | None:
         """Why the input validators reject the case's input, or None."""
