@@ -55,7 +55,6 @@ def test_run_json_prints_exactly_the_json_document(env: dict[str, str]) -> None:
         "skipped": 0,
         "completed": True,
         "status": "finished",
-        "unjudged": 0,
     }
     assert doc["cases"][0]["name"].startswith("sample/")
     assert "input" in doc["cases"][0]

@@ -77,7 +77,7 @@ def test_json_mode_document(server: LiveServer) -> None:
     assert [c["verdict"] for c in doc["cases"]] == ["AC"] * 4
     assert doc["cases"][0]["output"] == "3\n" and "output" not in doc["cases"][1]
     assert doc["summary"] == {"verdict": "AC", "passed": 4, "failed": 0, "skipped": 0,
-                              "completed": True, "status": "finished", "unjudged": 0}  # fmt: skip
+                              "completed": True, "status": "finished"}  # fmt: skip
 
 
 def test_field_names_ignore_case(server: LiveServer) -> None:

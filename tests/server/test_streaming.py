@@ -43,8 +43,7 @@ def test_sse_framing(server: LiveServer) -> None:
     assert start["problem"] == "aplusb" and start["totalCases"] == 4 and start["runId"]
     assert [e.json()["index"] for e in events[2:6]] == [1, 2, 3, 4]
     assert events[-1].json() == {"totalCases": 4, "completed": True, "verdict": "AC", "passed": 4,
-                                 "failed": 0, "skipped": 0, "status": "finished",
-                                 "unjudged": 0}  # fmt: skip
+                                 "failed": 0, "skipped": 0, "status": "finished"}  # fmt: skip
 
 
 def test_runs_api_and_resume_after_last_event_id(server: LiveServer) -> None:

@@ -117,7 +117,6 @@ def test_run_document_has_the_api_shape() -> None:
         "skipped": 0,
         "completed": True,
         "status": "finished",
-        "unjudged": 0,
     }
 
 

@@ -13,7 +13,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from judgebox.problems.package import Problem, TestCase, inline_problem
+from judgebox.problems.inline import inline_problem
+from judgebox.problems.model import Problem
 from judgebox.vocabulary.errors import UsageError
 
 
@@ -25,15 +26,18 @@ def custom_problem(base: Problem, cases: Sequence[Mapping[str, str]], directory:
             "no `answer` (the problem's reference solution decides), or leave `problem` out "
             "to judge an inline dataset"
         )
+    if base.submit_answer or base.multi_pass:
+        kind = "submit-answer" if base.submit_answer else "multi-pass"
+        raise UsageError(f"problem {base.name!r} is {kind}: custom input is not available for it")
     written = inline_problem(cases, directory)
     custom = tuple(dataclasses.replace(case, custom=True) for case in written.cases)
     # The validators' /problem is the cases' directory: the inputs live there, not in the package.
-    return dataclasses.replace(base, path=directory, cases=custom, custom_package=base.path)
+    # Pass-fail on the person's cases: the package's test groups and scores are its dataset's.
+    return dataclasses.replace(
+        base, path=directory, cases=custom, custom_package=base.path, groups=(), scoring=False
+    )
 
 
 def is_custom(problem: Problem) -> bool:
     """Whether a run of `problem` has custom-input cases."""
     return problem.custom_package is not None or any(case.custom for case in problem.cases)
-
-
-__all__ = ["TestCase", "custom_problem", "is_custom"]

@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from judgebox.problems.custom import custom_problem
-from judgebox.problems.package import Problem, inline_problem
+from judgebox.problems.inline import inline_problem
+from judgebox.problems.model import Problem
 from judgebox.settings import Settings
 from judgebox.vocabulary.checker_flags import parse_validator_flags
 from judgebox.vocabulary.errors import LimitAboveCapError, ProblemPackageError, UsageError

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
+from judgebox.vocabulary.verdicts import (
+    CaseResult,
+    CompileResult,
+    GroupResult,
+    RunStatus,
+    Summary,
+    Verdict,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +82,25 @@ class CaseResultEvent:
 _OPTIONAL_CASE_FIELDS = (
     ("input", "input"), ("answer", "answer"), ("output", "output"), ("stderr", "stderr"),
     ("outputTruncated", "output_truncated"), ("reference", "reference"),
-    ("inputRejected", "input_rejected"),
+    ("inputRejected", "input_rejected"), ("score", "score"),
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResultEvent:
+    """Scoring problems: one per test group, as soon as its last case is emitted."""
+
+    name: ClassVar[str] = "group-result"
+    result: GroupResult
+
+    def to_wire(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "name": r.name,
+            "verdict": str(r.verdict),
+            "score": r.score,
+            "maxScore": r.max_score,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +112,7 @@ class CompleteEvent:
 
     def to_wire(self) -> dict[str, Any]:
         s = self.summary
-        return {
+        wire: dict[str, Any] = {
             "totalCases": s.total_cases,
             "completed": s.completed,
             "verdict": str(s.verdict),
@@ -96,11 +120,16 @@ class CompleteEvent:
             "failed": s.failed,
             "skipped": s.skipped,
             "status": str(s.status),
-            "unjudged": s.unjudged,
         }
+        if s.unjudged:  # custom input only: other runs keep their shape
+            wire["unjudged"] = s.unjudged
+        if s.score is not None:  # scoring problems only: pass-fail runs keep their shape
+            wire["score"] = s.score
+            wire["maxScore"] = s.max_score
+        return wire
 
 
-Event = StartEvent | CompileEvent | CaseResultEvent | CompleteEvent
+Event = StartEvent | CompileEvent | CaseResultEvent | GroupResultEvent | CompleteEvent
 
 
 def event_from_wire(name: str, data: dict[str, Any]) -> Event:
@@ -130,7 +159,12 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 output_truncated=data.get("outputTruncated"),
                 reference=data.get("reference"),
                 input_rejected=data.get("inputRejected"),
+                score=data.get("score"),
             )
+        )
+    if name == "group-result":
+        return GroupResultEvent(
+            GroupResult(data["name"], Verdict(data["verdict"]), data["score"], data["maxScore"])
         )
     if name == "complete":
         return CompleteEvent(
@@ -143,6 +177,8 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 skipped=data["skipped"],
                 status=RunStatus(data["status"]),
                 unjudged=data.get("unjudged", 0),
+                score=data.get("score"),
+                max_score=data.get("maxScore"),
             )
         )
     raise ValueError(f"unknown event name: {name!r}")
@@ -161,6 +197,8 @@ def run_document(events: list[Event]) -> dict[str, Any]:
             doc["compile"] = event.to_wire()
         elif isinstance(event, CaseResultEvent):
             doc["cases"].append(event.to_wire())
+        elif isinstance(event, GroupResultEvent):  # scoring problems only
+            doc.setdefault("groups", []).append(event.to_wire())
         elif isinstance(event, CompleteEvent):
             wire = event.to_wire()
             wire.pop("totalCases", None)

@@ -63,6 +63,7 @@ class CaseResult:
     input: str | None = None
     answer: str | None = None
     output: str | None = None
+    score: float | None = None  # scoring problems: the case's score (None elsewhere)
     # Custom-input cases only (None elsewhere): the program's stderr, whether `output`
     # was cut, the reference solution that judged it, and why the input is outside the
     # problem (the input validator's message, or how the reference failed on it).
@@ -70,6 +71,19 @@ class CaseResult:
     output_truncated: bool | None = None
     reference: str | None = None
     input_rejected: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    """A test group's outcome (scoring problems): its verdict and score out of `max_score`.
+
+    `score` is None for a group that is not scored (`sample`); `max_score` None is unbounded.
+    """
+
+    name: str
+    verdict: Verdict
+    score: float | None = None
+    max_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +97,8 @@ class Summary:
     failed: int
     skipped: int
     status: RunStatus
+    score: float | None = None  # scoring problems only: the score of `secret`
+    max_score: float | None = None
     unjudged: int = 0  # RAN cases: ran, no verdict
 
 
@@ -108,7 +124,13 @@ _UNFINISHED = {
 
 
 def summarize(
-    total_cases: int, results: Iterable[CaseResult], status: RunStatus, *, compile_ok: bool = True
+    total_cases: int,
+    results: Iterable[CaseResult],
+    status: RunStatus,
+    *,
+    compile_ok: bool = True,
+    score: float | None = None,
+    max_score: float | None = None,
 ) -> Summary:
     """Build the `complete` totals from the case results emitted so far."""
     results = list(results)
@@ -132,4 +154,6 @@ def summarize(
         skipped=skipped,
         status=status,
         unjudged=unjudged,
+        score=score,
+        max_score=max_score,
     )
