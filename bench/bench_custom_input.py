@@ -152,7 +152,7 @@ def main() -> int:
         "",
         f"`bench/bench_custom_input.py`; {os.cpu_count()} CPUs, load average "
         f"{load_before:.2f} before. One custom case on aplusb, judged against its C++ "
-        "reference after its Python input validator; JSON mode, ms (p50 / min / max).",
+        "reference, its Python input validator beside it; JSON mode, ms (p50 / min / max).",
         "",
         "| submission | cold (nothing compiled) | reference compiled, new source | all cached |",
         "| --- | --- | --- | --- |",
