@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+from judgebox import __version__
 from judgebox.judging.judge import Judge, Submission
+from judgebox.judging.sandbox_setup import open_sandbox
 from judgebox.languages.table import language_for_file
 from judgebox.problems.custom import custom_problem
 from judgebox.problems.library import ProblemLibrary, submissions
 from judgebox.problems.package import Problem, load_problem
-from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, settings_from_env
 from judgebox.vocabulary.errors import JudgeboxError
 from judgebox.vocabulary.events import (
@@ -59,6 +60,24 @@ _VERDICT_STYLE = {
 }  # fmt: skip
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"judgebox {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Judge programs against problem datasets inside a real sandbox."""
+
+
 def _out(stderr: bool = False) -> Console:
     """A rich console, made on first use (rich is imported only by commands that draw)."""
     from rich.console import Console
@@ -81,11 +100,8 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _open_judge(settings: Settings) -> Judge:
-    config = SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
-    )
     try:
-        sandbox = Sandbox.open(config)
+        sandbox = open_sandbox(settings)
     except JudgeboxError as exc:
         usage_error(exc.message)
     return Judge(settings, sandbox)
@@ -459,53 +475,19 @@ def _nats_security(
     }  # fmt: skip
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 1100).")] = None,
-    problems_dir: Annotated[
-        Path | None, typer.Option("--problems", help="Problem library.")
-    ] = None,
-    token: Annotated[str | None, typer.Option(help="Bearer token clients must send.")] = None,
-    no_auth: Annotated[
-        bool, typer.Option(help="Allow a non-loopback bind without a token.")
-    ] = False,
-    insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
-    nats: Annotated[
-        str | None, typer.Option(help="Run jobs on NATS JetStream at this URL.")
-    ] = None,
-    db: Annotated[Path | None, typer.Option(help="SQLite file for finished runs.")] = None,
-    cors_origin: Annotated[list[str] | None, typer.Option(help="Allowed CORS origin.")] = None,
-    allowed_host: Annotated[
-        list[str] | None,
-        typer.Option(help="Host name to answer besides the loopback ones and --host (* any)."),
-    ] = None,
-    nats_ca: NatsCa = None,
-    nats_cert: NatsCert = None,
-    nats_key: NatsKey = None,
-    nats_tls_first: NatsTlsFirst = False,
-    nats_user: NatsUser = None,
-    nats_password: NatsPassword = None,
-    nats_token: NatsToken = None,
-    nats_creds: NatsCreds = None,
-    nats_nkey: NatsNkey = None,
-    nats_inbox_prefix: NatsInbox = None,
-) -> None:
-    """Run the HTTP server (the web page, the API of docs/api.md)."""
-    settings = settings_from_env(
-        host=host, port=port, problems_dir=problems_dir, token=token,
-        no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,
-        cors_origins=tuple(cors_origin) if cors_origin else None,
-        allowed_hosts=tuple(allowed_host) if allowed_host else None,
-        **_nats_security(nats_ca, nats_cert, nats_key, nats_tls_first, nats_user,
-                         nats_password, nats_token, nats_creds, nats_nkey, nats_inbox_prefix),
-    )  # fmt: skip
-    from judgebox.server import serve as run_server
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def serve(ctx: typer.Context) -> None:
+    """Run the HTTP server (the web page, the API of docs/api.md); --help for its flags.
 
-    try:
-        run_server(settings)
-    except JudgeboxError as exc:
-        usage_error(exc.message)
+    The flags are parsed by `judgebox.server.command`, the same parser as
+    `python -m judgebox.server`, so both entry points take every flag.
+    """
+    from judgebox.server.command import main as serve_main
+
+    raise typer.Exit(serve_main(ctx.args, prog="judgebox serve"))
 
 
 @app.command()
@@ -532,8 +514,13 @@ def worker(
     )  # fmt: skip
     try:
         from judgebox.scaleout.worker import run_worker
-    except ImportError:
-        usage_error("this build of judgebox has no scale-out worker")
+    except ModuleNotFoundError as exc:
+        # Only the scale-out code or its NATS client missing means "no worker here"; any
+        # other import failure is a bug and keeps its traceback.
+        missing = exc.name or ""
+        if missing != "nats" and not missing.startswith(("nats.", "judgebox.scaleout")):
+            raise
+        usage_error(f"this build of judgebox has no scale-out worker (no module {missing})")
     _setup_logging(settings, quiet=False)
     try:
         asyncio.run(run_worker(settings, slots=slots))
@@ -544,8 +531,13 @@ def worker(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a JudgeboxError that escapes (a bad JUDGEBOX_* variable,
+    say) is one line on stderr and exit status 2, never a traceback."""
+    try:
+        app()
+    except JudgeboxError as exc:
+        print(f"judgebox: {' '.join(exc.message.split())}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
