@@ -42,7 +42,7 @@ T = TypeVar("T")
 _VERDICT_STYLE = {
     "AC": "bold green", "WA": "bold red", "TLE": "bold yellow", "MLE": "bold magenta",
     "OLE": "bold magenta", "RTE": "bold red", "CE": "bold red", "IE": "bold white on red",
-    "SKIPPED": "dim",
+    "SKIPPED": "dim", "RAN": "bold cyan",
 }  # fmt: skip
 
 
@@ -125,7 +125,7 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
 
 
 def _style(verdict: str) -> str:
-    return _VERDICT_STYLE.get(verdict, "")
+    return _VERDICT_STYLE.get(verdict, "default")  # "[]x[/]" is no markup: never empty
 
 
 class LiveTable:
@@ -182,9 +182,10 @@ class LiveTable:
             if s.status is RunStatus.COMPILE_ERROR:
                 self.footer = "CE: compile error (the compiler's messages follow)"
                 return
+            ran = f", {s.unjudged} ran with no verdict" if s.unjudged else ""
             self.footer = (
-                f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
-                f"({s.status})"
+                f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped"
+                f"{ran} ({s.status})"
             )
             if s.score is not None:
                 out_of = "" if s.max_score is None else f" / {s.max_score:g}"
@@ -216,12 +217,23 @@ def run(
     ] = False,
     parallelism: Annotated[int | None, typer.Option(help="Cases run side by side.")] = None,
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input",
+            help="Run on this input instead of the dataset ('-': stdin), judged against the "
+            "problem's reference solution; repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Judge one file against a problem, with a live table."""
+    """Judge one file against a problem (or on your own --input), with a live table."""
     import json
+    import shutil
+    import uuid
 
     from judgebox.judging.judge import Submission
     from judgebox.languages.table import language_for_file
+    from judgebox.problems.custom import custom_problem
     from judgebox.settings import settings_from_env
     from judgebox.vocabulary.errors import JudgeboxError
     from judgebox.vocabulary.events import CompileEvent, CompleteEvent, run_document
@@ -232,8 +244,13 @@ def run(
     if not source.is_file():
         usage_error(f"no such file: {source}")
     prob = _problem(problem, settings)
+    custom_inputs = _read_inputs(inputs or [])
     judge = _open_judge(settings)
+    inputs_dir: Path | None = None
     try:
+        if custom_inputs:
+            inputs_dir = judge.sandbox.workspace(f"cli-inputs-{uuid.uuid4().hex}")
+            prob = custom_problem(prob, custom_inputs, inputs_dir)
         lang = judge.language(language) if language else language_for_file(source, judge.languages)
         judge.language(lang.id)
         try:
@@ -259,12 +276,60 @@ def run(
             compile_event = next((e for e in events if isinstance(e, CompileEvent)), None)
             if compile_event is not None and not compile_event.result.ok:
                 out.print(compile_event.result.output, markup=False, highlight=False)
+            if custom_inputs:
+                _print_custom_cases(out, events)
     except JudgeboxError as exc:
         usage_error(exc.message)
     finally:
+        if inputs_dir is not None:
+            shutil.rmtree(inputs_dir, ignore_errors=True)
         judge.sandbox.close()
     complete = next((e for e in reversed(events) if isinstance(e, CompleteEvent)), None)
-    raise typer.Exit(0 if complete is not None and complete.summary.verdict is Verdict.AC else 1)
+    # RAN (custom input, nothing to judge it against) is no failure: the program ran fine.
+    ok = complete is not None and complete.summary.verdict in (Verdict.AC, Verdict.RAN)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _read_inputs(specs: list[str]) -> list[dict[str, str]]:
+    """The custom cases of `--input FILE` options (`-` reads stdin once)."""
+    cases: list[dict[str, str]] = []
+    for number, spec in enumerate(specs, start=1):
+        if spec == "-":
+            data, name = sys.stdin.buffer.read(), "stdin"
+        else:
+            path = Path(spec)
+            if not path.is_file():
+                usage_error(f"no such input file: {spec}")
+            data, name = path.read_bytes(), path.name
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            usage_error(f"the input {spec} is not UTF-8 text")
+        if any(case["name"] == name for case in cases):
+            name = f"{name} ({number})"
+        cases.append({"name": name, "input": text})
+    return cases
+
+
+def _print_custom_cases(out: Console, events: list[Event]) -> None:
+    """Each custom case's output, the reference's, stderr and why an input is outside."""
+    from judgebox.vocabulary.events import CaseResultEvent
+
+    for event in events:
+        if not isinstance(event, CaseResultEvent):
+            continue
+        r = event.result
+        out.rule(f"{r.index} · {r.name} · {r.verdict}")
+        sections = [
+            ("input rejected", r.input_rejected),
+            ("your output" + (" (truncated)" if r.output_truncated else ""), r.output),
+            (f"reference output ({r.reference})" if r.reference else "", r.answer),
+            ("stderr", r.stderr),
+        ]
+        for title, text in sections:
+            if title and text:
+                out.print(f"[bold]{title}[/]")
+                out.print(text.rstrip("\n"), markup=False, highlight=False)
 
 
 @app.command()

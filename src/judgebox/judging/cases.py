@@ -16,6 +16,7 @@ from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.custom import CustomJudging
 from judgebox.judging.scoring import ScoreError, case_score
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
@@ -86,6 +87,7 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    custom: CustomJudging | None = None  # what judges custom-input cases (judging/custom.py)
     # The same for every case of the run: worked out once (in __post_init__).
     _limits: Limits = field(init=False, repr=False, compare=False)
     _run_limits: Limits = field(init=False, repr=False, compare=False)
@@ -131,7 +133,10 @@ class CaseJudge:
         )
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
-        """Run and check one case (every pass of it, for a multi-pass problem)."""
+        """Run and check one case (every pass of it, for a multi-pass problem; a custom-input
+        case against the reference solution, if any)."""
+        if case.custom:
+            return await self._judge_custom(boxes, case)
         if not self.problem.multi_pass:
             return await self._judge_pass(boxes, case, case.input_path)
         stdin_copy = self.workspace / f"pass-{boxes.submission.name}.in"
@@ -158,6 +163,35 @@ class CaseJudge:
         return dataclasses.replace(result, verdict=Verdict.IE, feedback=f"internal error: {why}",
                                    score=None)  # fmt: skip
 
+    async def _judge_custom(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
+        """A custom-input case: the input validators and the reference solution decide what
+        its output is checked against (nothing, when there is no reference)."""
+        custom = self.custom
+        assert custom is not None, "a run with custom cases has its CustomJudging"
+        reference = custom.reference
+        if reference is not None and self.problem.validation is Validation.INTERACTIVE:
+            # The reference needs the slot's validator box first: one after the other.
+            rejected = await custom.validate_input(case)
+            if rejected is None:
+                assert self.validator is not None and boxes.validator is not None
+                partner = (self.validator, boxes.validator, boxes.feedback_dir)
+                rejected = await custom.run_reference(reference, case, partner)
+            return await self._judge_pass(
+                boxes, case, case.input_path, check=rejected is None, rejected=rejected
+            )
+        # The input validators and the reference run beside the submission, each in its
+        # own box (all in the run's kill group); the check waits for their word.
+        gate = asyncio.ensure_future(custom.examine(reference, case))
+        try:
+            return await self._judge_pass(
+                boxes, case, case.input_path, check=reference is not None, gate=gate
+            )
+        finally:
+            if not gate.done():
+                gate.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gate
+
     async def _judge_pass(
         self,
         boxes: SlotBoxes,
@@ -165,9 +199,18 @@ class CaseJudge:
         input_path: Path,
         fresh: bool = True,
         in_box: str | None = None,
+        *,
+        check: bool = True,
+        rejected: str | None = None,
+        gate: asyncio.Future[str | None] | None = None,
     ) -> CaseResult:
         """Run and check one pass of a case on `input_path` (`in_box`: where the validator
-        finds it on a later pass)."""
+        finds it on a later pass).
+
+        `check` False: nothing to check the output against. `rejected`: why the input is
+        outside the problem. `gate`: the input's examination (validators, reference),
+        awaited after the submission's run: why the input is outside the problem, or None.
+        """
         limits, run_limits = self._limits, self._run_limits
         argv = [*self._argv, *case.args]
         if self.problem.validation is Validation.INTERACTIVE:
@@ -184,18 +227,27 @@ class CaseJudge:
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
+            elif not check:
+                verdict = Verdict.RAN  # the validator's message stays: it says what happened
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
-            return self._case_result(case, result, verdict, feedback, output=None, score=score)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score,
+                                     rejected=rejected)  # fmt: skip
         # Opened here, following links: packages may link data files (a sample that is also
         # a secret case). One open instead of resolve()'s lstat per path component; the box
         # consumes the fd.
         stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
+        if gate is not None:
+            rejected = await gate
+            check = check and rejected is None
         failure = self._failure(result, limits, case)
         if failure is not None:
             verdict, feedback, score = await self._score(case, *failure, None)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
-                                     score=score)  # fmt: skip
+                                     score=score, rejected=rejected)  # fmt: skip
+        if not check:
+            return self._case_result(case, result, Verdict.RAN, Feedback.public(""),
+                                     output=result.stdout, rejected=rejected)  # fmt: skip
         if self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
@@ -301,10 +353,13 @@ class CaseJudge:
         *,
         output: bytes | None,
         score: float | None = None,
+        rejected: str | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
+        if case.custom:
+            return self._custom_result(case, result, verdict, shown, output, rejected)
         return CaseResult(
             index=case.index,
             name=case.name,
@@ -319,6 +374,42 @@ class CaseJudge:
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
             score=score,
+        )
+
+    def _custom_result(
+        self,
+        case: TestCase,
+        result: ExecResult,
+        verdict: Verdict,
+        feedback: str,
+        output: bytes | None,
+        rejected: str | None,
+    ) -> CaseResult:
+        """A custom-input case: the person's own input, so everything about the run is shown."""
+        cap = self.settings.visible_text_limit
+        reference = self.custom.reference if self.custom is not None else None
+        judged = reference is not None and rejected is None
+        if rejected is not None:
+            verdict = Verdict.RAN  # an input outside the problem: nothing to judge against
+            feedback = rejected + (f"; your program: {feedback}" if feedback else "")
+        answer = _text(_head(case.answer_path, cap), cap) if judged and output is not None else None
+        return CaseResult(
+            index=case.index,
+            name=case.name,
+            verdict=verdict,
+            time_ms=round(result.cpu_time * 1000),
+            wall_time_ms=round(result.wall_time * 1000),
+            memory_kb=result.memory // 1024,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            feedback=feedback if verdict is not Verdict.AC else "",
+            input=_text(_head(case.input_path, cap), cap),
+            answer=answer,
+            output=_text(output, cap) if output is not None else None,
+            stderr=_text(result.stderr, cap),
+            output_truncated=output is not None and len(output) > cap,
+            reference=reference.name if reference is not None else None,
+            input_rejected=rejected,
         )
 
 

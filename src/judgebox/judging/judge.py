@@ -37,6 +37,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.custom import CustomJudging
 from judgebox.judging.scoring import Scoreboard
 from judgebox.judging.timelimits import TimeLimit, TimeLimits
 from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
@@ -53,6 +54,7 @@ from judgebox.languages.toolchains import (
     require_toolchain,
 )
 from judgebox.problems.model import Problem, TestCase, Validation
+from judgebox.problems.package import load_problem
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -229,6 +231,7 @@ class Judge:
                     artifact=artifact,
                     validator=validator,
                     workspace=workspace,
+                    custom=await self._custom(sub, workspace),
                 )
                 board = Scoreboard(problem) if problem.scoring else None
                 await self._judge_cases(sub, case_judge, send, results, board)
@@ -272,6 +275,21 @@ class Judge:
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
             max_memory=self.settings.compile_memory_limit,
+        )  # fmt: skip
+
+    async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
+        """The reference and input validators, for a run with custom-input cases."""
+        problem = sub.problem
+        if not any(case.custom for case in problem.cases):
+            return None
+        base_limits = None
+        if problem.custom_package is not None:
+            # The reference runs under the package's own limits, not a request's lower ones.
+            base = await asyncio.to_thread(load_problem, problem.custom_package)
+            base_limits = CaseJudge.problem_limits(self.settings, base)
+        return await CustomJudging.prepare(
+            self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
+            workspace, self.settings.cache_dir, self.cache_limits,
         )  # fmt: skip
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
