@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 SERVER_SIDE = ("fastapi", "uvicorn", "sse_starlette", "starlette", "nats", "pydantic")
 
@@ -52,3 +53,12 @@ def test_what_run_and_verify_import_brings_no_server() -> None:
     unwanted = {*SERVER_SIDE, "rich"} & loaded
     assert not unwanted, f"`judgebox run` loads {sorted(unwanted)}"
     assert not {m for m in loaded if m.startswith(("judgebox.server", "judgebox.scaleout"))}
+
+
+def test_a_plain_folder_problem_loads_no_yaml(tmp_path: Path) -> None:
+    (tmp_path / "1.in").write_text("1 2\n")
+    (tmp_path / "1.ans").write_text("3\n")
+    loaded = _loaded_after(
+        f"from judgebox.problems.package import load_problem\nload_problem({str(tmp_path)!r})"
+    )
+    assert "judgebox.problems.package" in loaded and "yaml" not in loaded

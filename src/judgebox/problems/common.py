@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from judgebox.vocabulary.errors import ProblemPackageError
 
 
@@ -19,6 +17,8 @@ def read_yaml(file: Path) -> dict[str, Any]:
     """A YAML mapping file, {} if absent or empty; a ProblemPackageError if broken."""
     if not file.is_file():
         return {}
+    import yaml  # here: a package without YAML files (a plain folder) never loads it
+
     try:
         loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
