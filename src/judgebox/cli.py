@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from judgebox.judging.judge import Judge, Submission
 from judgebox.languages.table import language_for_file
-from judgebox.problems.library import ProblemLibrary, submissions
+from judgebox.problems.library import ProblemLibrary, expected_outcomes
 from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, settings_from_env
@@ -238,9 +238,11 @@ def verify(
     if not package.is_dir():
         usage_error(f"no such package directory: {package}")
     prob = _problem(str(package), settings)
-    entries = submissions(prob)
+    entries = expected_outcomes(prob)
     if not entries:
-        usage_error(f"{package}: no submissions/<verdict>/ files to verify")
+        usage_error(
+            f"{package}: no submissions/<verdict>/ files (or tagged Polygon solutions) to verify"
+        )
     judge = _open_judge(settings)
     try:
         report = _run_async(_verify(judge, prob, entries, quiet=json_output))
@@ -252,15 +254,19 @@ def verify(
 
 
 async def _verify(
-    judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
+    judge: Judge,
+    prob: Problem,
+    entries: list[tuple[frozenset[Verdict], str, Path]],
+    *,
+    quiet: bool,
 ) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     time_limit_note = ""
     if prob.time_limit is None:  # the Kattis way: from the accepted submissions
         slowest = 0.0
         probe = dataclasses.replace(prob, time_limit=judge.settings.default_time_limit * 5)
-        for expected, path in entries:
-            if expected is Verdict.AC:
+        for expected, _, path in entries:
+            if expected == {Verdict.AC}:
                 row = await _judge_file(judge, probe, path)
                 slowest = max(slowest, row["maxTimeMs"] / 1000)
         limit = _kattis_time_limit(prob, slowest)
@@ -275,10 +281,10 @@ async def _verify(
     table = Table(title=f"verify {prob.name}")
     for column in ("submission", "expected", "got", "max time", "result"):
         table.add_column(column)
-    for expected, path in entries:
+    for expected, label, path in entries:
         row = await _judge_file(judge, prob, path)
-        row["expected"] = str(expected)
-        row["ok"] = row["got"] == row["expected"]
+        row["expected"] = label
+        row["ok"] = row["got"] in {str(v) for v in expected}
         rows.append(row)
         table.add_row(
             row["submission"], row["expected"], f"[{_style(row['got'])}]{row['got']}[/]",

@@ -148,3 +148,30 @@ def test_verify_computes_a_missing_time_limit_the_kattis_way(
     assert out.returncode == 0, report
     # slowest accepted submission (tens of ms) x 3, rounded up to whole seconds
     assert report["timeLimit"].startswith("time limit 1 s (slowest accepted")
+
+
+# Polygon packages: testlib checker and interactor, solution tags.
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.mark.parametrize("package", ["polygon-aplusb", "polygon-guess"])
+def test_verify_checks_every_solution_tag(env: dict[str, str], package: str) -> None:
+    out = judgebox(env, "verify", str(DATA / package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report, indent=1)
+    tags = {row["expected"] for row in report["submissions"]}
+    assert "main" in tags and "wrong-answer" in tags
+    assert all(row["ok"] for row in report["submissions"])
+
+
+def test_a_failing_checker_is_the_problems_fault(env: dict[str, str]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="judgebox-polygon-", dir="/tmp"))
+    root.chmod(0o755)  # the boxes' uids read the package
+    package = root / "broken"
+    shutil.copytree(DATA / "polygon-aplusb", package)
+    (package / "tests" / "02.a").write_text("not a number\n")  # the checker exits 3 (FAIL)
+    out = judgebox(env, "run", str(package), str(package / "solutions" / "main.py"), "--json")
+    shutil.rmtree(root, ignore_errors=True)
+    text = json.dumps(json.loads(out.stdout))
+    assert out.returncode == 1
+    assert '"IE"' in text and "problem's checker failed" in text

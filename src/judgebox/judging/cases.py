@@ -15,6 +15,15 @@ from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.testlib import (
+    CHECKER_DIR,
+    PROBLEM_FAULT,
+    TestlibOutcome,
+    check_tout,
+    combine_interactive,
+    run_testlib_checker,
+    run_testlib_interactive,
+)
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
@@ -76,6 +85,8 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    testlib_checker: ValidatorProgram | None = None
+    testlib_interactor: ValidatorProgram | None = None
 
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
@@ -95,12 +106,16 @@ class CaseJudge:
             sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
         )
         validator_box = None
-        if self.validator is not None:
+        # A testlib interactor's box holds its checker too (at /checker), to read its tout.
+        first = self.testlib_interactor or self.testlib_checker or self.validator
+        if first is not None:
             mounts = [
-                Mount(self.validator.artifact.directory, BOX_DIR),
-                Mount(self.validator.problem_root, PROBLEM_DIR),
+                Mount(first.artifact.directory, BOX_DIR),
+                Mount(first.problem_root, PROBLEM_DIR),
                 Mount(self.workspace / f"feedback-{sub.name}", FEEDBACK_DIR, writable=True),
             ]
+            if self.testlib_interactor is not None and self.testlib_checker is not None:
+                mounts.append(Mount(self.testlib_checker.artifact.directory, CHECKER_DIR))
             mounts[2].source.mkdir(mode=0o755)
             validator_box = await stack.enter_async_context(sandbox.box(mounts, group=group))
         return SlotBoxes(
@@ -115,6 +130,8 @@ class CaseJudge:
         limits = self.problem_limits(self.settings, self.problem)
         argv = self.language.run_argv(self.artifact.file, limits)
         run_limits = self.language.run_limits(limits)
+        if self.testlib_interactor is not None:
+            return await self._testlib_interaction(boxes, case, argv, run_limits, limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
@@ -135,7 +152,16 @@ class CaseJudge:
         failure = self._failure(result, limits, case)
         if failure is not None:
             return self._case_result(case, result, *failure, output=result.stdout)
-        if self.validator is not None:
+        if self.testlib_checker is not None:
+            assert boxes.validator is not None
+            said = await run_testlib_checker(
+                boxes.validator, self.testlib_checker.argv,
+                problem_root=self.testlib_checker.problem_root, input_path=case.input_path,
+                answer_path=case.answer_path, output=result.stdout,
+                feedback_dir=boxes.feedback_dir, result_file=True,
+            )  # fmt: skip
+            verdict, feedback = said.verdict, _testlib_feedback(said)
+        elif self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
             verdict, message = await run_validator(
@@ -154,6 +180,35 @@ class CaseJudge:
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
         return self._case_result(case, result, verdict, feedback, output=result.stdout)
+
+    async def _testlib_interaction(
+        self, boxes: SlotBoxes, case: TestCase, argv: list[str], run_limits: Limits,
+        limits: Limits,
+    ) -> CaseResult:  # fmt: skip
+        """A testlib interactor with the program, then the checker on its tout (if any)."""
+        interactor = self.testlib_interactor
+        assert interactor is not None and boxes.validator is not None
+        result, said = await run_testlib_interactive(
+            boxes.submission, argv, run_limits, boxes.validator, interactor.argv,
+            problem_root=interactor.problem_root, input_path=case.input_path,
+            answer_path=case.answer_path, feedback_dir=boxes.feedback_dir, result_file=True,
+        )  # fmt: skip
+        failure = self._failure(result, limits, case)
+        checked = None
+        program_failed = failure[0] if failure is not None else None
+        if self.testlib_checker is not None and said.verdict is Verdict.AC and failure is None:
+            checked = await check_tout(
+                boxes.validator, self.testlib_checker.argv,
+                problem_root=interactor.problem_root, input_path=case.input_path,
+                answer_path=case.answer_path, feedback_dir=boxes.feedback_dir, result_file=True,
+            )  # fmt: skip
+        outcome = combine_interactive(program_failed, said, checked)
+        if outcome is None:
+            assert failure is not None
+            return self._case_result(case, result, *failure, output=None)
+        return self._case_result(
+            case, result, outcome.verdict, _testlib_feedback(outcome), output=None
+        )
 
     def _failure(
         self, result: ExecResult, limits: Limits, case: TestCase
@@ -235,6 +290,17 @@ def _validator_feedback(verdict: Verdict, message: str) -> Feedback:
     else:
         redacted = ""
     return Feedback(message, redacted)
+
+
+def _testlib_feedback(outcome: TestlibOutcome) -> Feedback:
+    """A testlib checker's message is shown for samples only; secret cases say whose fault."""
+    if outcome.verdict is Verdict.IE:
+        redacted = f"{PROBLEM_FAULT}; its message is not shown for secret cases"
+    elif outcome.verdict is Verdict.WA:
+        redacted = "wrong answer (checker; its message is not shown for secret cases)"
+    else:
+        redacted = ""
+    return Feedback(outcome.message, redacted)
 
 
 def _head(path: Path, cap: int) -> bytes:

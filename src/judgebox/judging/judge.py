@@ -33,7 +33,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
-from judgebox.judging.validators import ValidatorProgram
+from judgebox.judging.validators import ValidatorProgram, program_source
 from judgebox.languages.table import Language, load_languages, source_file_name
 from judgebox.languages.toolchains import (
     Toolchain,
@@ -56,6 +56,7 @@ from judgebox.vocabulary.events import (
 from judgebox.vocabulary.verdicts import CaseResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judging.judge")
+_TESTLIB = (Validation.TESTLIB, Validation.TESTLIB_INTERACTIVE)
 
 
 class LazyToolchains(Mapping[str, Toolchain]):
@@ -179,6 +180,7 @@ class Judge:
                     await send.send(CompleteEvent(summary))
                     return
                 validator = await self._validator(problem, workspace)
+                checker, interactor = await self._testlib(problem, workspace)
                 case_judge = CaseJudge(
                     settings=self.settings,
                     problem=problem,
@@ -186,6 +188,8 @@ class Judge:
                     artifact=artifact,
                     validator=validator,
                     workspace=workspace,
+                    testlib_checker=checker,
+                    testlib_interactor=interactor,
                 )
                 await self._judge_cases(sub, case_judge, send, results)
                 await send.send(CompleteEvent(summarize(total, results, RunStatus.FINISHED)))
@@ -212,8 +216,33 @@ class Judge:
             cache_limits=self.cache_limits,
         )  # fmt: skip
 
+    async def _testlib(
+        self, problem: Problem, workspace: Path
+    ) -> tuple[ValidatorProgram | None, ValidatorProgram | None]:
+        """The problem's testlib checker and interactor, compiled with their headers."""
+        programs: list[ValidatorProgram | None] = []
+        for source in (problem.testlib_checker, problem.testlib_interactor):
+            if source is None or problem.validation not in _TESTLIB:
+                programs.append(None)
+                continue
+            programs.append(
+                await ValidatorProgram.prepare(
+                    self.sandbox,
+                    problem.path,
+                    source.main,
+                    (),
+                    self.languages,
+                    self.toolchains,
+                    workspace,
+                    self.settings.cache_dir,
+                    self.cache_limits,
+                    source=program_source(source.main, source.headers),
+                )
+            )
+        return programs[0], programs[1]
+
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
-        if problem.validation is Validation.DEFAULT:
+        if problem.validation is Validation.DEFAULT or problem.validation in _TESTLIB:
             return None
         if problem.output_validator is None:
             raise ProblemPackageError(

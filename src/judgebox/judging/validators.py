@@ -52,6 +52,19 @@ class ValidatorSource:
     files: dict[str, bytes]
 
 
+def program_source(main: Path, headers: tuple[Path, ...]) -> ValidatorSource:
+    """One named main file and the headers compiled with it (a testlib checker, testlib.h)."""
+    language = VALIDATOR_SOURCES.get(main.suffix)
+    if language is None:
+        raise ProblemPackageError(
+            f"{main}: judgebox compiles checkers written in C, C++, Python or Java "
+            f"({', '.join(VALIDATOR_SOURCES)}), not {main.suffix or 'files without a suffix'}"
+        )
+    files = {header.name: header.read_bytes() for header in headers}
+    files[main.name] = main.read_bytes()
+    return ValidatorSource(language, main.name, files)
+
+
 def find_validator_source(path: Path) -> ValidatorSource:
     """Read a validator directory (or single file) and pick its language and main file."""
     files: dict[str, bytes] = {}
@@ -94,9 +107,13 @@ class ValidatorProgram:
         workspace: Path,
         cache_dir: Path,
         cache_limits: CacheLimits | None = None,
+        source: ValidatorSource | None = None,
     ) -> ValidatorProgram:
-        """Compile the validator at `source_path` (a ProblemPackageError if that fails)."""
-        source = find_validator_source(source_path)
+        """Compile the validator at `source_path` (a ProblemPackageError if that fails).
+
+        `source` gives the files and main file instead of looking in `source_path`.
+        """
+        source = source or find_validator_source(source_path)
         toolchain = toolchains.get(source.language)
         if toolchain is None or source.language not in languages:
             raise ProblemPackageError(

@@ -33,6 +33,7 @@ from typing import Any, ClassVar, Literal
 
 import yaml
 
+from judgebox.problems.programs import Expectation, ProgramSource
 from judgebox.vocabulary.checker_flags import CheckerFlags, parse_validator_flags
 from judgebox.vocabulary.errors import ProblemPackageError, UsageError
 
@@ -49,6 +50,8 @@ class Validation(Enum):
     DEFAULT = "default"  # the default token checker (checkers.py) with validator_flags
     CUSTOM = "custom"  # the package's output validator (exit 42 / 43)
     INTERACTIVE = "interactive"  # the validator talks with the program through pipes
+    TESTLIB = "testlib"  # a testlib checker: checker input output answer (judging/testlib.py)
+    TESTLIB_INTERACTIVE = "testlib-interactive"  # a testlib interactor (+ checker on its tout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +85,13 @@ class Problem:
     statement_format: StatementFormat | None = None
     time_multiplier: float | None = None
     time_safety_margin: float | None = None
-    format_version: Literal["legacy", "2023-07", "plain", "inline"] = "legacy"
+    format_version: Literal["legacy", "2023-07", "plain", "inline", "polygon"] = "legacy"
     checker_flags: CheckerFlags = field(default_factory=CheckerFlags)
+    # testlib problems (Polygon): the checker and interactor sources with their headers
+    testlib_checker: ProgramSource | None = None
+    testlib_interactor: ProgramSource | None = None
+    # solutions whose expected verdicts the package states (Polygon's solution tags)
+    expectations: tuple[Expectation, ...] = ()
 
     @property
     def samples(self) -> tuple[TestCase, ...]:
@@ -92,12 +100,16 @@ class Problem:
 
 
 def load_problem(path: Path) -> Problem:
-    """Load a Kattis/ICPC package or a plain folder of `.in`/`.ans` pairs."""
+    """Load a Kattis/ICPC package, a Polygon package or a plain folder of `.in`/`.ans` pairs."""
     path = Path(path)
     if not path.is_dir():
         raise ProblemPackageError(f"{path}: not a folder; give the problem package's folder")
     if (path / "problem.yaml").is_file() or (path / "data").is_dir():
         return _load_package(path)
+    if (path / "problem.xml").is_file():
+        from judgebox.problems.polygon import load_polygon  # polygon imports this module
+
+        return load_polygon(path)
     return _load_plain_folder(path)
 
 

@@ -9,23 +9,24 @@
     ├── files/interactor.cpp assets/interactor (interactive problems)
     └── solutions/*          assets/solutions with tags (main, accepted, wrong-answer …)
 
-Scoring: a test of a `complete-group` group counts only with all of its group; an
-`each-test` test counts on its own. Both become model groups under `secret`.
+Not yet: test groups and points are read but judged pass-fail (a warning says so) until
+the shared scoring model lands.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
-from typing import Literal
 from xml.etree import ElementTree
 
-from judgebox.problems.model import MIB, Problem, TestCase, TestGroup, Validation
+from judgebox.problems.package import Problem, TestCase, Validation
 from judgebox.problems.programs import Expectation, ProgramSource
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.verdicts import Verdict
 
-XML_LIMIT = 4 * MIB
+log = logging.getLogger("judgebox.problems.polygon")
+XML_LIMIT = 4 * 1024 * 1024
 _SOLUTION_TAGS: dict[str, frozenset[Verdict]] = {
     "main": frozenset({Verdict.AC}),
     "accepted": frozenset({Verdict.AC}),
@@ -63,7 +64,9 @@ def _inside(path: Path, relative: str, where: str) -> Path:
     """A package-relative path that must stay inside the package."""
     target = (path / relative).resolve()
     if not target.is_relative_to(path.resolve()):
-        raise ProblemPackageError(f"{path / 'problem.xml'}: {where} {relative!r} leaves the package")
+        raise ProblemPackageError(
+            f"{path / 'problem.xml'}: {where} {relative!r} leaves the package"
+        )
     return target
 
 
@@ -129,12 +132,13 @@ def load_polygon(path: Path) -> Problem:
             "package (tests as generator scripts): download the full package from Polygon "
             "(Package → Full), or run doall.sh of the package to generate tests/"
         )
-    scoring = any(p > 0 for p in points)
-    made: list[TestCase] = []
-    for index, (number, input_path, answer_path, sample) in enumerate(cases, start=1):
-        group = _case_group(sample, group_of[index - 1], number, scoring, testset)
-        made.append(TestCase(index, f"{number:02d}", input_path, answer_path, sample, group=group))
-    groups = _groups(made, points, testset, file) if scoring else ()
+    if any(p > 0 for p in points) or (group_of and any(group_of)):
+        # Waits for the shared scoring model (groups, group-result): say so, judge pass-fail.
+        log.warning("%s: test groups and points are not scored yet; judged pass-fail", path)
+    made = tuple(
+        TestCase(index, f"{number:02d}", input_path, answer_path, sample)
+        for index, (number, input_path, answer_path, sample) in enumerate(cases, start=1)
+    )
     assets = root.find("assets")
     checker = _source(path, assets.find("checker") if assets is not None else None, "checker")
     interactor = _source(
@@ -147,13 +151,11 @@ def load_polygon(path: Path) -> Problem:
         name=path.name,
         title=title,
         path=path,
-        cases=tuple(made),
+        cases=made,
         time_limit=time_ms / 1000 if time_ms else None,
         memory_limit=memory or None,
         validation=validation,
         format_version="polygon",
-        groups=groups,
-        scoring=scoring,
         testlib_checker=checker,
         testlib_interactor=interactor,
         expectations=_solutions(path, assets, file),
@@ -183,70 +185,6 @@ def _pattern(pattern: str, number: int) -> str:
     if not re.fullmatch(r"[^%]*%0?\d*d[^%]*", pattern):
         raise ProblemPackageError(f"path pattern {pattern!r} must hold one %d (like tests/%02d)")
     return pattern % number
-
-
-def _policy(testset: ElementTree.Element, name: str) -> Literal["each-test", "complete-group"]:
-    group = testset.find(f"groups/group[@name='{name}']") if name else None
-    policy = group.get("points-policy", "complete-group") if group is not None else "each-test"
-    return "each-test" if policy == "each-test" else "complete-group"
-
-
-def _case_group(
-    sample: bool, group: str, number: int, scoring: bool, testset: ElementTree.Element
-) -> str:
-    if sample and not group:
-        return "sample"
-    if not scoring:
-        return "secret"
-    base = f"secret/{group}" if group else "secret/tests"
-    return f"{base}/{number:02d}" if _policy(testset, group) == "each-test" else base
-
-
-def _groups(
-    cases: list[TestCase], points: list[float], testset: ElementTree.Element, file: Path
-) -> tuple[TestGroup, ...]:
-    """complete-group: pass-fail worth its tests' points; each-test: one group per test."""
-    made: dict[str, TestGroup] = {}
-    parents: dict[str, list[str]] = {}
-    for case, worth in zip(cases, points, strict=True):
-        if case.group == "sample":
-            continue
-        previous = made.get(case.group)
-        score = worth + (previous.max_score or 0.0 if previous else 0.0)
-        members = (*previous.cases, case.index) if previous else (case.index,)
-        made[case.group] = TestGroup(case.group, members, "pass-fail", score)
-        parent = case.group.rsplit("/", 1)[0]
-        if parent != "secret":
-            parents.setdefault(parent, [])
-            if case.group not in parents[parent]:
-                parents[parent].append(case.group)
-    requires: dict[str, tuple[str, ...]] = {}
-    for group in testset.findall("groups/group"):
-        deps = tuple(
-            f"secret/{d.get('group')}"
-            for d in group.findall("dependencies/dependency")
-            if d.get("group")
-        )
-        requires[f"secret/{group.get('name')}"] = deps
-    ordered: list[TestGroup] = []
-    samples = tuple(c.index for c in cases if c.group == "sample")
-    if samples:
-        ordered.append(TestGroup("sample", samples, "pass-fail"))
-    for parent, children in parents.items():
-        ordered.extend(made[c] for c in children)
-        members = tuple(sorted(i for c in children for i in made[c].cases))
-        total = sum(made[c].max_score or 0.0 for c in children)
-        made[parent] = TestGroup(parent, members, "sum", total, subgroups=tuple(children))
-    tops = [name for name in made if name.count("/") == 1]
-    for name in tops:
-        group = made[name]
-        deps = tuple(d for d in requires.get(name, ()) if d in made)
-        ordered.append(TestGroup(group.name, group.cases, group.aggregation, group.max_score,
-                                 require_pass=deps, subgroups=group.subgroups))  # fmt: skip
-    secret = tuple(sorted(i for name in tops for i in made[name].cases))
-    total = sum(made[name].max_score or 0.0 for name in tops)
-    ordered.append(TestGroup("secret", secret, "sum", total, subgroups=tuple(tops)))
-    return tuple(ordered)
 
 
 def _solutions(
