@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from judgebox.sandbox import bwrap, cgroups
-from judgebox.sandbox.box import Box, BoxContext
+from judgebox.sandbox.box import Box
+from judgebox.sandbox.box_process import BoxContext
 from judgebox.sandbox.bwrap import Mount
 from judgebox.sandbox.isolation import IsolationReport, probe_isolation, require_isolation
 from judgebox.vocabulary.errors import SandboxError

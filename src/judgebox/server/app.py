@@ -13,21 +13,21 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from judgebox.judging.judge import Judge
 from judgebox.problems.library import ProblemLibrary
 from judgebox.runs import Executor, LocalExecutor, RunObserver
 from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.server import catalog_routes, run_routes
 from judgebox.server.access import AccessGate
 from judgebox.server.error_map import install_error_map
 from judgebox.server.metrics import Metrics
 from judgebox.server.request_trust import RequestTrust, RequestTrustGate
+from judgebox.server.state import Lifecycle, ServerState
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import UsageError
 
@@ -43,49 +43,6 @@ def default_executor(settings: Settings, judge: Judge, observer: RunObserver) ->
 
         return JetStreamExecutor(settings, observer)
     return LocalExecutor(settings, judge.run, observer)
-
-
-@dataclass
-class Lifecycle:
-    """Whether the server is stopping, and what to do the moment it starts to."""
-
-    shutting_down: bool = False
-    on_shutdown: list[Callable[[], None]] = field(default_factory=list)
-
-    def begin_shutdown(self) -> None:
-        """Refuse new requests and stop every run now (idempotent; call in the loop)."""
-        if self.shutting_down:
-            return
-        self.shutting_down = True
-        log.info("shutting down: cancelling every run")
-        for callback in self.on_shutdown:
-            callback()
-
-
-@dataclass
-class ServerState:
-    """What the routes use, built by the lifespan."""
-
-    settings: Settings
-    sandbox: Sandbox
-    judge: Judge
-    library: ProblemLibrary
-    executor: Executor
-    metrics: Metrics
-    lifecycle: Lifecycle
-    background: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        """Run a small chore in the background, kept referenced until it ends."""
-        task = asyncio.create_task(coroutine)
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
-
-
-def server_state(request: Request) -> ServerState:
-    """The app's state (a FastAPI dependency)."""
-    state: ServerState = request.app.state.judgebox
-    return state
 
 
 def is_loopback(host: str) -> bool:
@@ -159,8 +116,6 @@ def create_app(
     )
     app.state.lifecycle = lifecycle
     install_error_map(app)
-    from judgebox.server import catalog_routes, run_routes  # routes need the app's types
-
     app.include_router(run_routes.router)
     app.include_router(catalog_routes.router)
     catalog_routes.mount_static(app)

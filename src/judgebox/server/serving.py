@@ -16,8 +16,9 @@ from types import FrameType
 
 import uvicorn
 
-from judgebox.server.app import Lifecycle, check_exposure, create_app, open_sandbox
+from judgebox.server.app import check_exposure, create_app, open_sandbox
 from judgebox.server.request_trust import RequestTrust
+from judgebox.server.state import Lifecycle
 from judgebox.settings import Settings
 
 log = logging.getLogger("judgebox.server")
