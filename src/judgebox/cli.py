@@ -35,6 +35,7 @@ from judgebox.vocabulary.events import (
     CompileEvent,
     CompleteEvent,
     Event,
+    GroupResultEvent,
     run_document,
 )
 from judgebox.vocabulary.verdicts import RunStatus, Verdict
@@ -126,6 +127,12 @@ class LiveTable:
             )
         for row in self.rows:
             verdict = row["verdict"]
+            if "maxScore" in row:  # a test group's line (scoring problems)
+                score = "" if row["score"] is None else f"score {row['score']:g}"
+                out_of = "" if row["maxScore"] is None else f" / {row['maxScore']:g}"
+                table.add_row("", f"[bold]{row['name']}[/]", f"[{_style(verdict)}]{verdict}[/]",
+                              "", "", score + (out_of if score else ""))  # fmt: skip
+                continue
             table.add_row(
                 str(row["index"]), row["name"], f"[{_style(verdict)}]{verdict}[/]",
                 f"{row['timeMs']} ms", f"{row['memoryKb'] / 1024:.1f} MiB",
@@ -139,7 +146,7 @@ class LiveTable:
             r = event.result
             cached = " (cached)" if r.cached else ""
             self.compile_line = f"compiled in {r.time_ms} ms{cached}" if r.ok else "compile error"
-        elif isinstance(event, CaseResultEvent):
+        elif isinstance(event, CaseResultEvent | GroupResultEvent):
             self.rows.append(event.to_wire())
         elif isinstance(event, CompleteEvent):
             s = event.summary
@@ -150,6 +157,9 @@ class LiveTable:
                 f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
                 f"({s.status})"
             )
+            if s.score is not None:
+                out_of = "" if s.max_score is None else f" / {s.max_score:g}"
+                self.footer += f"; score {s.score:g}{out_of}"
 
 
 async def _judge_events(
@@ -359,6 +369,39 @@ def problems(
         _out(stderr=True).print(f"[yellow]skipped broken package {name}:[/] {reason}")
 
 
+# NATS TLS and credentials, the same on `serve --nats` and `worker` (docs/scaleout.md).
+# Secrets are better given as JUDGEBOX_NATS_PASSWORD / _TOKEN: a flag shows in `ps`.
+NatsCa = Annotated[Path | None, typer.Option(help="CA file of the NATS server's certificate.")]
+NatsCert = Annotated[Path | None, typer.Option(help="Client certificate for NATS (mutual TLS).")]
+NatsKey = Annotated[Path | None, typer.Option(help="Key of --nats-cert.")]
+NatsTlsFirst = Annotated[
+    bool, typer.Option(help="TLS handshake before NATS's INFO (server handshake_first).")
+]
+NatsUser = Annotated[str | None, typer.Option(help="NATS user.")]
+NatsPassword = Annotated[
+    str | None, typer.Option(help="NATS password (better: JUDGEBOX_NATS_PASSWORD).")
+]
+NatsToken = Annotated[str | None, typer.Option(help="NATS token (better: JUDGEBOX_NATS_TOKEN).")]
+NatsCreds = Annotated[Path | None, typer.Option(help="NATS .creds file (JWT + NKey).")]
+NatsNkey = Annotated[Path | None, typer.Option(help="File with a NATS NKey seed.")]
+NatsInbox = Annotated[
+    str | None, typer.Option(help="Reply-subject prefix (default _INBOX), per role.")
+]
+
+
+def _nats_security(
+    ca: Path | None, cert: Path | None, key: Path | None, tls_first: bool, user: str | None,
+    password: str | None, token: str | None, creds: Path | None, nkey: Path | None,
+    inbox: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The settings overrides of the --nats-* flags (None: keep the environment's)."""
+    return {
+        "nats_ca": ca, "nats_cert": cert, "nats_key": key, "nats_tls_first": tls_first or None,
+        "nats_user": user, "nats_password": password, "nats_token": token,
+        "nats_creds": creds, "nats_nkey": nkey, "nats_inbox_prefix": inbox,
+    }  # fmt: skip
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
@@ -380,6 +423,16 @@ def serve(
         list[str] | None,
         typer.Option(help="Host name to answer besides the loopback ones and --host (* any)."),
     ] = None,
+    nats_ca: NatsCa = None,
+    nats_cert: NatsCert = None,
+    nats_key: NatsKey = None,
+    nats_tls_first: NatsTlsFirst = False,
+    nats_user: NatsUser = None,
+    nats_password: NatsPassword = None,
+    nats_token: NatsToken = None,
+    nats_creds: NatsCreds = None,
+    nats_nkey: NatsNkey = None,
+    nats_inbox_prefix: NatsInbox = None,
 ) -> None:
     """Run the HTTP server (the web page, the API of docs/api.md)."""
     settings = settings_from_env(
@@ -387,6 +440,8 @@ def serve(
         no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,
         cors_origins=tuple(cors_origin) if cors_origin else None,
         allowed_hosts=tuple(allowed_host) if allowed_host else None,
+        **_nats_security(nats_ca, nats_cert, nats_key, nats_tls_first, nats_user,
+                         nats_password, nats_token, nats_creds, nats_nkey, nats_inbox_prefix),
     )  # fmt: skip
     from judgebox.server import serve as run_server
 
@@ -401,9 +456,23 @@ def worker(
     nats: Annotated[str, typer.Option(help="NATS server URL, e.g. nats://127.0.0.1:4222.")],
     slots: Annotated[int, typer.Option(help="Jobs judged side by side.")] = 1,
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+    nats_ca: NatsCa = None,
+    nats_cert: NatsCert = None,
+    nats_key: NatsKey = None,
+    nats_tls_first: NatsTlsFirst = False,
+    nats_user: NatsUser = None,
+    nats_password: NatsPassword = None,
+    nats_token: NatsToken = None,
+    nats_creds: NatsCreds = None,
+    nats_nkey: NatsNkey = None,
+    nats_inbox_prefix: NatsInbox = None,
 ) -> None:
     """A scale-out worker: judge jobs from NATS JetStream."""
-    settings = settings_from_env(nats_url=nats, insecure=insecure or None)
+    settings = settings_from_env(
+        nats_url=nats, insecure=insecure or None,
+        **_nats_security(nats_ca, nats_cert, nats_key, nats_tls_first, nats_user,
+                         nats_password, nats_token, nats_creds, nats_nkey, nats_inbox_prefix),
+    )  # fmt: skip
     try:
         from judgebox.scaleout.worker import run_worker
     except ImportError:

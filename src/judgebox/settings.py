@@ -51,6 +51,17 @@ class Settings:
     runs_retention: float = 3600.0
     db_path: Path | None = None  # None: <work_root>/runs.sqlite3
     nats_url: str | None = None
+    # NATS TLS and credentials (scaleout/security.py, docs/scaleout.md)
+    nats_ca: Path | None = None
+    nats_cert: Path | None = None
+    nats_key: Path | None = None
+    nats_tls_first: bool = False
+    nats_user: str | None = None
+    nats_password: str | None = field(default=None, repr=False)
+    nats_token: str | None = field(default=None, repr=False)
+    nats_creds: Path | None = None
+    nats_nkey: Path | None = None
+    nats_inbox_prefix: str | None = None
     # judging
     parallelism: int = field(default_factory=lambda: os.cpu_count() or 1)
     reveal_secret: bool = False
@@ -117,6 +128,12 @@ _CONVERTERS: dict[str, Any] = {
     "work_root": Path,
     "cache_dir": Path,
     "db_path": Path,
+    "nats_ca": Path,
+    "nats_cert": Path,
+    "nats_key": Path,
+    "nats_creds": Path,
+    "nats_nkey": Path,
+    "nats_tls_first": lambda v: v.lower() in ("1", "true", "yes"),
     "cors_origins": lambda v: tuple(x.strip() for x in v.split(",") if x.strip()),
     "allowed_hosts": lambda v: tuple(x.strip() for x in v.split(",") if x.strip()),
     "no_auth": lambda v: v.lower() in ("1", "true", "yes"),

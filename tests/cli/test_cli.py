@@ -154,7 +154,7 @@ def test_verify_computes_a_missing_time_limit_the_kattis_way(
 DATA = Path(__file__).parent.parent / "data"
 
 
-@pytest.mark.parametrize("package", ["polygon-aplusb", "polygon-guess"])
+@pytest.mark.parametrize("package", ["polygon-aplusb", "polygon-guess", "polygon-groups"])
 def test_verify_checks_every_solution_tag(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(DATA / package), "--json")
     report = json.loads(out.stdout)
@@ -175,3 +175,19 @@ def test_a_failing_checker_is_the_problems_fault(env: dict[str, str]) -> None:
     text = json.dumps(json.loads(out.stdout))
     assert out.returncode == 1
     assert '"IE"' in text and "problem's checker failed" in text
+
+
+def test_polygon_groups_points_and_dependencies_are_scored(env: dict[str, str]) -> None:
+    package = DATA / "polygon-groups"
+    out = judgebox(env, "run", str(package), str(package / "solutions/off_by_one_large.py"),
+                   "--json")  # fmt: skip
+    doc = json.loads(out.stdout)
+    groups = {g["name"]: g for g in doc["groups"]}
+    assert groups["secret/small"]["score"] == 40
+    assert groups["secret/large/04"]["score"] == 15  # the checker's points (exit 7)
+    assert (doc["summary"]["score"], doc["summary"]["maxScore"]) == (70, 100)
+    out = judgebox(env, "run", str(package), str(package / "solutions/small_wrong.py"), "--json")
+    doc = json.loads(out.stdout)
+    assert doc["summary"]["score"] == 0
+    # secret/large requires secret/small, which failed: its tests are not run
+    assert [c["verdict"] for c in doc["cases"]][3:] == ["SKIPPED", "SKIPPED"]

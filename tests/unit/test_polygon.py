@@ -51,3 +51,30 @@ def test_entities_and_escaping_paths_are_refused(tmp_path: Path) -> None:
     (package / "problem.xml").write_text(bomb)
     with pytest.raises(ProblemPackageError, match="DOCTYPE"):
         load_problem(package)
+
+
+def test_groups_and_points_become_model_groups() -> None:
+    problem = load_problem(DATA / "polygon-groups")
+    assert problem.scoring
+    groups = {g.name: g for g in problem.groups}
+    assert groups["sample"].cases == (1,)
+    small = groups["secret/small"]  # complete-group: all or nothing, worth its tests' points
+    assert (small.aggregation, small.max_score, small.cases) == ("pass-fail", 40.0, (2, 3))
+    large = groups["secret/large"]  # each-test: one sum group per test, summed
+    assert (large.aggregation, large.max_score) == ("sum", 60.0)
+    assert large.subgroups == ("secret/large/04", "secret/large/05")
+    assert large.require_pass == ("secret/small",)
+    assert groups["secret/large/04"].aggregation == "sum"
+    assert groups["secret"].max_score == 100.0
+    assert [c.group for c in problem.cases] == [
+        "sample", "secret/small", "secret/small", "secret/large/04", "secret/large/05"
+    ]  # fmt: skip
+
+
+def test_a_group_name_with_a_quote_is_read_not_queried(tmp_path: Path) -> None:
+    package = tmp_path / "p"
+    shutil.copytree(DATA / "polygon-groups", package)
+    xml = (package / "problem.xml").read_text().replace('"small"', "\"it's\"")
+    (package / "problem.xml").write_text(xml)
+    problem = load_problem(package)
+    assert problem.group("secret/it's") is not None

@@ -295,8 +295,8 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
             ["validation: custom", "output_validators", "validator.py", "validation: default"],
         ),
         (
-            {"problem.yaml": "validation: custom score\n", **ONE_CASE},
-            ["`validation` must be default, custom or custom interactive"],
+            {"problem.yaml": "validation: custom fancy\n", **ONE_CASE},
+            ["`validation` must be default, or custom followed by"],
         ),
         (
             {"problem.yaml": "validator_flags: float_tolerance\n", **ONE_CASE},
@@ -309,7 +309,7 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
         ({".timelimit": "fast\n", **ONE_CASE}, [".timelimit", "in seconds", "'fast'"]),
         (
             {"problem.yaml": "problem_format_version: 2099-01\n", **ONE_CASE},
-            ["problem_format_version '2099-01'", "legacy or 2023-07"],
+            ["problem_format_version '2099-01'", "2025-09"],
         ),
         (
             {
@@ -325,8 +325,11 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
             ["type: interactive", "output_validator", "validator.py"],
         ),
         (
-            {"problem.yaml": "problem_format_version: 2023-07\ntype: scoring\n", **ONE_CASE},
-            ["`type` must be pass-fail or interactive"],
+            {
+                "problem.yaml": "problem_format_version: 2025-09\ntype: [pass-fail, scoring]\n",
+                **ONE_CASE,
+            },
+            ["problem.yaml", "pass-fail and scoring cannot be combined"],
         ),
         (
             {

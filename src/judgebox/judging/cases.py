@@ -15,6 +15,7 @@ from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.scoring import ScoreError, case_score
 from judgebox.judging.testlib import (
     CHECKER_DIR,
     PROBLEM_FAULT,
@@ -28,11 +29,12 @@ from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
     ValidatorProgram,
+    read_score_files,
     run_interactive,
     run_validator,
 )
 from judgebox.languages.table import Language
-from judgebox.problems.package import Problem, TestCase, Validation
+from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
@@ -128,7 +130,7 @@ class CaseJudge:
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case."""
         limits = self.problem_limits(self.settings, self.problem)
-        argv = self.language.run_argv(self.artifact.file, limits)
+        argv = [*self.language.run_argv(self.artifact.file, limits), *case.args]
         run_limits = self.language.run_limits(limits)
         if self.testlib_interactor is not None:
             return await self._testlib_interaction(boxes, case, argv, run_limits, limits)
@@ -138,20 +140,23 @@ class CaseJudge:
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=case.input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
-                flags=self.validator.flags,
+                flags=self._validator_flags(case), validator_limits=self.validator.limits,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
-            return self._case_result(case, result, verdict, feedback, output=None)
+            verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score)
         # resolve(): packages may link data files (a sample that is also a secret case)
         stdin = case.input_path.resolve()
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
-            return self._case_result(case, result, *failure, output=result.stdout)
+            verdict, feedback, score = await self._score(case, *failure, None)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score)  # fmt: skip
         if self.testlib_checker is not None:
             assert boxes.validator is not None
             said = await run_testlib_checker(
@@ -161,25 +166,72 @@ class CaseJudge:
                 feedback_dir=boxes.feedback_dir, result_file=True,
             )  # fmt: skip
             verdict, feedback = said.verdict, _testlib_feedback(said)
-        elif self.validator is not None:
+            verdict, feedback, score = self._testlib_score(case, said, feedback)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score)  # fmt: skip
+        if self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
             verdict, message = await run_validator(
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
                 input_path=case.input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
-                flags=self.validator.flags,
+                flags=self._validator_flags(case), limits=self.validator.limits,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
+            verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score)  # fmt: skip
         else:
             # CPU-bound on the program's output (up to the output limit): off the event loop,
             # so other runs' streams and limit watchdogs keep going.
-            outcome = await asyncio.to_thread(
-                _check, result.stdout, case.answer_path, self.problem.checker_flags
-            )
+            flags = case.checker_flags or self.problem.checker_flags
+            outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
-        return self._case_result(case, result, verdict, feedback, output=result.stdout)
+        verdict, feedback, score = await self._score(case, verdict, feedback, None)
+        return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                 score=score)  # fmt: skip
+
+    def _validator_flags(self, case: TestCase) -> tuple[str, ...]:
+        """The output validator's arguments for a case: its own, else the problem's."""
+        assert self.validator is not None
+        return case.validator_args if case.validator_args is not None else self.validator.flags
+
+    async def _score(
+        self, case: TestCase, verdict: Verdict, feedback: Feedback, boxes: SlotBoxes | None
+    ) -> tuple[Verdict, Feedback, float | None]:
+        """The case's score (scoring problems); a validator breaking the score rules is IE."""
+        if not self.problem.scoring:
+            return verdict, feedback, None
+        texts: tuple[str | None, str | None] = (None, None)
+        if boxes is not None:
+            texts = await asyncio.to_thread(read_score_files, boxes.feedback_dir)
+        try:
+            score = case_score(self.problem, case, verdict, score_text=texts[0],
+                               multiplier_text=texts[1])  # fmt: skip
+        except ScoreError as error:
+            return Verdict.IE, Feedback.public(f"output validator broke the scoring rules: "
+                                               f"{error}"), None  # fmt: skip
+        return verdict, feedback, score
+
+    def _testlib_score(
+        self, case: TestCase, said: TestlibOutcome, feedback: Feedback
+    ) -> tuple[Verdict, Feedback, float | None]:
+        """The case's score from a testlib checker: its points (exit 7) go through the same
+        case score hook as a score.txt; in a pass-fail group (Polygon's complete-group)
+        they are ignored, as the group scores as a whole."""
+        if not self.problem.scoring:
+            return said.verdict, feedback, None
+        group = self.problem.group(case.group)
+        points = said.points if group is not None and group.aggregation != "pass-fail" else None
+        try:
+            score = case_score(self.problem, case, said.verdict, multiplier_text=None,
+                               score_text=None if points is None else repr(points))  # fmt: skip
+        except ScoreError as error:
+            return Verdict.IE, Feedback.public(f"{PROBLEM_FAULT}: its points broke the "
+                                               f"scoring rules: {error}"), None  # fmt: skip
+        return said.verdict, feedback, score
 
     async def _testlib_interaction(
         self, boxes: SlotBoxes, case: TestCase, argv: list[str], run_limits: Limits,
@@ -205,10 +257,10 @@ class CaseJudge:
         outcome = combine_interactive(program_failed, said, checked)
         if outcome is None:
             assert failure is not None
-            return self._case_result(case, result, *failure, output=None)
-        return self._case_result(
-            case, result, outcome.verdict, _testlib_feedback(outcome), output=None
-        )
+            verdict, feedback, score = await self._score(case, *failure, None)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score)
+        verdict, feedback, score = self._testlib_score(case, outcome, _testlib_feedback(outcome))
+        return self._case_result(case, result, verdict, feedback, output=None, score=score)
 
     def _failure(
         self, result: ExecResult, limits: Limits, case: TestCase
@@ -256,6 +308,7 @@ class CaseJudge:
         feedback: Feedback,
         *,
         output: bytes | None,
+        score: float | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
@@ -273,6 +326,7 @@ class CaseJudge:
             input=_text(_head(case.input_path, cap), cap) if visible else None,
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
+            score=score,
         )
 
 

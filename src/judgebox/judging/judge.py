@@ -5,6 +5,9 @@
            compile (cached)          -> StartEvent, CompileEvent
            slot 1..p: one box each   -> results[i] as they finish (any order)
            emitter                   -> CaseResultEvent i, in dataset order
+                                        (scoring: GroupResultEvent as each group is decided;
+                                        a case of a group whose required group failed is
+                                        SKIPPED, not run)
                                      -> CompleteEvent
 
 The generator never yields from inside a task group (PEP 789): the producer
@@ -33,7 +36,9 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
-from judgebox.judging.validators import ValidatorProgram, program_source
+from judgebox.judging.programs import named_program
+from judgebox.judging.scoring import Scoreboard
+from judgebox.judging.validators import ValidatorProgram
 from judgebox.languages.table import Language, load_languages, source_file_name
 from judgebox.languages.toolchains import (
     Toolchain,
@@ -41,7 +46,7 @@ from judgebox.languages.toolchains import (
     probe_toolchain,
     require_toolchain,
 )
-from judgebox.problems.package import Problem, Validation
+from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -51,6 +56,7 @@ from judgebox.vocabulary.events import (
     CompileEvent,
     CompleteEvent,
     Event,
+    GroupResultEvent,
     StartEvent,
 )
 from judgebox.vocabulary.verdicts import CaseResult, RunStatus, Verdict, summarize
@@ -191,8 +197,12 @@ class Judge:
                     testlib_checker=checker,
                     testlib_interactor=interactor,
                 )
-                await self._judge_cases(sub, case_judge, send, results)
-                await send.send(CompleteEvent(summarize(total, results, RunStatus.FINISHED)))
+                board = Scoreboard(problem) if problem.scoring else None
+                await self._judge_cases(sub, case_judge, send, results, board)
+                score, max_score = board.total() if board is not None else (None, None)
+                summary = summarize(total, results, RunStatus.FINISHED, score=score,
+                                    max_score=max_score)  # fmt: skip
+                await send.send(CompleteEvent(summary))
             except Exception as exc:  # the judge's fault, whatever it is: the run says so
                 if isinstance(exc, JudgeboxError | OSError):
                     log.error("run %s: internal error: %s", sub.run_id, exc)
@@ -225,6 +235,9 @@ class Judge:
             if source is None or problem.validation not in _TESTLIB:
                 programs.append(None)
                 continue
+            named = await asyncio.to_thread(
+                named_program, source.main, source.headers, self.languages
+            )
             programs.append(
                 await ValidatorProgram.prepare(
                     self.sandbox,
@@ -236,7 +249,7 @@ class Judge:
                     workspace,
                     self.settings.cache_dir,
                     self.cache_limits,
-                    source=program_source(source.main, source.headers),
+                    source=named,
                 )
             )
         return programs[0], programs[1]
@@ -261,6 +274,7 @@ class Judge:
         case_judge: CaseJudge,
         send: MemoryObjectSendStream[Event],
         emitted: list[CaseResult],
+        board: Scoreboard | None = None,
     ) -> None:
         """Run the cases on p parallel boxes; emit results in dataset order."""
         cases = sub.problem.cases
@@ -281,6 +295,10 @@ class Judge:
                     if i > stop_at:
                         ready[i].set()
                         continue
+                    if board is not None and board.blocked(cases[i]):
+                        results[i] = _skipped(cases[i])  # a group it requires failed
+                        ready[i].set()
+                        continue
                     result = await case_judge.judge_case(boxes, cases[i])
                     results[i] = result
                     ready[i].set()
@@ -292,13 +310,34 @@ class Judge:
                 await ready[i].wait()
                 result = results[i]
                 assert result is not None
+                if board is not None and board.blocked(cases[i]):
+                    result = _skipped(cases[i])  # it ran before the required group was decided
                 emitted.append(result)
                 await send.send(CaseResultEvent(result))
+                await _record(board, cases[i], result, send)
                 if sub.stop_on_first_failure and result.verdict is not Verdict.AC:
                     stop_at = i
                     tg.cancel_scope.cancel()
                     break
         for case in cases[len(emitted) :]:
-            skipped = CaseResult(index=case.index, name=case.name, verdict=Verdict.SKIPPED)
+            skipped = _skipped(case)
             emitted.append(skipped)
             await send.send(CaseResultEvent(skipped))
+            await _record(board, case, skipped, send)
+
+
+def _skipped(case: TestCase) -> CaseResult:
+    return CaseResult(index=case.index, name=case.name, verdict=Verdict.SKIPPED)
+
+
+async def _record(
+    board: Scoreboard | None,
+    case: TestCase,
+    result: CaseResult,
+    send: MemoryObjectSendStream[Event],
+) -> None:
+    """Scoring problems: tell the scoreboard, emit the groups this case decided."""
+    if board is None:
+        return
+    for group in board.record(case, result.verdict, result.score):
+        await send.send(GroupResultEvent(group))

@@ -9,24 +9,33 @@
     ├── files/interactor.cpp assets/interactor (interactive problems)
     └── solutions/*          assets/solutions with tags (main, accepted, wrong-answer …)
 
-Not yet: test groups and points are read but judged pass-fail (a warning says so) until
-the shared scoring model lands.
+Scoring (when any test has points): a `complete-group` group is a pass-fail model
+group worth its tests' points; an `each-test` test is a one-case `sum` group worth its
+points, and a checker's points (testlib exit 7) are its score, fed to the same case
+score hook as a Kattis score.txt. Group dependencies become `require_pass`. All of
+them sit under `secret` (sum).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
+from typing import Literal
 from xml.etree import ElementTree
 
-from judgebox.problems.package import Problem, TestCase, Validation
-from judgebox.problems.programs import Expectation, ProgramSource
+from judgebox.problems.model import (
+    MIB,
+    CheckerSource,
+    Expectation,
+    Problem,
+    TestCase,
+    TestGroup,
+    Validation,
+)
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.verdicts import Verdict
 
-log = logging.getLogger("judgebox.problems.polygon")
-XML_LIMIT = 4 * 1024 * 1024
+XML_LIMIT = 4 * MIB
 _SOLUTION_TAGS: dict[str, frozenset[Verdict]] = {
     "main": frozenset({Verdict.AC}),
     "accepted": frozenset({Verdict.AC}),
@@ -70,7 +79,7 @@ def _inside(path: Path, relative: str, where: str) -> Path:
     return target
 
 
-def _source(path: Path, element: ElementTree.Element | None, where: str) -> ProgramSource | None:
+def _source(path: Path, element: ElementTree.Element | None, where: str) -> CheckerSource | None:
     if element is None:
         return None
     source = element.find("source")
@@ -84,7 +93,7 @@ def _source(path: Path, element: ElementTree.Element | None, where: str) -> Prog
         )
     # testlib.h and the package's other headers: Polygon ships them beside the sources.
     headers = tuple(sorted(h for h in main.parent.glob("*.h") if h.is_file()))
-    return ProgramSource(main, headers)
+    return CheckerSource(main, headers)
 
 
 def load_polygon(path: Path) -> Problem:
@@ -132,13 +141,12 @@ def load_polygon(path: Path) -> Problem:
             "package (tests as generator scripts): download the full package from Polygon "
             "(Package → Full), or run doall.sh of the package to generate tests/"
         )
-    if any(p > 0 for p in points) or (group_of and any(group_of)):
-        # Waits for the shared scoring model (groups, group-result): say so, judge pass-fail.
-        log.warning("%s: test groups and points are not scored yet; judged pass-fail", path)
-    made = tuple(
-        TestCase(index, f"{number:02d}", input_path, answer_path, sample)
-        for index, (number, input_path, answer_path, sample) in enumerate(cases, start=1)
-    )
+    scoring = any(p > 0 for p in points)
+    made: list[TestCase] = []
+    for index, (number, input_path, answer_path, sample) in enumerate(cases, start=1):
+        group = _case_group(sample, group_of[index - 1], number, scoring, testset)
+        made.append(TestCase(index, f"{number:02d}", input_path, answer_path, sample, group=group))
+    groups = _groups(made, points, testset, file) if scoring else ()
     assets = root.find("assets")
     checker = _source(path, assets.find("checker") if assets is not None else None, "checker")
     interactor = _source(
@@ -151,11 +159,13 @@ def load_polygon(path: Path) -> Problem:
         name=path.name,
         title=title,
         path=path,
-        cases=made,
+        cases=tuple(made),
         time_limit=time_ms / 1000 if time_ms else None,
         memory_limit=memory or None,
         validation=validation,
         format_version="polygon",
+        groups=groups,
+        scoring=scoring,
         testlib_checker=checker,
         testlib_interactor=interactor,
         expectations=_solutions(path, assets, file),
@@ -185,6 +195,74 @@ def _pattern(pattern: str, number: int) -> str:
     if not re.fullmatch(r"[^%]*%0?\d*d[^%]*", pattern):
         raise ProblemPackageError(f"path pattern {pattern!r} must hold one %d (like tests/%02d)")
     return pattern % number
+
+
+def _policy(testset: ElementTree.Element, name: str) -> Literal["each-test", "complete-group"]:
+    # Compared, not put in an XPath: a group name with a quote must not break the query.
+    found = (g for g in testset.findall("groups/group") if g.get("name") == name)
+    group = next(found, None) if name else None
+    policy = group.get("points-policy", "complete-group") if group is not None else "each-test"
+    return "each-test" if policy == "each-test" else "complete-group"
+
+
+def _case_group(
+    sample: bool, group: str, number: int, scoring: bool, testset: ElementTree.Element
+) -> str:
+    if sample and not group:
+        return "sample"
+    if not scoring:
+        return "secret"
+    base = f"secret/{group}" if group else "secret/tests"
+    return f"{base}/{number:02d}" if _policy(testset, group) == "each-test" else base
+
+
+def _groups(
+    cases: list[TestCase], points: list[float], testset: ElementTree.Element, file: Path
+) -> tuple[TestGroup, ...]:
+    """complete-group: pass-fail worth its tests' points; each-test: one group per test."""
+    made: dict[str, TestGroup] = {}
+    parents: dict[str, list[str]] = {}
+    for case, worth in zip(cases, points, strict=True):
+        if case.group == "sample":
+            continue
+        previous = made.get(case.group)
+        score = worth + (previous.max_score or 0.0 if previous else 0.0)
+        members = (*previous.cases, case.index) if previous else (case.index,)
+        # each-test: a one-case sum group, so a checker's points score it (case_score).
+        each = case.group.count("/") == 2
+        made[case.group] = TestGroup(case.group, members, "sum" if each else "pass-fail", score)
+        parent = case.group.rsplit("/", 1)[0]
+        if parent != "secret":
+            parents.setdefault(parent, [])
+            if case.group not in parents[parent]:
+                parents[parent].append(case.group)
+    requires: dict[str, tuple[str, ...]] = {}
+    for group in testset.findall("groups/group"):
+        deps = tuple(
+            f"secret/{d.get('group')}"
+            for d in group.findall("dependencies/dependency")
+            if d.get("group")
+        )
+        requires[f"secret/{group.get('name')}"] = deps
+    ordered: list[TestGroup] = []
+    samples = tuple(c.index for c in cases if c.group == "sample")
+    if samples:
+        ordered.append(TestGroup("sample", samples, "pass-fail"))
+    for parent, children in parents.items():
+        ordered.extend(made[c] for c in children)
+        members = tuple(sorted(i for c in children for i in made[c].cases))
+        total = sum(made[c].max_score or 0.0 for c in children)
+        made[parent] = TestGroup(parent, members, "sum", total, subgroups=tuple(children))
+    tops = [name for name in made if name.count("/") == 1]
+    for name in tops:
+        top = made[name]
+        deps = tuple(d for d in requires.get(name, ()) if d in made)
+        ordered.append(TestGroup(top.name, top.cases, top.aggregation, top.max_score,
+                                 require_pass=deps, subgroups=top.subgroups))  # fmt: skip
+    secret = tuple(sorted(i for name in tops for i in made[name].cases))
+    total = sum(made[name].max_score or 0.0 for name in tops)
+    ordered.append(TestGroup("secret", secret, "sum", total, subgroups=tuple(tops)))
+    return tuple(ordered)
 
 
 def _solutions(

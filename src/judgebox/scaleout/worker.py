@@ -28,15 +28,16 @@ from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.scaleout.attempt import SHUTDOWN, JobAttempt, WorkerContext
 from judgebox.scaleout.jobs import job_from_bytes
 from judgebox.scaleout.records import RunRecords
+from judgebox.scaleout.security import describe
 from judgebox.scaleout.streams import (
     JOBS_STREAM,
     JobTiming,
     connect,
     ensure_job_consumer,
-    ensure_layout,
     job_bell_subject,
     job_consumer_name,
     job_timing,
+    open_layout,
 )
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import JudgeboxError, UsageError
@@ -93,10 +94,10 @@ class Worker:
     async def serve(self) -> None:
         """Connect, subscribe, dispatch until told to stop, then hand back what is running."""
         assert self.settings.nats_url is not None
-        nc = await connect(self.settings.nats_url, name="judgebox-worker")
+        nc = await connect(self.settings, name="judgebox-worker")
         try:
             js = nc.jetstream()
-            records = RunRecords(await ensure_layout(js, self.settings))
+            records = RunRecords(await open_layout(js, self.settings))
             subscriptions = {}
             for language in self.languages:
                 await ensure_job_consumer(js, language, self.timing)
@@ -109,9 +110,9 @@ class Worker:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stopping.set)
-            log.info("worker ready: %d slots, languages %s, NATS %s, ack wait %g s",
+            log.info("worker ready: %d slots, languages %s, NATS %s (%s), ack wait %g s",
                      self.slot_count, ", ".join(self.languages), self.settings.nats_url,
-                     self.timing.ack_wait)  # fmt: skip
+                     describe(self.settings), self.timing.ack_wait)  # fmt: skip
             await self._dispatch(context, subscriptions)
             await self._hand_back(context)
         finally:

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from judgebox.problems.package import Problem
+from judgebox.problems.package import Problem, TestCase
 from judgebox.server.error_map import documented_errors
 from judgebox.server.state import ServerState, State
 from judgebox.vocabulary.errors import NotFoundError
@@ -87,11 +87,7 @@ def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
     document = problem_summary(found)
     document["statement"] = found.statement
     document["statementFormat"] = found.statement_format
-    document["samples"] = [
-        {"name": case.name, "input": _read_text(case.input_path),
-         "answer": _read_text(case.answer_path)}
-        for case in found.samples
-    ]  # fmt: skip
+    document["samples"] = [_sample(case) for case in found.samples]
     return document
 
 
@@ -132,6 +128,18 @@ async def problem_statement_file(name: str, relative: str, state: State) -> Resp
         raise NotFoundError(f"no image {relative!r} in the statement of {name!r}")
     media_type = _STATEMENT_FILE_TYPES[found.suffix.lower()]
     return FileResponse(found, media_type=media_type, headers=_FILE_HEADERS)
+
+
+def _sample(case: TestCase) -> dict[str, Any]:
+    """A sample as a statement shows it (.in.statement, .ans.statement, .out, .interaction)."""
+    shown: dict[str, Any] = {
+        "name": case.name,
+        "input": _read_text(case.statement_input or case.input_path),
+        "answer": _read_text(case.statement_answer or case.answer_path),
+    }
+    if case.interaction is not None:  # interactive / multi-pass: the log is what is shown
+        shown["interaction"] = _read_text(case.interaction)
+    return shown
 
 
 @router.get("/healthz")

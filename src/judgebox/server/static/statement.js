@@ -115,13 +115,22 @@ function sanitize(html, imageBase) {
 export async function renderMath(root) {
   const nodes = root.querySelectorAll(".math");
   if (nodes.length === 0) return;
-  if (!document.querySelector(`link[href="${KATEX_CSS}"]`)) {
-    const link = document.createElement("link");
+  // Typeset only once KaTeX's stylesheet applies: without it the MathML copy and the TeX
+  // annotation show beside the drawn formula.
+  let link = document.querySelector(`link[href="${KATEX_CSS}"]`);
+  if (!link) {
+    link = document.createElement("link");
     link.rel = "stylesheet";
     link.href = KATEX_CSS;
     document.head.append(link);
   }
-  const { default: katex } = await import("katex");
+  const styled = link.sheet
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        link.addEventListener("load", resolve, { once: true });
+        link.addEventListener("error", resolve, { once: true });
+      });
+  const [{ default: katex }] = await Promise.all([import("katex"), styled]);
   for (const node of nodes) {
     const tex = node.textContent;
     try {

@@ -8,6 +8,18 @@ It writes `found K` (K guesses) to tout for the checker; exit 1 after too many g
 
 import sys
 
+
+def answer(text: str) -> None:
+    """Tell the program; if it has quit, that is its early end of file (exit 2), as a
+    testlib interactor reads it, not the interactor's failure."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        sys.stderr.write("unexpected end of file: the program stopped reading\n")
+        sys.stdout = None  # nothing left to flush at exit
+        sys.exit(2)
+
+
 with open(sys.argv[1]) as f:
     n, secret = map(int, f.read().split())
 for guesses, line in enumerate(sys.stdin, start=1):
@@ -20,10 +32,10 @@ for guesses, line in enumerate(sys.stdin, start=1):
         sys.stderr.write("more than 30 guesses\n")
         sys.exit(1)
     if guess == secret:
-        print("=", flush=True)
+        answer("=")
         with open(sys.argv[2], "w") as tout:
             tout.write(f"found {guesses}\n")
         sys.exit(0)
-    print("<" if secret < guess else ">", flush=True)
+    answer("<" if secret < guess else ">")
 sys.stderr.write("unexpected end of file: the program stopped guessing\n")
 sys.exit(2)
