@@ -74,7 +74,7 @@ def test_groups_and_points_become_model_groups() -> None:
 def test_a_group_name_with_a_quote_is_read_not_queried(tmp_path: Path) -> None:
     package = tmp_path / "p"
     shutil.copytree(DATA / "polygon-groups", package)
-    xml = (package / "problem.xml").read_text().replace('"small"', "\"it's\"")
+    xml = (package / "problem.xml").read_text().replace('"small"', '"it\'s"')
     (package / "problem.xml").write_text(xml)
     problem = load_problem(package)
     assert problem.group("secret/it's") is not None
