@@ -15,6 +15,7 @@ from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.named_checkers import NamedOutcome, check_named
 from judgebox.judging.scoring import ScoreError, case_score
 from judgebox.judging.testlib import (
     CHECKER_DIR,
@@ -34,7 +35,7 @@ from judgebox.judging.validators import (
     run_validator,
 )
 from judgebox.languages.table import Language
-from judgebox.problems.model import Problem, TestCase, Validation
+from judgebox.problems.model import NamedChecker, Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
@@ -182,6 +183,8 @@ class CaseJudge:
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                      score=score)  # fmt: skip
+        elif self.problem.named_checker is not None:
+            return await self._named(case, result)
         else:
             # CPU-bound on the program's output (up to the output limit): off the event loop,
             # so other runs' streams and limit watchdogs keep going.
@@ -190,6 +193,27 @@ class CaseJudge:
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
         verdict, feedback, score = await self._score(case, verdict, feedback, None)
+        return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                 score=score)  # fmt: skip
+
+    async def _named(self, case: TestCase, result: ExecResult) -> CaseResult:
+        """One of DMOJ's named checkers (named_checkers.py); linecount's share of the lines
+        correct goes through the case score hook as a score multiplier would."""
+        named = self.problem.named_checker
+        assert named is not None
+        said = await asyncio.to_thread(_check_named, named, result.stdout, case.answer_path)
+        group = self.problem.group(case.group) if self.problem.scoring else None
+        scored_alone = group is not None and group.aggregation != "pass-fail"
+        # Partly right (linecount) passes only where the case is scored on its own; in a
+        # pass-fail group (a DMOJ batch) or a pass-fail problem it is wrong.
+        accepted = said.accepted and (said.fraction is None or scored_alone)
+        verdict = Verdict.AC if accepted else Verdict.WA
+        feedback = Feedback(said.feedback, said.feedback)  # it quotes no value of the answer
+        score = None
+        if self.problem.scoring:
+            multiplier = repr(said.fraction) if scored_alone and said.fraction is not None else None
+            score = case_score(self.problem, case, verdict, score_text=None,
+                               multiplier_text=multiplier)  # fmt: skip
         return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                  score=score)  # fmt: skip
 
@@ -333,6 +357,11 @@ class CaseJudge:
 def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcome:
     """Read the answer and check the output against it (runs in a worker thread)."""
     return check_output(output, answer_path.read_bytes(), flags)
+
+
+def _check_named(checker: NamedChecker, output: bytes, answer_path: Path) -> NamedOutcome:
+    """Read the answer and judge the output with a named checker (in a worker thread)."""
+    return check_named(checker, output, answer_path.read_bytes())
 
 
 def _validator_feedback(verdict: Verdict, message: str) -> Feedback:

@@ -36,6 +36,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.dmoj_checker import dmoj_checker_program
 from judgebox.judging.programs import named_program
 from judgebox.judging.scoring import Scoreboard
 from judgebox.judging.validators import ValidatorProgram
@@ -231,17 +232,22 @@ class Judge:
     ) -> tuple[ValidatorProgram | None, ValidatorProgram | None]:
         """The problem's testlib checker and interactor, compiled with their headers."""
         programs: list[ValidatorProgram | None] = []
+        root = problem.data_root or problem.path
         for source in (problem.testlib_checker, problem.testlib_interactor):
             if source is None or problem.validation not in _TESTLIB:
                 programs.append(None)
                 continue
-            named = await asyncio.to_thread(
-                named_program, source.main, source.headers, self.languages
-            )
+            if source.protocol == "dmoj-python":
+                named = await asyncio.to_thread(dmoj_checker_program, problem, source,
+                                                self.languages)  # fmt: skip
+            else:
+                named = await asyncio.to_thread(
+                    named_program, source.main, source.headers, self.languages
+                )
             programs.append(
                 await ValidatorProgram.prepare(
                     self.sandbox,
-                    problem.path,
+                    root,
                     source.main,
                     (),
                     self.languages,

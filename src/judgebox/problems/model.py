@@ -36,6 +36,22 @@ class CheckerSource:
 
     main: Path
     headers: tuple[Path, ...] = ()
+    # "testlib": main speaks testlib itself. "dmoj-python": main is a DMOJ checker.py
+    # (`check(process_output, judge_output, **kwargs)`), run in the box by a wrapper that
+    # answers in testlib's codes; `args_json` holds init.yml's checker args.
+    protocol: Literal["testlib", "dmoj-python"] = "testlib"
+    args_json: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class NamedChecker:
+    """One of DMOJ's built-in checkers that is not a token comparison (judging/named_checkers):
+    identical, linecount, sorted, unordered, easy, rstripped; with their arguments."""
+
+    name: str
+    pe_allowed: bool = True  # identical
+    feedback: bool = True  # linecount
+    split_on: Literal["lines", "whitespace"] = "lines"  # sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +158,10 @@ class Problem:
     testlib_interactor: CheckerSource | None = None
     # solutions whose expected verdicts the package states (Polygon's solution tags)
     expectations: tuple[Expectation, ...] = ()
+    named_checker: NamedChecker | None = None  # DMOJ's built-in checkers beyond tokens
+    # Where the case files are when not under `path` (a DMOJ `archive:` extracted to the
+    # cache): the checker's /problem.
+    data_root: Path | None = None
 
     @property
     def samples(self) -> tuple[TestCase, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from judgebox.problems.dmoj import load_dmoj
 from judgebox.problems.folder import load_plain_folder
 from judgebox.problems.inline import inline_problem
 from judgebox.problems.kattis import load_kattis
@@ -45,7 +46,7 @@ __all__ = [
 
 
 def load_problem(path: Path) -> Problem:
-    """Load a Kattis/ICPC package or a plain folder of `.in`/`.ans` pairs."""
+    """Load a Kattis/ICPC package, a Polygon package, a DMOJ folder or `.in`/`.ans` pairs."""
     path = Path(path)
     if not path.is_dir():
         raise ProblemPackageError(f"{path}: not a folder; give the problem package's folder")
@@ -53,4 +54,6 @@ def load_problem(path: Path) -> Problem:
         return load_kattis(path)
     if (path / "problem.xml").is_file():
         return load_polygon(path)
+    if (path / "init.yml").is_file():
+        return load_dmoj(path)
     return load_plain_folder(path)
