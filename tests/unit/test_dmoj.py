@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 import zipfile
@@ -43,9 +44,15 @@ def test_batches_points_pretests_and_the_python_checker() -> None:
 
 
 def test_the_archive_is_extracted_once_into_the_cache(cache: Path) -> None:
-    problem = load_problem(DATA / "dmoj-archive")
+    old = os.umask(0o077)  # a strict umask must not hide the cases from the boxes' uids
+    try:
+        problem = load_problem(DATA / "dmoj-archive")
+    finally:
+        os.umask(old)
     assert problem.data_root is not None and problem.data_root.is_relative_to(cache)
     assert problem.cases[0].input_path.read_text() == "1 3\n"
+    assert problem.cases[0].input_path.stat().st_mode & 0o777 == 0o644
+    assert problem.cases[0].input_path.parent.stat().st_mode & 0o777 == 0o755
     flags = problem.checker_flags
     assert flags.float_absolute_tolerance == flags.float_relative_tolerance == pytest.approx(1e-3)
     again = load_problem(DATA / "dmoj-archive")

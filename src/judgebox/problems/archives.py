@@ -66,7 +66,7 @@ def extract_archive(zip_file: Path, cache_root: Path) -> Path:
     building = Path(tempfile.mkdtemp(prefix=".extracting-", dir=cache_root))
     try:
         _extract(zip_file, building)
-        building.chmod(0o755)  # the boxes' uids read the cases
+        _readable(building)
         try:
             os.rename(building, target)
         except OSError:
@@ -76,6 +76,16 @@ def extract_archive(zip_file: Path, cache_root: Path) -> Path:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(building)
     return target
+
+
+def _readable(root: Path) -> None:
+    """Folders 0755 and files 0644 whatever the umask: the boxes' uids read the cases."""
+    root.chmod(0o755)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755, follow_symlinks=False)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644, follow_symlinks=False)
 
 
 def _extract(zip_file: Path, into: Path) -> None:
