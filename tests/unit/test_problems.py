@@ -256,7 +256,8 @@ def test_inline_keeps_windows_newlines_and_unicode(tmp_path: Path) -> None:
             [{"input": "", "answer": "", "name": "x"}, {"input": "", "answer": "", "name": "x"}],
             "cases[1].name 'x' is used twice",
         ),
-        ([{"input": "\ud800", "answer": ""}], "cases[0].input is not valid Unicode"),
+        ([{"input": "\ud800", "answer": ""}], "cases[0].input is not UTF-8 text"),
+        ([{"input": "", "answer": "", "name": "\udfff"}], "cases[0].name is not UTF-8 text"),
     ],
 )
 def test_inline_problem_rejects_bad_cases(tmp_path: Path, cases: object, message: str) -> None:

@@ -26,7 +26,7 @@ import logging
 import math
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,7 @@ class Judge:
         """The language of an id, or UnknownLanguageError naming the offered ones."""
         return require_toolchain(language_id, self.toolchains).language
 
-    async def run(self, submission: Submission) -> AsyncIterator[Event]:
+    async def run(self, submission: Submission) -> AsyncGenerator[Event, None]:
         """The run's events, in order. Raises UnknownLanguageError before any event."""
         language = self.language(submission.language)
         send, receive = anyio.create_memory_object_stream[Event](math.inf)
@@ -224,7 +224,8 @@ class Judge:
             self.sandbox, language, version, code, file,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
-            cache_limits=self.cache_limits,
+            cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
+            max_memory=self.settings.compile_memory_limit,
         )  # fmt: skip
 
     async def _testlib(

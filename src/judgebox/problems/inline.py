@@ -10,7 +10,11 @@ from judgebox.vocabulary.errors import UsageError
 
 
 def inline_problem(cases: Sequence[Mapping[str, str]], directory: Path) -> Problem:
-    """Write inline cases (`[{"name", "input", "answer"}]`) into `directory` as a problem."""
+    """Write inline cases (`[{"name", "input", "answer"}]`) into `directory` as a problem.
+
+    The one check of inline cases (the server's request model only types them): a
+    non-empty list of objects, text that is UTF-8, names non-empty and distinct.
+    """
     if isinstance(cases, str | bytes) or not isinstance(cases, Sequence) or not cases:
         raise UsageError(
             'cases must be a non-empty list like [{"input": "1 2\\n", "answer": "3\\n"}]'
@@ -26,6 +30,7 @@ def inline_problem(cases: Sequence[Mapping[str, str]], directory: Path) -> Probl
         name = case.get("name", str(number + 1))
         if not isinstance(name, str) or not name.strip():
             raise UsageError(f"{where}.name must be a non-empty string, or left out")
+        _utf8(name, f"{where}.name")
         if any(name == other for other, _, _ in checked):
             raise UsageError(f"{where}.name {name!r} is used twice; give each case its own name")
         checked.append((name, texts[0], texts[1]))
@@ -48,7 +53,11 @@ def _inline_text(case: Mapping[str, object], key: str, where: str) -> bytes:
     if not isinstance(value, str):
         got = "missing" if key not in case else f"a {type(value).__name__}"
         raise UsageError(f"{where}.{key} must be a string (it is {got})")
+    return _utf8(value, f"{where}.{key}")
+
+
+def _utf8(text: str, what: str) -> bytes:
     try:
-        return value.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError:
-        raise UsageError(f"{where}.{key} is not valid Unicode text (a lone surrogate?)") from None
+        raise UsageError(f"{what} is not UTF-8 text (a lone surrogate escape?)") from None

@@ -200,7 +200,12 @@ class Box(BoxProcess):
                 wait = kill_deadline - now
                 if wait <= 0:
                     self.kill_now()
-                    return internal(limits, "the box did not stop after a kill", killed_for)
+                    # Not a limit verdict: nothing was measured, and the box is broken.
+                    return internal(
+                        limits,
+                        f"the box did not stop within {EXIT_GRACE:g} s of a kill for the "
+                        f"{killed_for} limit; it was killed whole",
+                    )
             else:
                 cpu_left = (limits.cpu_time - cpu) / max(1, self.ctx.cpu_count)
                 wait = max(_MIN_POLL, min(cpu_left, wall_limit - (now - started)))

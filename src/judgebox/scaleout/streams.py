@@ -18,10 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import ssl
 from asyncio import FIRST_COMPLETED
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,21 +88,9 @@ class JobTiming:
         return self.max_deliver - 1
 
 
-def job_timing(environ: Mapping[str, str] | None = None) -> JobTiming:
-    """The timing from JUDGEBOX_NATS_ACK_WAIT (seconds; default 10) for tests and slow hosts."""
-    environ = os.environ if environ is None else environ
-    raw = environ.get("JUDGEBOX_NATS_ACK_WAIT")
-    if raw is None:
-        return JobTiming()
-    try:
-        ack_wait = float(raw)
-    except ValueError:
-        ack_wait = -1.0
-    if not 0.5 <= ack_wait <= 3600:
-        raise JudgeboxError(
-            f"JUDGEBOX_NATS_ACK_WAIT={raw!r}: give the ack wait in seconds, from 0.5 to 3600"
-        )
-    return JobTiming(ack_wait=ack_wait)
+def job_timing(settings: Settings) -> JobTiming:
+    """The timing from `Settings.nats_ack_wait` (JUDGEBOX_NATS_ACK_WAIT; default 10 s)."""
+    return JobTiming(ack_wait=settings.nats_ack_wait)
 
 
 async def connect(settings: Settings, name: str, timeout: float = 10.0) -> Client:

@@ -23,8 +23,9 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from judgebox.judging.judge import Judge
+from judgebox.judging.sandbox_setup import sandbox_config
 from judgebox.problems.library import ProblemLibrary
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Sandbox
 from judgebox.scaleout.attempt import SHUTDOWN, JobAttempt, WorkerContext
 from judgebox.scaleout.jobs import job_from_bytes
 from judgebox.scaleout.records import RunRecords
@@ -54,16 +55,14 @@ async def run_worker(settings: Settings, slots: int = 1) -> None:
         raise UsageError("give the NATS server to pull jobs from: --nats nats://HOST:4222")
     if slots < 1:
         raise UsageError(f"--slots must be 1 or more, not {slots}")
-    timing = job_timing()
-    config = SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
-    )
+    timing = job_timing(settings)
+    config = sandbox_config(settings)
     boxes = slots * max(1, settings.parallelism)  # each run: `parallelism` boxes at once
     if boxes > config.uid_count:
         raise UsageError(
             f"--slots {slots} with parallelism {settings.parallelism} needs {boxes} sandbox "
             f"uids, more than the {config.uid_count} a worker has: lower --slots or "
-            "JUDGEBOX_PARALLELISM"
+            "JUDGEBOX_PARALLELISM, or raise JUDGEBOX_UID_COUNT"
         )
     sandbox = Sandbox.open(config)
     try:

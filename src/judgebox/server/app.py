@@ -18,10 +18,12 @@ from collections.abc import AsyncIterator, Callable
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from judgebox import __version__
 from judgebox.judging.judge import Judge
+from judgebox.judging.sandbox_setup import open_sandbox
 from judgebox.problems.library import ProblemLibrary
 from judgebox.runs import Executor, LocalExecutor, RunObserver
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Sandbox
 from judgebox.server import catalog_routes, run_routes
 from judgebox.server.access import AccessGate
 from judgebox.server.error_map import install_error_map
@@ -110,7 +112,7 @@ def create_app(
 
     app = FastAPI(
         title="judgebox",
-        version="0.1.0",
+        version=__version__,
         summary="Judge programs against problem datasets in a sandbox; stream the results.",
         lifespan=lifespan,
     )
@@ -119,6 +121,10 @@ def create_app(
     app.include_router(run_routes.router)
     app.include_router(catalog_routes.router)
     catalog_routes.mount_static(app)
+    # Inside CORS (middleware added later is outer): a browser's preflight, which never
+    # carries Authorization, is answered by CORS before the token gate, and the gate's
+    # 401/503 go out through CORS, with its headers for an allowed origin.
+    app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -127,14 +133,5 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["Retry-After"],
         )
-    app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
     app.add_middleware(RequestTrustGate, trust=trust)  # outermost: checks Host and Origin first
     return app
-
-
-def open_sandbox(settings: Settings) -> Sandbox:
-    """Open the sandbox host as the settings say (logs the isolation line)."""
-    config = SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
-    )
-    return Sandbox.open(config)

@@ -16,7 +16,8 @@ from types import FrameType
 
 import uvicorn
 
-from judgebox.server.app import check_exposure, create_app, open_sandbox
+from judgebox.judging.sandbox_setup import open_sandbox
+from judgebox.server.app import check_exposure, create_app
 from judgebox.server.request_trust import RequestTrust
 from judgebox.server.state import Lifecycle
 from judgebox.settings import Settings
