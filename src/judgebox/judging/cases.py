@@ -113,7 +113,7 @@ class CaseJudge:
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case."""
         limits = self.problem_limits(self.settings, self.problem)
-        argv = self.language.run_argv(self.artifact.file, limits)
+        argv = self.language.run_argv(self.artifact.file, limits, main=self.artifact.main)
         run_limits = self.language.run_limits(limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
