@@ -39,7 +39,7 @@ class Settings:
     # Host names answered besides the loopback names and `host` ("*": any); DNS rebinding.
     allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
-    max_code_bytes: int = 256 * 1024
+    max_code_bytes: int = 128 * 1024  # all files of a submission together
     max_inline_cases: int = 100
     heartbeat_interval: float = 15.0
     graceful_timeout: float = 10.0

@@ -73,7 +73,9 @@ def shared_tmp() -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def judge(shared_tmp: Path) -> Iterator[Judge]:
     sandbox = Sandbox.open(SandboxConfig(work_root=shared_tmp / "work", uid_base=61500))
-    settings = Settings(cache_dir=shared_tmp / "cache", parallelism=2, default_time_limit=1.0)
+    # 2 s: Elixir and Scala start in 0.5-1 s of CPU; the wall limit (5 s) is the same on a
+    # busy CI host.
+    settings = Settings(cache_dir=shared_tmp / "cache", parallelism=2, default_time_limit=2.0)
     yield Judge(settings, sandbox)
     sandbox.close()
 

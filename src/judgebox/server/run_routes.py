@@ -26,6 +26,7 @@ from judgebox.server.event_schemas import RUN_DOCUMENT, event_stream_content
 from judgebox.server.run_request import (
     header_number,
     parse_run_request,
+    submitted_files,
     read_body,
     request_schema,
     require_json,
@@ -72,8 +73,9 @@ async def _submit(state: ServerState, request: Request) -> str:
         assert wanted.problem is not None
         # Loads the package, or scans the library to name the known ones: off the loop.
         problem = await asyncio.to_thread(state.library.get, wanted.problem)
-    submission = Submission(problem, wanted.language, wanted.code,
-                            wanted.stop_on_first_failure, run_id=run_id)  # fmt: skip
+    submission = Submission(problem, wanted.language, wanted.code or "",
+                            wanted.stop_on_first_failure, run_id=run_id,
+                            files=submitted_files(wanted))  # fmt: skip
     try:
         await state.executor.submit(submission)
     except BaseException:

@@ -1,4 +1,4 @@
-import std.stdio, std.conv, std.array, std.algorithm, std.c.stdlib;
+import std.stdio, std.conv, std.array, std.algorithm, core.stdc.stdlib;
 void main() {
     auto t = stdin.byLineCopy.map!(l => l.split).joiner.map!(to!long).array;
     long mode = t[0], n = t[1];

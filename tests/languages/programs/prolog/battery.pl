@@ -1,4 +1,3 @@
-:- initialization(main, main).
 read_ints(Ints) :-
     read_string(user_input, _, S),
     split_string(S, " \n\r\t", " \n\r\t", Parts),
