@@ -189,10 +189,7 @@ def run(
     judge = _open_judge(settings)
     try:
         files = _read_sources(source) if source.is_dir() else {}
-        if language:
-            lang = judge.language(language)
-        else:
-            lang = _language_of(source, files, judge)
+        lang = judge.language(language) if language else _language_of(source, files, judge)
         judge.language(lang.id)
         try:
             code = "" if files else source.read_text(encoding="utf-8")

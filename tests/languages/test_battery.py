@@ -117,7 +117,8 @@ async def test_battery(judge: Judge, problem: Problem, language_id: str) -> None
     else:
         assert rte.exit_code not in (None, 0) or rte.signal is not None, rte.feedback
     assert isinstance(events[-1], CompleteEvent)
-    print(f"{language_id}: {time.monotonic() - started:.1f} s, compile {compiled.result.time_ms} ms")
+    took = time.monotonic() - started
+    print(f"{language_id}: {took:.1f} s, compile {compiled.result.time_ms} ms")
 
 
 @pytest.mark.anyio

@@ -41,8 +41,10 @@ def test_java_several_files_compile_together_and_run_the_one_with_main() -> None
 
 def test_kotlin_entry_is_the_file_with_fun_main() -> None:
     kotlin = LANGUAGES["kotlin"]
-    files = {"util.kt": "package p\nfun twice(x: Int) = 2 * x\n",
-             "solve.kt": "package p\n// fun main( in a comment\nfun main() { println(twice(1)) }\n"}  # fmt: skip
+    files = {
+        "util.kt": "package p\nfun twice(x: Int) = 2 * x\n",
+        "solve.kt": "package p\n// fun main( in a comment\nfun main() { println(twice(1)) }\n",
+    }
     entry = entry_point(kotlin, files)
     assert (entry.file, entry.main) == ("solve.kt", "p.SolveKt")
     assert declares_main_function(files["solve.kt"]) and not declares_main_function(
@@ -65,7 +67,7 @@ def test_python_entry_point(names: list[str], entry: str) -> None:
 
 
 def test_several_sources_without_an_entry_say_what_to_name_it() -> None:
-    with pytest.raises(EntryPointError, match="main.py"):
+    with pytest.raises(EntryPointError, match=r"main\.py"):
         entry_point(LANGUAGES["python3"], {"a.py": "", "b.py": ""})
     with pytest.raises(EntryPointError, match="is a Python 3 source"):
         entry_point(LANGUAGES["python3"], {"notes.txt": ""})
@@ -79,7 +81,7 @@ def test_file_names_are_flat_and_portable(name: str) -> None:
 
 def test_package_name_ignores_comments_and_needs_to_come_first() -> None:
     assert package_name("// package fake;\npackage a.b;\nclass X {}") == "a.b"
-    assert package_name("class X { String s = \"package y;\"; }") is None
+    assert package_name('class X { String s = "package y;"; }') is None
 
 
 def test_old_ids_and_aliases_resolve() -> None:

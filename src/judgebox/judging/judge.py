@@ -165,6 +165,15 @@ class Judge:
         """GET /languages: the languages whose toolchain is present."""
         return [language_info(t) for t in self.toolchains.values()]
 
+    def missing_languages(self) -> dict[str, str]:
+        """The table's languages whose toolchain is absent -> the Debian packages that bring it."""
+        offered = set(self.toolchains)
+        return {
+            lid: " ".join(language.packages) or "(see languages.toml)"
+            for lid, language in self.languages.items()
+            if lid not in offered
+        }
+
     def language(self, language_id: str) -> Language:
         """The language of an id (or an alias such as `python`), or UnknownLanguageError
         naming the offered ones; a known language whose toolchain is missing is a

@@ -131,8 +131,10 @@ def package_name(code: str) -> str | None:
         if token == "package":
             parts: list[str] = []
             position = index + 1
-            while position < len(tokens) and _TOKEN.fullmatch(tokens[position]) and (
-                tokens[position][0].isalpha() or tokens[position][0] in "_$"
+            while (
+                position < len(tokens)
+                and _TOKEN.fullmatch(tokens[position])
+                and (tokens[position][0].isalpha() or tokens[position][0] in "_$")
             ):
                 parts.append(tokens[position])
                 if tokens[position + 1 : position + 2] != ["."]:

@@ -290,8 +290,8 @@ def _parse_language(language_id: str, row: Any, defaults: dict[str, Any], where:
         source_name=field.choice("source_name", SOURCE_NAMERS) if "source_name" in row else None,
         aliases=field.texts("aliases") if "aliases" in row else (),
         other_extensions=tuple(
-            ext.lower() for ext in (field.texts("other_extensions") if "other_extensions" in row
-                                    else ())
+            ext.lower()
+            for ext in (field.texts("other_extensions") if "other_extensions" in row else ())
         ),
         entry=field.text("entry") if "entry" in row else None,
         packages=field.texts("packages") if "packages" in row else (),
@@ -346,7 +346,8 @@ class _FieldReader:
     def files(self, key: str) -> tuple[tuple[str, str], ...]:
         value = self.row[key]
         if not isinstance(value, dict) or not all(
-            isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name)
+            isinstance(name, str)
+            and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name)
             and isinstance(text, str)
             for name, text in value.items()
         ):

@@ -26,10 +26,10 @@ from judgebox.server.event_schemas import RUN_DOCUMENT, event_stream_content
 from judgebox.server.run_request import (
     header_number,
     parse_run_request,
-    submitted_files,
     read_body,
     request_schema,
     require_json,
+    submitted_files,
 )
 from judgebox.server.streaming import (
     collect_document,

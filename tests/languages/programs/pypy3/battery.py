@@ -1,4 +1,5 @@
 import sys
+
 tokens = sys.stdin.read().split()
 mode, n = int(tokens[0]), int(tokens[1])
 total = sum(int(t) for t in tokens[2 : 2 + n])

@@ -1,5 +1,7 @@
 import sys
+
 import numpy as np
+
 values = np.array(sys.stdin.read().split(), dtype=np.int64)
 mode, n = int(values[0]), int(values[1])
 total = int(values[2 : 2 + n].sum())
