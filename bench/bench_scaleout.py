@@ -26,24 +26,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
+import select
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
+from benchcore import RESULTS, capture, free_port, spread, write
 
-RESULTS = Path(__file__).resolve().parent / "results"
 JUDGEBOX = str(Path(sys.executable).with_name("judgebox"))
 UID_BASE = 59500  # 59500..60011: no test suite or other benchmark uses these
 UID_COUNT = 64
@@ -52,14 +52,7 @@ APLUSB = "a, b = map(int, input().split())\nprint(a + b)\n"
 # Waits more than it computes: what scale-out adds (slots) shows even on a busy 2-core host.
 NAPPER = "import time\na, b = map(int, input().split())\ntime.sleep(0.05)\nprint(a + b)\n"
 WORKLOADS = {"cpu": APLUSB, "sleep": NAPPER}
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+_PROBE_PERIOD_S = 0.0005  # the cancel probe's poll period (its resolution)
 
 
 def box_pids(uid_base: int, command: bytes = b"") -> set[int]:
@@ -81,17 +74,9 @@ def box_pids(uid_base: int, command: bytes = b"") -> set[int]:
     return found
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 def summary(values: list[float]) -> dict[str, float]:
-    """n, p50, p95, p99, max of milliseconds."""
-    return {"n": len(values), "p50": round(statistics.median(values), 2),
-            "p95": round(percentile(values, 95), 2), "p99": round(percentile(values, 99), 2),
-            "max": round(max(values), 2)}  # fmt: skip
+    """The spread of milliseconds (benchcore.spread)."""
+    return spread(values)
 
 
 class Cluster:
@@ -204,8 +189,28 @@ def wait_complete(api: str, run_id: str) -> dict[str, Any]:
     raise RuntimeError(f"run {run_id}: the stream ended without complete")
 
 
+def pids_alive(pids: set[int]) -> set[int]:
+    """Those of `pids` still alive (not gone, not a zombie): one small read per pid."""
+    alive: set[int] = set()
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_bytes()
+        except OSError:
+            continue
+        if stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X"):
+            alive.add(pid)
+    return alive
+
+
 def cancel_once(submit_api: str, delete_api: str, uid_base: int) -> dict[str, list[float]]:
-    """DELETE on `delete_api` of a run submitted on `submit_api`: s to dead boxes, to the answer."""
+    """DELETE on `delete_api` of a run submitted on `submit_api`: s to dead boxes, to the answer.
+
+    The clock starts when the DELETE's bytes are written on an open keep-alive connection
+    (no client set-up, no thread: the probe does not compete with the sender for the GIL);
+    the box processes found just before are then polled by pid (a cheap read each) every
+    0.5 ms, and the socket for the answer, so neither the probe's cost nor a full /proc
+    scan adds up.
+    """
     body = {"language": "python3", "code": SLEEPER, "cases": [{"input": "1\n", "answer": "1\n"}]}
     run_id = submit(submit_api, body)
     deadline = time.monotonic() + 30
@@ -213,24 +218,35 @@ def cancel_once(submit_api: str, delete_api: str, uid_base: int) -> dict[str, li
         if time.monotonic() > deadline:
             raise RuntimeError("the program never ran")
         time.sleep(0.005)
-    answer: dict[str, Any] = {}
-
-    def delete() -> None:
-        response = httpx.delete(f"{delete_api}/runs/{run_id}", timeout=30)
-        answer["at"] = time.perf_counter()
-        answer["status"] = response.json()["status"]
-
-    started = time.perf_counter()
-    sender = threading.Thread(target=delete)
-    sender.start()
-    while box_pids(uid_base):
-        if time.perf_counter() - started > 10:
-            raise RuntimeError("the boxes did not die within 10 s")
-    dead = time.perf_counter() - started
-    sender.join(30)
-    if answer.get("status") != "cancelled":
-        raise RuntimeError(f"DELETE answered {answer}")
-    return {"toDead": [dead], "toAnswer": [answer["at"] - started]}
+    time.sleep(0.05)  # the box is settled: its processes are all there
+    boxes = box_pids(uid_base)
+    host, port = delete_api.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.connect()
+    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        started = time.perf_counter()
+        connection.request("DELETE", f"/runs/{run_id}")
+        dead = answered = None
+        while dead is None or answered is None:
+            now = time.perf_counter()
+            if now - started > 10:
+                raise RuntimeError("the boxes did not die, or no answer, within 10 s")
+            if dead is None and not pids_alive(boxes):
+                dead = now - started
+            if answered is None and select.select([connection.sock], [], [], 0)[0]:
+                answered = now - started
+            # Not a spin: on 2 cores a busy probe takes the CPU from the processes it times.
+            time.sleep(_PROBE_PERIOD_S)
+        response = connection.getresponse()
+        status = json.loads(response.read())["status"]
+    finally:
+        connection.close()
+    if status != "cancelled":
+        raise RuntimeError(f"DELETE answered {status}")
+    if box_pids(uid_base):
+        raise RuntimeError("a box process outlived the cancel (one that was not there before)")
+    return {"toDead": [dead], "toAnswer": [answered]}
 
 
 def cancel_figures(samples: list[dict[str, list[float]]]) -> dict[str, Any]:
@@ -280,6 +296,8 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             remote_cancel.append(cancel_once(node_a, node_b, worker_uids))
         figures["localCancel"] = cancel_figures(local_cancel)
         figures["jetstreamCancel"] = cancel_figures(remote_cancel)
+        if args.cancel_only:
+            return figures
         samples: dict[str, list[dict[str, float]]] = {}
 
         def take_turns(pairs: tuple[tuple[str, str], ...]) -> None:
@@ -317,18 +335,26 @@ def report(figures: dict[str, Any]) -> str:
         f"Real processes on this 2-core machine: nats-server (-js), two `judgebox serve --nats` "
         f"API nodes, `judgebox worker --slots 1` workers; baseline: `judgebox serve` without "
         f"NATS. Cancel: {figures['cancels']} runs submitted on node A (a python3 program that "
-        "sleeps), DELETE on node B once the program runs; /proc polled until no live process "
-        "of the worker's box uids is left; local and JetStream cancels alternate.",
+        "sleeps), DELETE on node B once the program runs; from the DELETE written on an open "
+        "connection until every process of the worker's boxes (found just before) is dead, "
+        "polled by pid every 0.5 ms; local and JetStream cancels alternate.",
         "",
-        f"Load average (1 min) before/after: {figures['loadAverage1m']['before']} / "
-        f"{figures['loadAverage1m']['after']} on 2 cores (other sessions' work included): "
-        "the absolute figures move with it, the ratios of turns taken together less so.",
+        "The host's load (below) includes other sessions' work: the absolute figures move "
+        "with it, the ratios of turns taken together less so.",
         "",
-        "| cancel figure (ms) | n | p50 | p95 | p99 | max |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| cancel figure (ms) | n | median | p95 | p99 | min | max |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, s in rows:
-        lines.append(f"| {label} | {s['n']} | {s['p50']} | {s['p95']} | {s['p99']} | {s['max']} |")
+        lines.append(f"| {label} | {s['n']} | {s['median']} | {s['p95']} | {s['p99']} "
+                     f"| {s['min']} | {s['max']} |")  # fmt: skip
+    for earlier in figures.get("earlierCancels", []):
+        s = earlier["jetstreamCancel"]["deleteToDeadMs"]
+        load = earlier.get("loadAverage1m", {})
+        median = s.get("median", s.get("p50"))  # figures from before benchcore say p50
+        lines.append(f"| earlier (load {load.get('before')}/{load.get('after')}): "
+                     f"{earlier['label']}, JetStream DELETE -> dead | {s['n']} | {median} | "
+                     f"{s['p95']} | {s['p99']} | {s.get('min', '-')} | {s['max']} |")  # fmt: skip
     ratio = remote["deleteToDeadMs"]["p99"] / max(local["deleteToDeadMs"]["p99"], 1e-9)
     lines += [
         "",
@@ -340,6 +366,12 @@ def report(figures: dict[str, Any]) -> str:
         f"{figures['rounds']} rounds taken in turns with the baseline (all rounds in the JSON). "
         "Workload `cpu`: plain a+b (the interpreter's start-up is CPU-bound); `sleep`: each "
         "case also sleeps 50 ms, so it shows the added slots even when the cores are busy.",
+        "",
+        *(
+            ["Throughput figures: from the last full run (this one measured only cancels)."]
+            if figures.get("throughputFromEarlierRun")
+            else []
+        ),
         "",
         "| workload | configuration | seconds | runs/s |",
         "| --- | --- | --- | --- |",
@@ -372,6 +404,15 @@ def report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def last_load(last: dict[str, Any]) -> dict[str, Any]:
+    """{"before", "after"} 1-min load of a scaleout.json (its environment, or the older key)."""
+    env = last.get("environment")
+    if env:
+        return {"before": env["load_start"][0], "after": (env["load_end"] or [None])[0]}
+    old: dict[str, Any] = last.get("loadAverage1m", {})
+    return old
+
+
 def main() -> None:
     """Measure, write the JSON and the Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -379,22 +420,40 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--cases", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--cancel-only",
+        action="store_true",
+        help="measure only the cancels; keep the last throughput figures",
+    )
+    parser.add_argument(
+        "--label",
+        default="",
+        help="with --cancel-only: keep the last cancel figures under this label",
+    )
     args = parser.parse_args()
     if shutil.which("nats-server") is None:
         raise SystemExit("bench_scaleout: install nats-server first (apt-get install nats-server)")
     root = Path(tempfile.mkdtemp(prefix="judgebox-bench-scaleout-"))
     root.chmod(0o711)
-    load_before = os.getloadavg()[0]
+    env = capture()
     try:
         figures = measure(args, root)
-        figures["loadAverage1m"] = {"before": round(load_before, 2),
-                                    "after": round(os.getloadavg()[0], 2)}  # fmt: skip
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scaleout.json").write_text(json.dumps(figures, indent=2) + "\n")
+    if args.cancel_only:  # the throughput figures stay those of the last full run
+        last = json.loads((RESULTS / "scaleout.json").read_text())
+        figures = {**last, **figures, "runs": last["runs"], "cases": last["cases"],
+                   "rounds": last["rounds"], "throughputFromEarlierRun": True}  # fmt: skip
+        if args.label:
+            kept = {
+                "label": args.label,
+                "jetstreamCancel": last["jetstreamCancel"],
+                "localCancel": last["localCancel"],
+                "loadAverage1m": last_load(last),
+            }
+            figures["earlierCancels"] = [*last.get("earlierCancels", []), kept]
     page = report(figures)
-    (RESULTS / "scaleout.md").write_text(page)
+    write("scaleout", figures, page, env)
     print(page)
 
 

@@ -49,6 +49,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm: Debian's package, unless the installed nodejs brings its own (NodeSource's nodejs
+# ships npm and conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -71,3 +74,11 @@ if [ "$with_tests" = 1 ]; then
 else
   .venv/bin/pip install -q -e .
 fi
+
+# The web page: its libraries from the npm registry, pinned by web/package-lock.json,
+# bundled by esbuild into src/judgebox/server/static/dist/ (not committed).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm is missing (Debian package npm); the web page cannot be built" >&2
+  exit 1
+fi
+(cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --quiet)

@@ -7,11 +7,6 @@ stderr.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import json
-import logging
-import math
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -19,25 +14,22 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+# Start-up is paid by every command (issue 17): this module imports only typer and
+# the standard library's cheapest parts. Each command imports what it needs when it
+# runs — the judge, the sandbox, problem loading, asyncio, rich (only to draw), the
+# server (fastapi, uvicorn) or the worker (nats) — so `--help`, `languages` and
+# `problems` never load the judge, and `run`/`verify` never load the server.
+# tests/unit/test_cli_imports.py keeps it so.
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-from judgebox.judging.judge import Judge, Submission
-from judgebox.languages.table import Language, language_for_file
-from judgebox.problems.library import ProblemLibrary, submissions
-from judgebox.problems.package import Problem, load_problem
-from judgebox.sandbox import Sandbox, SandboxConfig
-from judgebox.settings import Settings, settings_from_env
-from judgebox.vocabulary.errors import JudgeboxError
-from judgebox.vocabulary.events import (
-    CaseResultEvent,
-    CompileEvent,
-    CompleteEvent,
-    Event,
-    run_document,
-)
-from judgebox.vocabulary.verdicts import RunStatus, Verdict
+    from judgebox.judging.judge import Judge, Submission
+    from judgebox.languages.table import Language
+    from judgebox.problems.package import Problem
+    from judgebox.settings import Settings
+    from judgebox.vocabulary.events import Event
+    from judgebox.vocabulary.verdicts import Verdict
 
 app = typer.Typer(
     name="judgebox",
@@ -55,6 +47,26 @@ _VERDICT_STYLE = {
 }  # fmt: skip
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from judgebox import __version__
+
+        print(f"judgebox {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Judge programs against problem datasets inside a real sandbox."""
+
+
 def _out(stderr: bool = False) -> Console:
     """A rich console, made on first use (rich is imported only by commands that draw)."""
     from rich.console import Console
@@ -70,6 +82,10 @@ def usage_error(message: str) -> NoReturn:
 
 
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio
+
+    from judgebox.vocabulary.errors import JudgeboxError
+
     try:
         return asyncio.run(coro)
     except JudgeboxError as exc:
@@ -77,17 +93,22 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _open_judge(settings: Settings) -> Judge:
-    config = SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
-    )
+    from judgebox.judging.judge import Judge
+    from judgebox.judging.sandbox_setup import open_sandbox
+    from judgebox.vocabulary.errors import JudgeboxError
+
     try:
-        sandbox = Sandbox.open(config)
+        sandbox = open_sandbox(settings)
     except JudgeboxError as exc:
         usage_error(exc.message)
     return Judge(settings, sandbox)
 
 
 def _problem(spec: str, settings: Settings) -> Problem:
+    from judgebox.problems.library import ProblemLibrary
+    from judgebox.problems.package import load_problem
+    from judgebox.vocabulary.errors import JudgeboxError
+
     path = Path(spec)
     try:
         if path.is_dir():
@@ -98,6 +119,8 @@ def _problem(spec: str, settings: Settings) -> Problem:
 
 
 def _setup_logging(settings: Settings, quiet: bool) -> None:
+    import logging
+
     level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -126,6 +149,12 @@ class LiveTable:
             )
         for row in self.rows:
             verdict = row["verdict"]
+            if "maxScore" in row:  # a test group's line (scoring problems)
+                score = "" if row["score"] is None else f"score {row['score']:g}"
+                out_of = "" if row["maxScore"] is None else f" / {row['maxScore']:g}"
+                table.add_row("", f"[bold]{row['name']}[/]", f"[{_style(verdict)}]{verdict}[/]",
+                              "", "", score + (out_of if score else ""))  # fmt: skip
+                continue
             table.add_row(
                 str(row["index"]), row["name"], f"[{_style(verdict)}]{verdict}[/]",
                 f"{row['timeMs']} ms", f"{row['memoryKb'] / 1024:.1f} MiB",
@@ -135,11 +164,19 @@ class LiveTable:
 
     def update(self, event: Event) -> None:
         """Take one event."""
+        from judgebox.vocabulary.events import (
+            CaseResultEvent,
+            CompileEvent,
+            CompleteEvent,
+            GroupResultEvent,
+        )
+        from judgebox.vocabulary.verdicts import RunStatus
+
         if isinstance(event, CompileEvent):
             r = event.result
             cached = " (cached)" if r.cached else ""
             self.compile_line = f"compiled in {r.time_ms} ms{cached}" if r.ok else "compile error"
-        elif isinstance(event, CaseResultEvent):
+        elif isinstance(event, CaseResultEvent | GroupResultEvent):
             self.rows.append(event.to_wire())
         elif isinstance(event, CompleteEvent):
             s = event.summary
@@ -150,6 +187,9 @@ class LiveTable:
                 f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
                 f"({s.status})"
             )
+            if s.score is not None:
+                out_of = "" if s.max_score is None else f" / {s.max_score:g}"
+                self.footer += f"; score {s.score:g}{out_of}"
 
 
 async def _judge_events(
@@ -181,6 +221,14 @@ def run(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """Judge a program (one file, or a directory of files) against a problem, live."""
+    import json
+
+    from judgebox.judging.judge import Submission
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+    from judgebox.vocabulary.events import CompileEvent, CompleteEvent, run_document
+    from judgebox.vocabulary.verdicts import Verdict
+
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
     if not source.is_file() and not source.is_dir():
@@ -239,6 +287,9 @@ def _read_sources(directory: Path) -> dict[str, str]:
 
 def _language_of(source: Path, files: dict[str, str], judge: Judge) -> Language:
     """The language of a file by its ending, or of a directory by the first file that has one."""
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError
+
     if not files:
         return language_for_file(source, judge.languages)
     for name in files:
@@ -251,6 +302,8 @@ def _language_of(source: Path, files: dict[str, str], judge: Judge) -> Language:
 
 def _kattis_time_limit(problem: Problem, slowest: float) -> float:
     """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
+    import math
+
     multiplier = problem.time_multiplier or 5.0
     return float(max(1, math.ceil(slowest * multiplier)))
 
@@ -263,6 +316,11 @@ def verify(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
+    import json
+
+    from judgebox.problems.library import submissions
+    from judgebox.settings import settings_from_env
+
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
     if not package.is_dir():
@@ -284,6 +342,10 @@ def verify(
 async def _verify(
     judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
 ) -> dict[str, Any]:
+    import dataclasses
+
+    from judgebox.vocabulary.verdicts import Verdict
+
     rows: list[dict[str, Any]] = []
     time_limit_note = ""
     if prob.time_limit is None:  # the Kattis way: from the accepted submissions
@@ -321,6 +383,11 @@ async def _verify(
 
 
 async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
+    from judgebox.judging.judge import Submission
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError
+    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
+
     name = str(path.relative_to(prob.path)) if prob.path else str(path)
     try:
         lang = language_for_file(path, judge.languages)
@@ -345,6 +412,8 @@ def languages(
     ] = False,
 ) -> None:
     """The languages whose toolchain is present: version, endings, exact commands."""
+    import json
+
     from rich.table import Table
 
     from judgebox.judging.judge import language_info
@@ -372,6 +441,9 @@ def problems(
     ] = None,
 ) -> None:
     """The problems of the library."""
+    from judgebox.problems.library import ProblemLibrary
+    from judgebox.settings import settings_from_env
+
     settings = settings_from_env(problems_dir=problems_dir)
     library = ProblemLibrary(settings.problems_dir)
     from rich.table import Table
@@ -394,41 +466,52 @@ def problems(
         _out(stderr=True).print(f"[yellow]skipped broken package {name}:[/] {reason}")
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 1100).")] = None,
-    problems_dir: Annotated[
-        Path | None, typer.Option("--problems", help="Problem library.")
-    ] = None,
-    token: Annotated[str | None, typer.Option(help="Bearer token clients must send.")] = None,
-    no_auth: Annotated[
-        bool, typer.Option(help="Allow a non-loopback bind without a token.")
-    ] = False,
-    insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
-    nats: Annotated[
-        str | None, typer.Option(help="Run jobs on NATS JetStream at this URL.")
-    ] = None,
-    db: Annotated[Path | None, typer.Option(help="SQLite file for finished runs.")] = None,
-    cors_origin: Annotated[list[str] | None, typer.Option(help="Allowed CORS origin.")] = None,
-    allowed_host: Annotated[
-        list[str] | None,
-        typer.Option(help="Host name to answer besides the loopback ones and --host (* any)."),
-    ] = None,
-) -> None:
-    """Run the HTTP server (the web page, the API of docs/api.md)."""
-    settings = settings_from_env(
-        host=host, port=port, problems_dir=problems_dir, token=token,
-        no_auth=no_auth or None, insecure=insecure or None, nats_url=nats, db_path=db,
-        cors_origins=tuple(cors_origin) if cors_origin else None,
-        allowed_hosts=tuple(allowed_host) if allowed_host else None,
-    )  # fmt: skip
-    from judgebox.server import serve as run_server
+# NATS TLS and credentials, the same on `serve --nats` and `worker` (docs/scaleout.md).
+# Secrets are better given as JUDGEBOX_NATS_PASSWORD / _TOKEN: a flag shows in `ps`.
+NatsCa = Annotated[Path | None, typer.Option(help="CA file of the NATS server's certificate.")]
+NatsCert = Annotated[Path | None, typer.Option(help="Client certificate for NATS (mutual TLS).")]
+NatsKey = Annotated[Path | None, typer.Option(help="Key of --nats-cert.")]
+NatsTlsFirst = Annotated[
+    bool, typer.Option(help="TLS handshake before NATS's INFO (server handshake_first).")
+]
+NatsUser = Annotated[str | None, typer.Option(help="NATS user.")]
+NatsPassword = Annotated[
+    str | None, typer.Option(help="NATS password (better: JUDGEBOX_NATS_PASSWORD).")
+]
+NatsToken = Annotated[str | None, typer.Option(help="NATS token (better: JUDGEBOX_NATS_TOKEN).")]
+NatsCreds = Annotated[Path | None, typer.Option(help="NATS .creds file (JWT + NKey).")]
+NatsNkey = Annotated[Path | None, typer.Option(help="File with a NATS NKey seed.")]
+NatsInbox = Annotated[
+    str | None, typer.Option(help="Reply-subject prefix (default _INBOX), per role.")
+]
 
-    try:
-        run_server(settings)
-    except JudgeboxError as exc:
-        usage_error(exc.message)
+
+def _nats_security(
+    ca: Path | None, cert: Path | None, key: Path | None, tls_first: bool, user: str | None,
+    password: str | None, token: str | None, creds: Path | None, nkey: Path | None,
+    inbox: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The settings overrides of the --nats-* flags (None: keep the environment's)."""
+    return {
+        "nats_ca": ca, "nats_cert": cert, "nats_key": key, "nats_tls_first": tls_first or None,
+        "nats_user": user, "nats_password": password, "nats_token": token,
+        "nats_creds": creds, "nats_nkey": nkey, "nats_inbox_prefix": inbox,
+    }  # fmt: skip
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def serve(ctx: typer.Context) -> None:
+    """Run the HTTP server (the web page, the API of docs/api.md); --help for its flags.
+
+    The flags are parsed by `judgebox.server.command`, the same parser as
+    `python -m judgebox.server`, so both entry points take every flag.
+    """
+    from judgebox.server.command import main as serve_main
+
+    raise typer.Exit(serve_main(ctx.args, prog="judgebox serve"))
 
 
 @app.command()
@@ -436,13 +519,37 @@ def worker(
     nats: Annotated[str, typer.Option(help="NATS server URL, e.g. nats://127.0.0.1:4222.")],
     slots: Annotated[int, typer.Option(help="Jobs judged side by side.")] = 1,
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+    nats_ca: NatsCa = None,
+    nats_cert: NatsCert = None,
+    nats_key: NatsKey = None,
+    nats_tls_first: NatsTlsFirst = False,
+    nats_user: NatsUser = None,
+    nats_password: NatsPassword = None,
+    nats_token: NatsToken = None,
+    nats_creds: NatsCreds = None,
+    nats_nkey: NatsNkey = None,
+    nats_inbox_prefix: NatsInbox = None,
 ) -> None:
     """A scale-out worker: judge jobs from NATS JetStream."""
-    settings = settings_from_env(nats_url=nats, insecure=insecure or None)
+    import asyncio
+
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+
+    settings = settings_from_env(
+        nats_url=nats, insecure=insecure or None,
+        **_nats_security(nats_ca, nats_cert, nats_key, nats_tls_first, nats_user,
+                         nats_password, nats_token, nats_creds, nats_nkey, nats_inbox_prefix),
+    )  # fmt: skip
     try:
         from judgebox.scaleout.worker import run_worker
-    except ImportError:
-        usage_error("this build of judgebox has no scale-out worker")
+    except ModuleNotFoundError as exc:
+        # Only the scale-out code or its NATS client missing means "no worker here"; any
+        # other import failure is a bug and keeps its traceback.
+        missing = exc.name or ""
+        if missing != "nats" and not missing.startswith(("nats.", "judgebox.scaleout")):
+            raise
+        usage_error(f"this build of judgebox has no scale-out worker (no module {missing})")
     _setup_logging(settings, quiet=False)
     try:
         asyncio.run(run_worker(settings, slots=slots))
@@ -453,8 +560,15 @@ def worker(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a JudgeboxError that escapes (a bad JUDGEBOX_* variable,
+    say) is one line on stderr and exit status 2, never a traceback."""
+    from judgebox.vocabulary.errors import JudgeboxError
+
+    try:
+        app()
+    except JudgeboxError as exc:
+        print(f"judgebox: {' '.join(exc.message.split())}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -148,3 +148,54 @@ def test_verify_computes_a_missing_time_limit_the_kattis_way(
     assert out.returncode == 0, report
     # slowest accepted submission (tens of ms) x 3, rounded up to whole seconds
     assert report["timeLimit"].startswith("time limit 1 s (slowest accepted")
+
+
+def _flags(help_text: str) -> set[str]:
+    return {word.strip("[],") for word in help_text.split() if word.startswith(("--", "[--"))}
+
+
+def test_both_server_entry_points_take_the_same_flags(env: dict[str, str]) -> None:
+    via_cli = judgebox(env, "serve", "--help")
+    via_module = subprocess.run(
+        [sys.executable, "-m", "judgebox.server", "--help"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert via_cli.returncode == 0 and via_module.returncode == 0, via_cli.stderr
+    flags = _flags(via_cli.stdout)
+    assert flags == _flags(via_module.stdout)
+    assert {"--work-root", "--nats", "--cors-origin", "--allowed-host", "--db"} <= flags
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "command"),
+    [("JUDGEBOX_PORT", "abc", "serve"), ("JUDGEBOX_INSECURE", "maybe", "problems"),
+     ("JUDGEBOX_PARALLELISM", "many", "run")],
+)  # fmt: skip
+def test_a_malformed_variable_is_exit_2_with_one_line_naming_it(
+    env: dict[str, str], variable: str, value: str, command: str
+) -> None:
+    args = [command] + (["aplusb", str(PROBLEMS / "aplusb" / "x.py")] if command == "run" else [])
+    out = judgebox({**env, variable: value}, *args)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith(f"judgebox: {variable}={value!r}"), out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def _fake_nats(root: Path, body: str) -> dict[str, str]:
+    """A `nats` package that shadows the real one and fails on import as `body` says."""
+    (root / "nats").mkdir(parents=True)
+    (root / "nats" / "__init__.py").write_text(body)
+    return {"PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+
+
+def test_only_a_missing_scaleout_module_means_no_worker(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    missing = _fake_nats(tmp_path / "a", 'raise ModuleNotFoundError("no nats", name="nats")\n')
+    out = judgebox({**env, **missing}, "worker", "--nats", "nats://127.0.0.1:1")
+    assert out.returncode == 2 and "no scale-out worker" in out.stderr, out.stderr
+    # Any other import failure is a bug to see, not "no scale-out worker".
+    broken = _fake_nats(tmp_path / "b", 'raise ImportError("cannot import name broken_part")\n')
+    out = judgebox({**env, **broken}, "worker", "--nats", "nats://127.0.0.1:1")
+    assert out.returncode == 1, out.stderr
+    assert "broken_part" in out.stderr and "no scale-out worker" not in out.stderr

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,11 @@ APLUSB_CPP = (
 )
 
 
-def _cases(events: list[object]) -> list[CaseResultEvent]:
+def _cases(events: Sequence[object]) -> list[CaseResultEvent]:
     return [e for e in events if isinstance(e, CaseResultEvent)]
 
 
-def _complete(events: list[object]) -> CompleteEvent:
+def _complete(events: Sequence[object]) -> CompleteEvent:
     last = events[-1]
     assert isinstance(last, CompleteEvent)
     return last

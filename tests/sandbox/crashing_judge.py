@@ -48,7 +48,7 @@ def lose_parent_death() -> None:
     def argv(*args: Any, **kwargs: Any) -> list[str]:
         return [a for a in real(*args, **kwargs) if a != "--die-with-parent"]
 
-    bwrap.bwrap_argv = argv  # type: ignore[assignment]
+    bwrap.bwrap_argv = argv
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What a box can see of the host (docs/sandbox-threat-model.md): each thing hidden, tested."""
+"""What a box can see of the host (docs/architecture.md, threat model), each hidden thing tested."""
 
 from __future__ import annotations
 

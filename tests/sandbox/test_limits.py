@@ -251,3 +251,19 @@ class _suppress_gone:
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> bool:
         return kind is FileNotFoundError
+
+
+async def test_a_box_that_does_not_stop_after_a_kill_is_an_internal_error(
+    box: Box, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No grace at all after the limit kill: the supervisor cannot report in time, which
+    # is what a box that does not stop looks like. Nothing was measured: IE, not TLE 0 ms.
+    import judgebox.sandbox.box as box_module
+
+    monkeypatch.setattr(box_module, "EXIT_GRACE", 0.0)
+    result = await box.run([PY, "-c", "while True: pass"], limits=Limits(cpu_time=0.2))
+    assert result.status is ExecStatus.INTERNAL_ERROR, result
+    assert "did not stop" in result.message and "cpu limit" in result.message
+    monkeypatch.undo()
+    again = await box.run([PY, "-c", "print('ok')"], limits=Limits(cpu_time=5))
+    assert again.ok and again.stdout == b"ok\n"  # the box restarts for the next case

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from secure_nats import SecureSetup
 
 JUDGEBOX = str(Path(sys.executable).with_name("judgebox"))
 UID_COUNT = 64  # SandboxConfig's default
@@ -130,16 +131,32 @@ class Process:
 
 
 class NatsServer(Process):
-    """Debian's nats-server with JetStream on a free port, its store in `store`."""
+    """Debian's nats-server with JetStream on a free port, its store in `store`.
 
-    def __init__(self, directory: Path) -> None:
+    `secure`: run from docs/nats-server.conf.example (TLS with client certificates,
+    an API user and a worker user with their permissions); see secure_nats.py.
+    """
+
+    def __init__(self, directory: Path, secure: bool = False) -> None:
         self.port = free_port()
-        self.url = f"nats://127.0.0.1:{self.port}"
         self.store = directory / "jetstream"
-        command = ["nats-server", "-js", "-sd", str(self.store), "-a", "127.0.0.1",
-                   "-p", str(self.port)]  # fmt: skip
-        super().__init__(command, directory / "nats.log", {})
+        self.secure: SecureSetup | None = None
+        env: dict[str, str] = {}
+        if secure:
+            self.secure = SecureSetup(directory, self.port, self.store)
+            self.url = self.secure.url
+            command = ["nats-server", "-c", str(self.secure.config)]
+            env = self.secure.server_env()
+        else:
+            self.url = f"nats://127.0.0.1:{self.port}"
+            command = ["nats-server", "-js", "-sd", str(self.store), "-a", "127.0.0.1",
+                       "-p", str(self.port)]  # fmt: skip
+        super().__init__(command, directory / "nats.log", env)
         self.wait_log("Server is ready", timeout=10)
+
+    def role_env(self, user: str) -> dict[str, str]:
+        """The JUDGEBOX_NATS_* a node logging in as `user` needs (nothing if not secure)."""
+        return self.secure.role_env(user) if self.secure else {}
 
     def restart(self, down_for: float = 0.0) -> None:
         """Stop it, wait `down_for` s, start it again on the same port with the same store."""

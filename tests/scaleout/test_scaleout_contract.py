@@ -54,7 +54,7 @@ def test_events_arrive_in_order_with_ids_from_one(cluster: Cluster) -> None:
 
 
 def test_inline_cases_are_judged(cluster: Cluster) -> None:
-    body = {"language": "python3", "code": SLEEPY, "cases": sleepy_cases("a", "b")}
+    body: dict[str, Any] = {"language": "python3", "code": SLEEPY, "cases": sleepy_cases("a", "b")}
     body["cases"][1]["answer"] = "not b\n"
     response = httpx.post(f"{cluster.api[0].url}/validate-dataset", json=body, timeout=60)
     document = response.json()

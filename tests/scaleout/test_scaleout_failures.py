@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from scaleout_cluster import follow, sse_events, wait_for
 from test_scaleout_contract import APLUSB, assert_well_formed
 
@@ -25,6 +26,10 @@ NAPPY = (
 )
 
 
+# Also over TLS with the example config's users (each scale-out test is slow: a subset).
+SECURE_TOO = pytest.mark.parametrize("secure", [False, True], ids=["plain", "secure"])
+
+
 def run_of(*inputs: str) -> dict[str, Any]:
     """A POST /runs body of inline cases that NAPPY passes."""
     cases = [{"name": f"c{i}", "input": f"{x}\n", "answer": f"{x}\n"} for i, x in enumerate(inputs)]
@@ -36,10 +41,12 @@ def case_results(events: list[tuple[int, str, dict[str, Any]]]) -> list[dict[str
     return [data for _, name, data in events if name == "case-result"]
 
 
+@SECURE_TOO
 def test_a_sigkilled_worker_is_resumed_at_the_next_case_without_duplicates(
-    jetstream_cluster: Callable[[], Cluster],
+    jetstream_cluster: Callable[..., Cluster],
+    secure: bool,
 ) -> None:
-    cluster = jetstream_cluster()
+    cluster = jetstream_cluster(secure)
     api = cluster.add_api()
     first = cluster.add_worker()
     run_id = api.submit(run_of("a", "b", "nap", "d", "e"))
@@ -130,10 +137,12 @@ def test_queued_jobs_survive_a_nats_server_restart(
         assert (summary["status"], summary["verdict"]) == ("finished", "AC")
 
 
+@SECURE_TOO
 def test_a_worker_stopped_with_sigterm_hands_its_job_back(
-    jetstream_cluster: Callable[[], Cluster],
+    jetstream_cluster: Callable[..., Cluster],
+    secure: bool,
 ) -> None:
-    cluster = jetstream_cluster()
+    cluster = jetstream_cluster(secure)
     api = cluster.add_api()
     first = cluster.add_worker()
     second = cluster.add_worker()

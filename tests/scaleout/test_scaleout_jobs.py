@@ -13,7 +13,8 @@ from judgebox.runs.run import SequencedEvent
 from judgebox.scaleout.eventlog import event_payload, parse_event
 from judgebox.scaleout.jobs import Job, job_from_bytes, job_from_submission
 from judgebox.scaleout.streams import JobTiming, job_timing
-from judgebox.vocabulary.errors import JudgeboxError, ProblemPackageError, UsageError
+from judgebox.settings import settings_from_env
+from judgebox.vocabulary.errors import ConfigError, ProblemPackageError, UsageError
 from judgebox.vocabulary.events import CaseResultEvent
 from judgebox.vocabulary.verdicts import CaseResult, Verdict
 
@@ -79,10 +80,10 @@ def test_events_round_trip_through_their_message_payload() -> None:
     assert parse_event(event_payload(item)) == item
 
 
-def test_the_ack_wait_comes_from_the_environment_within_bounds() -> None:
-    assert job_timing({}) == JobTiming(ack_wait=10.0, max_deliver=4)
-    timing = job_timing({"JUDGEBOX_NATS_ACK_WAIT": "2"})
+def test_the_ack_wait_comes_from_the_settings_within_bounds() -> None:
+    assert job_timing(settings_from_env({})) == JobTiming(ack_wait=10.0, max_deliver=4)
+    timing = job_timing(settings_from_env({"JUDGEBOX_NATS_ACK_WAIT": "2"}))
     assert (timing.ack_wait, timing.heartbeat, timing.judging_attempts) == (2.0, 0.5, 3)
     for bad in ("0", "soon", "-3"):
-        with pytest.raises(JudgeboxError, match="JUDGEBOX_NATS_ACK_WAIT"):
-            job_timing({"JUDGEBOX_NATS_ACK_WAIT": bad})
+        with pytest.raises(ConfigError, match="JUDGEBOX_NATS_ACK_WAIT"):
+            settings_from_env({"JUDGEBOX_NATS_ACK_WAIT": bad})

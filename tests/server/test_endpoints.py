@@ -22,7 +22,8 @@ def error_of(response: httpx.Response) -> dict[str, str]:
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
     assert body["error"]["message"]
-    return body["error"]
+    error: dict[str, str] = body["error"]
+    return error
 
 
 def test_healthz_languages_problems(server: LiveServer) -> None:

@@ -24,7 +24,8 @@ def error_of(response: httpx.Response) -> dict[str, str]:
     """The {"code", "message"} of an error answer (and it has exactly that shape)."""
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    return body["error"]
+    error: dict[str, str] = body["error"]
+    return error
 
 
 BAD_BODIES = [
@@ -90,7 +91,7 @@ def test_last_event_id_that_is_not_a_short_number_gets_400(
     body = {"problem": "aplusb", "language": "python3", "code": APLUSB_CODE}
     run_id = httpx.post(f"{server.url}/runs", json=body).json()["runId"]
     response = httpx.get(f"{server.url}/runs/{run_id}/events",
-                         headers={"Last-Event-ID": last_event_id.encode("latin-1")})  # fmt: skip
+                         headers=[(b"Last-Event-ID", last_event_id.encode("latin-1"))])  # fmt: skip
     assert response.status_code == 400, response.text
     assert "Last-Event-ID" in error_of(response)["message"]
 

@@ -22,7 +22,8 @@ def error_of(response: httpx.Response) -> dict[str, str]:
     """The {"code", "message"} of an error answer (and it has exactly that shape)."""
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    return body["error"]
+    error: dict[str, str] = body["error"]
+    return error
 
 
 def cancel(server: LiveServer, run_id: str) -> None:
@@ -155,3 +156,37 @@ def test_a_malformed_allowed_host_stops_the_start_with_a_reason(start_server: St
     live = start_server(env={"JUDGEBOX_ALLOWED_HOSTS": "judge.example:http"}, wait=False)
     assert live.process.wait(30) == 2
     assert "allowed host 'judge.example:http'" in live.log()
+
+
+def test_a_token_protected_server_answers_browser_preflights_and_cors_on_401(
+    start_server: StartServer,
+) -> None:
+    page = "http://page.example"
+    live = start_server(args=("--token", "s3cret", "--cors-origin", page))
+    preflight = {
+        "Origin": page,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
+    # The preflight carries no Authorization (browsers never send it there): it must pass.
+    answer = httpx.options(f"{live.url}/runs", headers=preflight)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["access-control-allow-origin"] == page
+    assert "POST" in answer.headers["access-control-allow-methods"]
+    # A 401 to an allowed origin carries CORS headers, so the page can read why.
+    refused = httpx.post(f"{live.url}/runs", json=RUN, headers={"Origin": page})
+    assert refused.status_code == 401
+    assert refused.headers["access-control-allow-origin"] == page
+    assert error_of(refused)["code"] == "unauthorized"
+    # ...and not to another origin; a foreign preflight gets no CORS approval either.
+    foreign = httpx.get(f"{live.url}/problems", headers={"Origin": "http://evil.example"})
+    assert foreign.status_code == 401 and "access-control-allow-origin" not in foreign.headers
+    evil = httpx.options(f"{live.url}/runs", headers={**preflight, "Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in evil.headers
+    # With the token, the page's request goes through.
+    token = {"Origin": page, "Authorization": "Bearer s3cret"}
+    created = httpx.post(f"{live.url}/runs", json={**RUN, "code": SLOW_CODE}, headers=token)
+    assert created.status_code == 202, created.text
+    assert created.headers["access-control-allow-origin"] == page
+    stopped = httpx.delete(f"{live.url}/runs/{created.json()['runId']}", headers=token, timeout=30)
+    assert stopped.status_code == 200

@@ -32,11 +32,19 @@ from judgebox.vocabulary.events import (
     CompileEvent,
     CompleteEvent,
     Event,
+    GroupResultEvent,
     StartEvent,
     event_from_wire,
     run_document,
 )
-from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
+from judgebox.vocabulary.verdicts import (
+    CaseResult,
+    CompileResult,
+    GroupResult,
+    RunStatus,
+    Summary,
+    Verdict,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC_PATH = ROOT / "docs" / "api.md"
@@ -63,6 +71,10 @@ SAMPLE_EVENTS: list[Event] = [
     ),
     CaseResultEvent(CaseResult(2, "secret/1", Verdict.AC, 12, 13, 8940, 0, None, "")),
     CompleteEvent(Summary(2, False, Verdict.RTE, 1, 1, 0, RunStatus.FINISHED)),
+    # a scoring problem's: a case score, a group, the run's score
+    CaseResultEvent(CaseResult(3, "secret/g1/1", Verdict.AC, 12, 13, 89, 0, None, "", score=30.0)),
+    GroupResultEvent(GroupResult("secret/g1", Verdict.AC, 30.0, 30.0)),
+    CompleteEvent(Summary(3, True, Verdict.AC, 3, 0, 0, RunStatus.FINISHED, 30.0, 100.0)),
 ]
 
 

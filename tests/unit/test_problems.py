@@ -256,7 +256,8 @@ def test_inline_keeps_windows_newlines_and_unicode(tmp_path: Path) -> None:
             [{"input": "", "answer": "", "name": "x"}, {"input": "", "answer": "", "name": "x"}],
             "cases[1].name 'x' is used twice",
         ),
-        ([{"input": "\ud800", "answer": ""}], "cases[0].input is not valid Unicode"),
+        ([{"input": "\ud800", "answer": ""}], "cases[0].input is not UTF-8 text"),
+        ([{"input": "", "answer": "", "name": "\udfff"}], "cases[0].name is not UTF-8 text"),
     ],
 )
 def test_inline_problem_rejects_bad_cases(tmp_path: Path, cases: object, message: str) -> None:
@@ -295,8 +296,8 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
             ["validation: custom", "output_validators", "validator.py", "validation: default"],
         ),
         (
-            {"problem.yaml": "validation: custom score\n", **ONE_CASE},
-            ["`validation` must be default, custom or custom interactive"],
+            {"problem.yaml": "validation: custom fancy\n", **ONE_CASE},
+            ["`validation` must be default, or custom followed by"],
         ),
         (
             {"problem.yaml": "validator_flags: float_tolerance\n", **ONE_CASE},
@@ -309,7 +310,7 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
         ({".timelimit": "fast\n", **ONE_CASE}, [".timelimit", "in seconds", "'fast'"]),
         (
             {"problem.yaml": "problem_format_version: 2099-01\n", **ONE_CASE},
-            ["problem_format_version '2099-01'", "legacy or 2023-07"],
+            ["problem_format_version '2099-01'", "2025-09"],
         ),
         (
             {
@@ -325,8 +326,11 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
             ["type: interactive", "output_validator", "validator.py"],
         ),
         (
-            {"problem.yaml": "problem_format_version: 2023-07\ntype: scoring\n", **ONE_CASE},
-            ["`type` must be pass-fail or interactive"],
+            {
+                "problem.yaml": "problem_format_version: 2025-09\ntype: [pass-fail, scoring]\n",
+                **ONE_CASE,
+            },
+            ["problem.yaml", "pass-fail and scoring cannot be combined"],
         ),
         (
             {

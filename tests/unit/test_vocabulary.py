@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from judgebox.settings import settings_from_env
+from judgebox.vocabulary.errors import ConfigError
 from judgebox.vocabulary.events import (
     CaseResultEvent,
     CompileEvent,
     CompleteEvent,
+    Event,
     StartEvent,
     event_from_wire,
     run_document,
@@ -61,7 +63,7 @@ def test_a_run_that_stopped_early_is_never_ac(status: RunStatus, verdict: Verdic
 
 
 def test_events_round_trip_through_the_wire() -> None:
-    events = [
+    events: list[Event] = [
         StartEvent("r1", "aplusb", "cpp", 2),
         CompileEvent(CompileResult(ok=True, time_ms=12, output="")),
         CaseResultEvent(
@@ -133,5 +135,5 @@ def test_settings_from_the_environment() -> None:
     )
     assert (s.port, s.run_time_cap, s.host) == (1200, 2.0, "0.0.0.0")
     assert s.cors_origins == ("http://a", "http://b")
-    with pytest.raises(ValueError, match="JUDGEBOX_PORT"):
+    with pytest.raises(ConfigError, match="JUDGEBOX_PORT"):
         settings_from_env({"JUDGEBOX_PORT": "many"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 APLUSB_OK = "a,b=map(int,input().split());print(a+b)"
 
@@ -16,11 +16,30 @@ def open_page(page: Page, server_url: str) -> None:
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=15_000)
 
 
+def code_box(page: Page) -> Locator:
+    """The editor's text area (CodeMirror's contenteditable, labelled "Source code")."""
+    return page.get_by_label("Source code")
+
+
+def editor_text(page: Page) -> str:
+    """The editor's whole text, as the page would send it."""
+    text: str = page.locator("#code").evaluate("(host) => host.editor.value")
+    return text
+
+
+def set_code(page: Page, code: str) -> None:
+    """Replace the editor's text as a person pasting it would."""
+    box = code_box(page)
+    box.fill(code)
+    expect(box).to_be_focused()
+    assert editor_text(page) == code
+
+
 def prepare(page: Page, problem: str, language: str, code: str) -> None:
     """Choose a problem and a language and type the code."""
     page.get_by_label("Problem").select_option(problem)
     page.get_by_label("Language").select_option(language)
-    page.get_by_label("Source code").fill(code)
+    set_code(page, code)
 
 
 def problem_info(server_url: str, name: str) -> dict[str, Any]:

@@ -8,23 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from page_actions import APLUSB_OK, open_page, prepare, problem_info
+from page_actions import APLUSB_OK, code_box, open_page, prepare, problem_info, set_code
 from playwright.sync_api import Page, expect
 
 APLUSB_OFF_BY_ONE = "a,b=map(int,input().split());print(a+b+1)"
 SLEEPER = "import time; time.sleep(30)"
 CPP_BROKEN = "int main() {\n    return undefined_name;\n}\n"
-CANCELLED_METRIC = re.compile(
-    r'^judgebox_runs_cancelled_total\{[^}]*reason="client"[^}]*\}\s+([0-9.e+]+)\s*$', re.M
-)
+CANCELLED_METRIC = r'^judgebox_runs_cancelled_total\{{[^}}]*reason="{}"[^}}]*\}}\s+([0-9.e+]+)\s*$'
 
 Screenshot = Callable[..., Path]
 
 
-def cancelled_by_client(server_url: str) -> float:
-    """The server's count of runs cancelled because the client went away."""
+def cancelled(server_url: str, reason: str) -> float:
+    """The server's count of runs cancelled for `reason` ("delete": DELETE /runs/{id})."""
     text = httpx.get(f"{server_url}/metrics", timeout=10).text
-    match = CANCELLED_METRIC.search(text)
+    match = re.search(CANCELLED_METRIC.format(reason), text, re.M)
     return float(match.group(1)) if match else 0.0
 
 
@@ -60,7 +58,12 @@ def test_accepted_run_streams_every_case_and_the_summary(
     ]
     for i in range(total):
         expect(rows.nth(i).locator(".case-verdict")).to_have_text("AC")
-        expect(rows.nth(i).locator("td").nth(3)).to_have_text(re.compile(r"^\d+ ms$"))
+        # Time and peak memory, each against the problem's limit.
+        expect(rows.nth(i).locator("td").nth(3)).to_have_text(re.compile(r"^\d+ ms / [\d.]+ s$"))
+        expect(rows.nth(i).locator("td").nth(4)).to_have_text(
+            re.compile(r"^[\d.]+ (KiB|MiB) / [\d.]+ MiB$")
+        )
+    expect(summary).to_contain_text(re.compile(r"Peak: \d+ ms / [\d.]+ s CPU time, [\d.]+ MiB"))
     expect(page.locator("#progress-label")).to_have_text(f"{total} / {total}")
     expect(page.get_by_role("status").first).to_contain_text("Done. Accepted")
     # Rows appeared while the run went on (several steps, always growing), not all at the end.
@@ -123,7 +126,7 @@ def test_compile_error_shows_the_compiler_output(
 def test_cancel_in_the_middle_of_a_case_kills_it_on_the_server(
     page: Page, server_url: str, screenshot: Screenshot
 ) -> None:
-    before = cancelled_by_client(server_url)
+    before = cancelled(server_url, "delete")
     open_page(page, server_url)
     prepare(page, "aplusb", "python3", SLEEPER)
     validate = page.get_by_role("button", name="Validate with dataset")
@@ -146,10 +149,13 @@ def test_cancel_in_the_middle_of_a_case_kills_it_on_the_server(
     expect(page.locator("#case-rows tr.case")).to_have_count(0)
     screenshot(page)
 
+    # The page sent DELETE /runs/{id}: the server stopped the run (and counted it once).
     deadline = time.monotonic() + 10
-    while cancelled_by_client(server_url) < before + 1 and time.monotonic() < deadline:
+    while cancelled(server_url, "delete") < before + 1 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert cancelled_by_client(server_url) == before + 1
+    assert cancelled(server_url, "delete") == before + 1
+    run_id = page.evaluate("JSON.parse(localStorage.getItem('judgebox:runs'))[0].runId")
+    assert httpx.get(f"{server_url}/runs/{run_id}", timeout=10).json()["status"] == "cancelled"
 
 
 def test_server_error_is_shown_as_an_error_not_as_a_cancel(
@@ -180,7 +186,7 @@ def test_network_failure_is_shown_as_a_network_error(
 ) -> None:
     open_page(page, server_url)
     prepare(page, "aplusb", "python3", APLUSB_OK)
-    page.route("**/validate-dataset", lambda route: route.abort("connectionrefused"))
+    page.route("**/runs", lambda route: route.abort("connectionrefused"))
     page.get_by_role("button", name="Validate with dataset").click()
     expect(page.locator("#run-error")).to_contain_text("Network error")
     expect(page.locator("#run-status")).not_to_contain_text("Cancelled")
@@ -200,7 +206,7 @@ def test_ctrl_enter_validates_and_the_problem_shows_statement_and_samples(
     if info["statement"]:
         expect(page.locator("#statement")).not_to_be_empty()
     page.get_by_label("Language").select_option("python3")
-    page.get_by_label("Source code").fill(APLUSB_OK)
-    page.get_by_label("Source code").press("Control+Enter")
+    set_code(page, APLUSB_OK)
+    code_box(page).press("Control+Enter")
     expect(page.locator("#run-summary")).to_contain_text("Accepted", timeout=60_000)
     screenshot(page)

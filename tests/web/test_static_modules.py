@@ -102,44 +102,79 @@ def test_first_difference_reports_line_and_column(static_page: Page) -> None:
 def test_statements_render_markdown_and_never_run_markup(static_page: Page) -> None:
     result = static_page.evaluate(
         """async () => {
-          const { renderStatement } = await import("/static/statement.js");
+          const { renderStatement } = await import("/static/dist/statement.js");
           window.pwned = 0;
           const md = "# Sum\\n\\nAdd **two** numbers `a` and *b*, with $a + b$.\\n\\n" +
                      "- first\\n- second\\n\\n```\\n<b>raw</b>\\n```\\n\\n" +
                      "| Input | Output |\\n| --- | --- |\\n| `1 2` | `3` |\\n\\n" +
-                     "<img src=x onerror=\\"window.pwned=1\\"><script>window.pwned=2</script>";
+                     "[docs](https://example.org/x) and `$not math$`\\n\\n" +
+                     "<img src=x onerror=\\"window.pwned=1\\"><script>window.pwned=2</script>" +
+                     "<p class=\\"topbar\\" style=\\"color:red\\" id=\\"run-status\\">styled</p>";
           const html = "<p onclick=\\"x()\\">Hi <em>there</em></p>" +
                        "<img src=x onerror=\\"window.pwned=3\\">" +
                        "<script>window.pwned=4</script><a href=\\"javascript:alert(1)\\">link</a>";
           const a = document.createElement("div");
-          a.append(renderStatement(md, "markdown"));
+          a.append(await renderStatement(md, "markdown"));
           const b = document.createElement("div");
-          b.append(renderStatement(html, "html"));
+          b.append(await renderStatement(html, "html"));
           const c = document.createElement("div");
-          c.append(renderStatement("\\\\section{Sum} $a<b$", "latex"));
+          c.append(await renderStatement("\\\\section{Sum} $a<b$", "latex"));
           document.body.append(a, b, c);
           await new Promise((r) => setTimeout(r, 100));
           const d = document.createElement("div");
-          d.append(renderStatement(null, null));
-          return { md: a.innerHTML, html: b.innerHTML, latex: c.innerHTML, pwned: window.pwned,
-                   none: d.textContent };
+          d.append(await renderStatement(null, null));
+          return { md: a.innerHTML.replace(/>\\s+</g, "><"), html: b.innerHTML,
+                   latex: c.innerHTML, pwned: window.pwned, none: d.textContent };
         }"""
     )
     assert result["pwned"] == 0
     md = result["md"]
     assert "<h3>Sum</h3>" in md
     assert "<strong>two</strong>" in md and "<code>a</code>" in md and "<em>b</em>" in md
-    assert '<code class="math">a + b</code>' in md
+    assert '<span class="math math-inline"><span class="katex">' in md  # KaTeX drew $a + b$
     assert "<ul><li>first</li><li>second</li></ul>" in md
-    assert "<pre><code>&lt;b&gt;raw&lt;/b&gt;</code></pre>" in md
+    assert "<pre><code>&lt;b&gt;raw&lt;/b&gt;\n</code></pre>" in md
+    assert '<table class="statement-table"><thead><tr><th>Input</th><th>Output</th></tr>' in md
+    assert "<td><code>1 2</code></td><td><code>3</code></td>" in md
     assert (
-        '<table class="statement-table"><thead><tr><th>Input</th><th>Output</th></tr></thead>'
-        "<tbody><tr><td><code>1 2</code></td><td><code>3</code></td></tr></tbody></table>"
-    ) in md
-    assert "<img" not in md and "<script" not in md and "&lt;img" in md
+        '<a href="https://example.org/x" target="_blank" rel="noopener noreferrer">docs</a>' in md
+    )
+    assert "<code>$not math$</code>" in md
+    # No statement folder given: the image is not fetched; scripts, styles, ids, classes go.
+    assert "<img" not in md and "<script" not in md and "[image: x]" in md
+    assert "<p>styled</p>" in md
     html = result["html"]
     assert html.startswith("<p>Hi <em>there</em></p>")
     assert "<img" not in html and "<script" not in html and "href" not in html
     assert "onclick" not in html and "link" in html
     assert result["latex"] == '<pre class="statement-latex">\\section{Sum} $a&lt;b$</pre>'
     assert result["none"] == "This problem has no statement."
+
+
+def test_statement_math_delimiters_images_and_bad_tex(static_page: Page) -> None:
+    result = static_page.evaluate(
+        """async () => {
+          const { renderStatement, isStatementPath } = await import("/static/dist/statement.js");
+          const md = "Bounds $0 \\\\le n \\\\le 10^{18}$ and \\\\(x_1\\\\).\\n\\n" +
+                     "$$\\n\\\\sum_{i=1}^n i\\n$$\\n\\n\\\\[ y \\\\]\\n\\n" +
+                     "Broken $\\\\frac{1$ stays.\\n\\n" +
+                     "![a tree](img/tree.png) ![far](../secret.png) ![web](https://evil.test/t.png)";
+          const box = document.createElement("div");
+          const imageBase = "/problems/p/statement-files/";
+          box.append(await renderStatement(md, "markdown", { imageBase }));
+          const imgs = [...box.querySelectorAll("img")].map((i) => [i.getAttribute("src"), i.alt]);
+          return {
+            inline: box.querySelectorAll(".math-inline .katex").length,
+            display: box.querySelectorAll(".math-display .katex-display").length,
+            errors: [...box.querySelectorAll(".math-error")].map((e) => e.textContent),
+            imgs, text: box.textContent,
+            paths: ["a.png", "a/b.png", "../a.png", "/a.png", "http://x/a.png", "a//b.png",
+                    "data:image/png;base64,xx"].map(isStatementPath),
+          };
+        }"""
+    )
+    assert result["inline"] == 2 and result["display"] == 2
+    assert result["errors"] == ["\\frac{1"]
+    assert result["imgs"] == [["/problems/p/statement-files/img/tree.png", "a tree"]]
+    assert "[image: far]" in result["text"] and "[image: web]" in result["text"]
+    assert result["paths"] == [True, True, False, False, False, False, False]

@@ -15,15 +15,17 @@ from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.scoring import ScoreError, case_score
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
     ValidatorProgram,
+    read_score_files,
     run_interactive,
     run_validator,
 )
 from judgebox.languages.table import Language
-from judgebox.problems.package import Problem, TestCase, Validation
+from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
@@ -113,7 +115,10 @@ class CaseJudge:
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case."""
         limits = self.problem_limits(self.settings, self.problem)
-        argv = self.language.run_argv(self.artifact.file, limits, main=self.artifact.main)
+        argv = [
+            *self.language.run_argv(self.artifact.file, limits, main=self.artifact.main),
+            *case.args,
+        ]
         run_limits = self.language.run_limits(limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
@@ -121,20 +126,23 @@ class CaseJudge:
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=case.input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
-                flags=self.validator.flags,
+                flags=self._validator_flags(case), validator_limits=self.validator.limits,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
-            return self._case_result(case, result, verdict, feedback, output=None)
+            verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score)
         # resolve(): packages may link data files (a sample that is also a secret case)
         stdin = case.input_path.resolve()
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
-            return self._case_result(case, result, *failure, output=result.stdout)
+            verdict, feedback, score = await self._score(case, *failure, None)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score)  # fmt: skip
         if self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
@@ -142,18 +150,44 @@ class CaseJudge:
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
                 input_path=case.input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
-                flags=self.validator.flags,
+                flags=self._validator_flags(case), limits=self.validator.limits,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
+            verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score)  # fmt: skip
         else:
             # CPU-bound on the program's output (up to the output limit): off the event loop,
             # so other runs' streams and limit watchdogs keep going.
-            outcome = await asyncio.to_thread(
-                _check, result.stdout, case.answer_path, self.problem.checker_flags
-            )
+            flags = case.checker_flags or self.problem.checker_flags
+            outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
-        return self._case_result(case, result, verdict, feedback, output=result.stdout)
+        verdict, feedback, score = await self._score(case, verdict, feedback, None)
+        return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                 score=score)  # fmt: skip
+
+    def _validator_flags(self, case: TestCase) -> tuple[str, ...]:
+        """The output validator's arguments for a case: its own, else the problem's."""
+        assert self.validator is not None
+        return case.validator_args if case.validator_args is not None else self.validator.flags
+
+    async def _score(
+        self, case: TestCase, verdict: Verdict, feedback: Feedback, boxes: SlotBoxes | None
+    ) -> tuple[Verdict, Feedback, float | None]:
+        """The case's score (scoring problems); a validator breaking the score rules is IE."""
+        if not self.problem.scoring:
+            return verdict, feedback, None
+        texts: tuple[str | None, str | None] = (None, None)
+        if boxes is not None:
+            texts = await asyncio.to_thread(read_score_files, boxes.feedback_dir)
+        try:
+            score = case_score(self.problem, case, verdict, score_text=texts[0],
+                               multiplier_text=texts[1])  # fmt: skip
+        except ScoreError as error:
+            return Verdict.IE, Feedback.public(f"output validator broke the scoring rules: "
+                                               f"{error}"), None  # fmt: skip
+        return verdict, feedback, score
 
     def _failure(
         self, result: ExecResult, limits: Limits, case: TestCase
@@ -201,6 +235,7 @@ class CaseJudge:
         feedback: Feedback,
         *,
         output: bytes | None,
+        score: float | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
@@ -218,6 +253,7 @@ class CaseJudge:
             input=_text(_head(case.input_path, cap), cap) if visible else None,
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
+            score=score,
         )
 
 

@@ -87,6 +87,19 @@ def _cached(target: Path, file: str, main: str | None) -> Artifact | None:
     return None
 
 
+def capped_compile_limits(
+    language: Language, max_time: float | None = None, max_memory: int | None = None
+) -> Limits:
+    """The language's compile limits (languages.toml), each lowered to its cap if given."""
+    limits = language.compile_limits
+    changes: dict[str, float | int] = {}
+    if max_time is not None and max_time < limits.cpu_time:
+        changes.update(cpu_time=max_time, wall_time=max_time)
+    if max_memory is not None and max_memory < limits.memory:
+        changes["memory"] = max_memory
+    return limits.replace(**changes) if changes else limits
+
+
 async def compile_source(
     sandbox: Sandbox,
     language: Language,
@@ -99,6 +112,8 @@ async def compile_source(
     cache_dir: Path,
     extra_files: Mapping[str, bytes] | None = None,
     cache_limits: CacheLimits | None = None,
+    max_time: float | None = None,
+    max_memory: int | None = None,
     sources: tuple[str, ...] | None = None,
     main: str | None = None,
 ) -> Artifact:
@@ -107,7 +122,10 @@ async def compile_source(
     `extra_files` are written beside the source (headers of a validator, the other files of
     a multi-file submission, the language's support files). `sources` are the files given
     to the compiler as `{files}` (default `file` alone); `main` the entry's `{main}` name.
+    The compiler runs under the language's compile limits, lowered to `max_time` and
+    `max_memory` when given (`Settings.compile_time_limit` / `compile_memory_limit`).
     """
+    build_limits = capped_compile_limits(language, max_time, max_memory)
     caps = cache_limits or CacheLimits()
     extra = dict(extra_files or {})
     extra.pop(file, None)
@@ -141,17 +159,16 @@ async def compile_source(
     started = time.monotonic()
     async with sandbox.box([Mount(build, BOX_DIR, writable=True)]) as box:
         os.chown(build, box.ctx.uid, box.ctx.uid)
-        result = await box.run(argv, limits=language.compile_limits, cwd=BOX_DIR)
+        result = await box.run(argv, limits=build_limits, cwd=BOX_DIR)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     output = _compiler_output(result.stdout + result.stderr)
     if result.status is ExecStatus.INTERNAL_ERROR:
         raise SandboxError(f"compiling failed inside the sandbox: {result.message}")
     if result.status is not ExecStatus.OK:
         reason = {
-            ExecStatus.TIME_LIMIT: "compilation took too long "
-            f"(limit {language.compile_limits.cpu_time:g} s)",
+            ExecStatus.TIME_LIMIT: f"compilation took too long (limit {build_limits.cpu_time:g} s)",
             ExecStatus.MEMORY_LIMIT: "the compiler ran out of memory "
-            f"(limit {language.compile_limits.memory >> 20} MiB)",
+            f"(limit {build_limits.memory >> 20} MiB)",
             ExecStatus.OUTPUT_LIMIT: "the compiler wrote too much output",
         }.get(result.status, "")
         text = (output + ("\n" if output and reason else "") + reason).strip()

@@ -5,6 +5,9 @@
            compile (cached)          -> StartEvent, CompileEvent
            slot 1..p: one box each   -> results[i] as they finish (any order)
            emitter                   -> CaseResultEvent i, in dataset order
+                                        (scoring: GroupResultEvent as each group is decided;
+                                        a case of a group whose required group failed is
+                                        SKIPPED, not run)
                                      -> CompleteEvent
 
 The generator never yields from inside a task group (PEP 789): the producer
@@ -23,7 +26,7 @@ import logging
 import math
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.scoring import Scoreboard
 from judgebox.judging.validators import ValidatorProgram
 from judgebox.languages.entry_points import EntryPointError, entry_point, submission_files
 from judgebox.languages.table import Language, load_languages, resolve_language_id
@@ -42,7 +46,7 @@ from judgebox.languages.toolchains import (
     probe_toolchain,
     require_toolchain,
 )
-from judgebox.problems.package import Problem, Validation
+from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -56,6 +60,7 @@ from judgebox.vocabulary.events import (
     CompileEvent,
     CompleteEvent,
     Event,
+    GroupResultEvent,
     StartEvent,
 )
 from judgebox.vocabulary.verdicts import (
@@ -189,7 +194,7 @@ class Judge:
             )
         return require_toolchain(table_id, self.toolchains).language
 
-    async def run(self, submission: Submission) -> AsyncIterator[Event]:
+    async def run(self, submission: Submission) -> AsyncGenerator[Event, None]:
         """The run's events, in order. Raises UnknownLanguageError before any event."""
         language = self.language(submission.language)
         send, receive = anyio.create_memory_object_stream[Event](math.inf)
@@ -232,8 +237,12 @@ class Judge:
                     validator=validator,
                     workspace=workspace,
                 )
-                await self._judge_cases(sub, case_judge, send, results)
-                await send.send(CompleteEvent(summarize(total, results, RunStatus.FINISHED)))
+                board = Scoreboard(problem) if problem.scoring else None
+                await self._judge_cases(sub, case_judge, send, results, board)
+                score, max_score = board.total() if board is not None else (None, None)
+                summary = summarize(total, results, RunStatus.FINISHED, score=score,
+                                    max_score=max_score)  # fmt: skip
+                await send.send(CompleteEvent(summary))
             except Exception as exc:  # the judge's fault, whatever it is: the run says so
                 if isinstance(exc, JudgeboxError | OSError):
                     log.error("run %s: internal error: %s", sub.run_id, exc)
@@ -258,8 +267,9 @@ class Judge:
             self.sandbox, language, version, files[entry.file].encode("utf-8"), entry.file,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
-            cache_limits=self.cache_limits, extra_files=others, sources=entry.sources,
-            main=entry.main,
+            cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
+            max_memory=self.settings.compile_memory_limit, extra_files=others,
+            sources=entry.sources, main=entry.main,
         )  # fmt: skip
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
@@ -282,6 +292,7 @@ class Judge:
         case_judge: CaseJudge,
         send: MemoryObjectSendStream[Event],
         emitted: list[CaseResult],
+        board: Scoreboard | None = None,
     ) -> None:
         """Run the cases on p parallel boxes; emit results in dataset order."""
         cases = sub.problem.cases
@@ -302,6 +313,10 @@ class Judge:
                     if i > stop_at:
                         ready[i].set()
                         continue
+                    if board is not None and board.blocked(cases[i]):
+                        results[i] = _skipped(cases[i])  # a group it requires failed
+                        ready[i].set()
+                        continue
                     result = await case_judge.judge_case(boxes, cases[i])
                     results[i] = result
                     ready[i].set()
@@ -313,13 +328,34 @@ class Judge:
                 await ready[i].wait()
                 result = results[i]
                 assert result is not None
+                if board is not None and board.blocked(cases[i]):
+                    result = _skipped(cases[i])  # it ran before the required group was decided
                 emitted.append(result)
                 await send.send(CaseResultEvent(result))
+                await _record(board, cases[i], result, send)
                 if sub.stop_on_first_failure and result.verdict is not Verdict.AC:
                     stop_at = i
                     tg.cancel_scope.cancel()
                     break
         for case in cases[len(emitted) :]:
-            skipped = CaseResult(index=case.index, name=case.name, verdict=Verdict.SKIPPED)
+            skipped = _skipped(case)
             emitted.append(skipped)
             await send.send(CaseResultEvent(skipped))
+            await _record(board, case, skipped, send)
+
+
+def _skipped(case: TestCase) -> CaseResult:
+    return CaseResult(index=case.index, name=case.name, verdict=Verdict.SKIPPED)
+
+
+async def _record(
+    board: Scoreboard | None,
+    case: TestCase,
+    result: CaseResult,
+    send: MemoryObjectSendStream[Event],
+) -> None:
+    """Scoring problems: tell the scoreboard, emit the groups this case decided."""
+    if board is None:
+        return
+    for group in board.record(case, result.verdict, result.score):
+        await send.send(GroupResultEvent(group))

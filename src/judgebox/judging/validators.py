@@ -22,9 +22,10 @@ import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.programs import resolve_program
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
@@ -39,38 +40,6 @@ FEEDBACK_DIR = "/feedback"
 FEEDBACK_LIMIT = 4096
 VALIDATOR_LIMITS = Limits(cpu_time=30.0, wall_time=60.0, memory=1024 * 1024 * 1024)
 
-# File extensions of validator sources, in the order a mixed directory is resolved.
-VALIDATOR_SOURCES = {".cpp": "cpp", ".cc": "cpp", ".c": "c", ".py": "python3", ".java": "java"}
-
-
-@dataclass(frozen=True, slots=True)
-class ValidatorSource:
-    """A validator's main file, the other files beside it, and its language id."""
-
-    language: str
-    main: str
-    files: dict[str, bytes]
-
-
-def find_validator_source(path: Path) -> ValidatorSource:
-    """Read a validator directory (or single file) and pick its language and main file."""
-    files: dict[str, bytes] = {}
-    if path.is_file():
-        files[path.name] = path.read_bytes()
-    elif path.is_dir():
-        for entry in sorted(path.iterdir()):
-            if entry.is_file() and not entry.is_symlink():
-                files[entry.name] = entry.read_bytes()
-    for ext, language in VALIDATOR_SOURCES.items():
-        candidates = sorted(name for name in files if name.endswith(ext))
-        if candidates:
-            preferred = [n for n in candidates if PurePosixPath(n).stem in ("validator", "main")]
-            return ValidatorSource(language, (preferred or candidates)[0], files)
-    raise ProblemPackageError(
-        f"{path}: no validator source found; put validator.cpp, validator.c, validator.py "
-        "or Validator.java in it"
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class ValidatorProgram:
@@ -81,6 +50,7 @@ class ValidatorProgram:
     argv: list[str]
     problem_root: Path
     flags: tuple[str, ...]
+    limits: Limits = VALIDATOR_LIMITS
 
     @classmethod
     async def prepare(
@@ -94,28 +64,37 @@ class ValidatorProgram:
         workspace: Path,
         cache_dir: Path,
         cache_limits: CacheLimits | None = None,
+        limits: Limits = VALIDATOR_LIMITS,
     ) -> ValidatorProgram:
-        """Compile the validator at `source_path` (a ProblemPackageError if that fails)."""
-        source = find_validator_source(source_path)
-        toolchain = toolchains.get(source.language)
-        if toolchain is None or source.language not in languages:
-            raise ProblemPackageError(
-                f"{source_path}: the output validator is written in {source.language}, "
-                "whose toolchain is not installed here"
-            )
-        language = languages[source.language]
+        """Build the validator program at `source_path` (a ProblemPackageError if that fails).
+
+        Any program the spec allows (programs.py): one file, a folder of sources compiled
+        together with their headers, or a build/run script.
+        """
+        source = await asyncio.to_thread(resolve_program, source_path, languages)
+        language = source.language
+        if source.toolchain_id:
+            toolchain = toolchains.get(source.toolchain_id)
+            if toolchain is None or source.toolchain_id not in languages:
+                raise ProblemPackageError(
+                    f"{source_path}: the output validator is written in {source.toolchain_id}, "
+                    "whose toolchain is not installed here"
+                )
+            version = toolchain.version
+        else:
+            version = "script"
         artifact = await compile_source(
-            sandbox, language, toolchain.version, source.files[source.main], source.main,
-            limits=VALIDATOR_LIMITS, workspace=workspace, cache_dir=cache_dir,
+            sandbox, language, version, source.files[source.main], source.main,
+            limits=limits, workspace=workspace, cache_dir=cache_dir,
             extra_files=source.files, cache_limits=cache_limits,
         )  # fmt: skip
         if not artifact.result.ok:
             raise ProblemPackageError(
-                f"{source_path}: the output validator does not compile; fix it:\n"
+                f"{source_path}: the output validator does not build; fix it:\n"
                 f"{artifact.result.output}"
             )
-        argv = language.run_argv(source.main, VALIDATOR_LIMITS)
-        return cls(artifact, language, argv, problem_root, flags)
+        argv = language.run_argv(source.main, limits)
+        return cls(artifact, language, argv, problem_root, flags, limits)
 
 
 def reset_feedback_dir(path: Path, uid: int) -> None:
@@ -131,22 +110,33 @@ def reset_feedback_dir(path: Path, uid: int) -> None:
     os.chown(path, uid, uid)
 
 
+def read_feedback_file(path: Path, name: str) -> str | None:
+    """One regular file of a feedback dir (first FEEDBACK_LIMIT bytes), never following a
+    symlink; None if it is absent or not a regular file."""
+    try:
+        fd = os.open(path / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
+            return None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
+            return None
+        return f.read(FEEDBACK_LIMIT).decode("utf-8", errors="replace")
+
+
 def read_feedback(path: Path) -> str:
     """`judgemessage.txt` (or `teammessage.txt`) of a feedback dir, never following a symlink."""
     for name in ("judgemessage.txt", "teammessage.txt"):
-        try:
-            fd = os.open(path / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
-                continue
-            raise
-        with os.fdopen(fd, "rb") as f:
-            if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
-                continue
-            text = f.read(FEEDBACK_LIMIT).decode("utf-8", errors="replace").strip()
+        text = (read_feedback_file(path, name) or "").strip()
         if text:
             return text
     return ""
+
+
+def read_score_files(path: Path) -> tuple[str | None, str | None]:
+    """`score.txt` and `score_multiplier.txt` of a feedback dir (scoring problems)."""
+    return read_feedback_file(path, "score.txt"), read_feedback_file(path, "score_multiplier.txt")
 
 
 def validator_verdict(result: ExecResult, feedback: str) -> tuple[Verdict, str]:
@@ -178,6 +168,7 @@ async def run_validator(
     output_path: Path,
     feedback_dir: Path,
     flags: tuple[str, ...],
+    limits: Limits = VALIDATOR_LIMITS,
 ) -> tuple[Verdict, str]:
     """Judge one output with a custom validator (its stdin is the submission's output)."""
     reset_feedback_dir(feedback_dir, box.ctx.uid)
@@ -188,7 +179,7 @@ async def run_validator(
         FEEDBACK_DIR + "/",
         *flags,
     ]
-    result = await box.run(full, limits=VALIDATOR_LIMITS, stdin=output_path)
+    result = await box.run(full, limits=limits, stdin=output_path)
     return validator_verdict(result, read_feedback(feedback_dir))
 
 
@@ -204,6 +195,7 @@ async def run_interactive(
     answer_path: Path,
     feedback_dir: Path,
     flags: tuple[str, ...],
+    validator_limits: Limits = VALIDATOR_LIMITS,
 ) -> tuple[ExecResult, Verdict, str]:
     """Run a submission against an interactive validator, connected by two pipes."""
     reset_feedback_dir(feedback_dir, validator_box.ctx.uid)
@@ -217,7 +209,7 @@ async def run_interactive(
         *flags,
     ]
     wall = submission_limits.effective_wall_time + 5.0
-    limits = VALIDATOR_LIMITS.replace(wall_time=wall, cpu_time=max(wall, 30.0))
+    limits = validator_limits.replace(wall_time=wall, cpu_time=max(wall, validator_limits.cpu_time))
     # Each run() consumes the two fds it is given; the host keeps no copy of any pipe end.
     validator_task = asyncio.ensure_future(
         validator_box.run(full, limits=limits, stdin=to_validator_r, stdout=to_submission_w)

@@ -70,7 +70,7 @@ class Observation:
     output_size: int
     output_limit: int
     oom_killed: bool
-    killed_for: str | None  # "cpu", "wall", "output" when the host killed it for a limit
+    killed_for: str | None  # "cpu" or "wall" when the host killed it for a limit (output: by size)
     internal_error: str | None = None
 
 
@@ -81,7 +81,7 @@ def classify(o: Observation) -> tuple[ExecStatus, int | None, str | None, str | 
     exit_code = os.WEXITSTATUS(o.wait_status) if os.WIFEXITED(o.wait_status) else None
     signo = os.WTERMSIG(o.wait_status) if os.WIFSIGNALED(o.wait_status) else None
     sig = signal_name(signo) if signo is not None else None
-    if o.killed_for == "output" or o.output_size > o.output_limit or signo == signals.SIGXFSZ:
+    if o.output_size > o.output_limit or signo == signals.SIGXFSZ:
         return ExecStatus.OUTPUT_LIMIT, exit_code, sig, None, "output limit exceeded"
     if o.oom_killed:
         return ExecStatus.MEMORY_LIMIT, exit_code, sig, None, "memory limit exceeded"

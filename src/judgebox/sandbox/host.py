@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from judgebox.sandbox import bwrap, cgroups
-from judgebox.sandbox.box import Box, BoxContext
+from judgebox.sandbox.box import Box
+from judgebox.sandbox.box_process import BoxContext
 from judgebox.sandbox.bwrap import Mount
 from judgebox.sandbox.isolation import IsolationReport, probe_isolation, require_isolation
 from judgebox.vocabulary.errors import SandboxError
@@ -123,7 +124,10 @@ class Sandbox:
         `group` tags the box (e.g. with a run id) so that `kill_group()` can kill it at once.
         """
         if not self._free_uids:
-            raise SandboxError("all sandbox uids are in use; raise uid_count or lower parallelism")
+            raise SandboxError(
+                f"all {self.config.uid_count} sandbox uids are in use: raise JUDGEBOX_UID_COUNT "
+                "(uid_count) or lower JUDGEBOX_PARALLELISM or JUDGEBOX_MAX_ACTIVE_RUNS"
+            )
         self._unfinished = [old for old in self._unfinished if not old.finished_cleanup()]
         uid = self._free_uids.pop(0)
         scratch = self.instance_dir / f"scratch-{uid}"

@@ -77,12 +77,13 @@ class JobAttempt:
         log.info("run %s: stopping (%s)", self.job.run_id, reason)
         if self.judging is None:
             return
-        # Cancelling first lets the judge kill its boxes and cancel its producer in one
-        # step (killing first, the producer may see a dead box and report an internal
-        # error). The kill queued behind it is the backstop for a cancel that Python
-        # 3.11's wait_for swallowed: the box dies, its case ends, the loop sees the reason.
+        # Cancel the task first, then SIGKILL the boxes here and now, without waiting for
+        # a loop turn: the cancel lands on the task's next resume, before any I/O result it
+        # was awaiting, so the judge does not report the dead box as an internal error
+        # (and nothing after stop_reason is set is published: `_judge`). The kill is also
+        # the backstop for a cancel that Python 3.11's wait_for swallowed.
         self.judging.cancel()
-        asyncio.get_running_loop().call_soon(self.context.judge.sandbox.kill_group, self.job.run_id)
+        self.context.judge.sandbox.kill_group(self.job.run_id)
 
     async def run(self) -> None:
         """Carry the job through this delivery; never raises (the job is acked, nak'ed or left)."""

@@ -2,8 +2,10 @@
 
     submit  ─► JOBS jobs.<language> (message id = run id) + record run.<runId> in KV
     get / follow ─► RunMirror: a local Run fed from EVENTS ev.<runId> (any node, any run)
-    cancel  ─► KV cancel.<runId> + core cancel.<runId> (the worker kills the sandbox at
-               once and writes complete/cancelled); a run with no event yet is taken out
+    cancel  ─► core cancel.<runId> first (the worker kills the sandbox at once and writes
+               complete/cancelled), then KV cancel.<runId> and cancel.<runId> again (a
+               worker that starts the run meanwhile sees one or the other); a run with no
+               event yet is taken out
                of the queue and ended here (compare-and-set: if a worker won, it ends it)
 
 Runs live on the workers, not on this node: `begin_shutdown()` refuses new runs
@@ -34,7 +36,8 @@ from judgebox.runs.run import Run, SequencedEvent
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
 from judgebox.scaleout.jobs import job_from_submission
 from judgebox.scaleout.mirrors import RunMirror
-from judgebox.scaleout.records import RunRecord, RunRecords
+from judgebox.scaleout.records import RunRecord, RunRecords, valid_run_id
+from judgebox.scaleout.security import describe
 from judgebox.scaleout.streams import (
     JOBS_STREAM,
     cancel_subject,
@@ -94,10 +97,12 @@ class JetStreamExecutor:
     async def start(self) -> None:
         """Connect to NATS and make sure the streams and the bucket exist."""
         assert self.settings.nats_url is not None
-        self._nc = await connect(self.settings.nats_url, name="judgebox-api")
+        self._nc = await connect(self.settings, name="judgebox-api")
         self._js = self._nc.jetstream()
         self._records = RunRecords(await ensure_layout(self._js, self.settings))
-        log.info("runs go to NATS JetStream at %s", self.settings.nats_url)
+        log.info(
+            "runs go to NATS JetStream at %s (%s)", self.settings.nats_url, describe(self.settings)
+        )
 
     async def submit(self, submission: Submission) -> None:
         """Queue the run for a worker; QueueFullError when max_queued_runs wait already."""
@@ -239,12 +244,20 @@ class JetStreamExecutor:
         loop.call_later(_KEEP_FINISHED_S, self.mirrors.pop, run_id, None)
 
     async def _cancel(self, run_id: str, reason: CancelReason) -> None:
+        if not valid_run_id(run_id):  # not a run of ours, and not a safe subject token
+            return
+        assert self._nc is not None
         try:
+            # The worker holding the run kills it on this message: it goes out first, before
+            # any JetStream round trip (an unknown run id is heard by nobody).
+            await self._nc.publish(cancel_subject(run_id), str(reason).encode())
+            await self._nc.flush(timeout=2)
             record = await self.records.get(run_id)
             if record is None:
                 return
             await self.records.set_cancelled(run_id, str(reason))
-            assert self._nc is not None
+            # Again once the flag is stored: a worker that subscribed after the first message
+            # reads the flag after this one (attempt.py), so it misses neither.
             await self._nc.publish(cancel_subject(run_id), str(reason).encode())
             await self._nc.flush(timeout=2)
             mirror = await self._loaded_mirror(run_id)

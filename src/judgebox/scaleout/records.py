@@ -51,7 +51,7 @@ class RunRecords:
 
     async def get(self, run_id: str) -> RunRecord | None:
         """The record of a run, or None when there is none (never submitted, or expired)."""
-        if not _valid_key(run_id):
+        if not valid_run_id(run_id):
             return None
         try:
             entry = await self.bucket.get(f"run.{run_id}")
@@ -76,6 +76,7 @@ class RunRecords:
         return entry.value.decode() if entry.value else None
 
 
-def _valid_key(run_id: str) -> bool:
-    """Run ids are ours (hex); anything else from a URL is simply unknown."""
+def valid_run_id(run_id: str) -> bool:
+    """Run ids are ours (hex); anything else from a URL is simply unknown (and is never put
+    into a subject: no `.`, `*` or `>`)."""
     return 0 < len(run_id) <= 128 and all(c.isalnum() or c in "-_" for c in run_id)

@@ -16,10 +16,12 @@ and a consumer's timing is updated in place when it changed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import os
-from collections.abc import Mapping
+import ssl
+from asyncio import FIRST_COMPLETED
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.aio.client import Client
@@ -27,6 +29,7 @@ from nats.js import JetStreamContext, api
 from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
 
+from judgebox.scaleout.security import connect_options
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import JudgeboxError
 
@@ -85,28 +88,28 @@ class JobTiming:
         return self.max_deliver - 1
 
 
-def job_timing(environ: Mapping[str, str] | None = None) -> JobTiming:
-    """The timing from JUDGEBOX_NATS_ACK_WAIT (seconds; default 10) for tests and slow hosts."""
-    environ = os.environ if environ is None else environ
-    raw = environ.get("JUDGEBOX_NATS_ACK_WAIT")
-    if raw is None:
-        return JobTiming()
-    try:
-        ack_wait = float(raw)
-    except ValueError:
-        ack_wait = -1.0
-    if not 0.5 <= ack_wait <= 3600:
-        raise JudgeboxError(
-            f"JUDGEBOX_NATS_ACK_WAIT={raw!r}: give the ack wait in seconds, from 0.5 to 3600"
-        )
-    return JobTiming(ack_wait=ack_wait)
+def job_timing(settings: Settings) -> JobTiming:
+    """The timing from `Settings.nats_ack_wait` (JUDGEBOX_NATS_ACK_WAIT; default 10 s)."""
+    return JobTiming(ack_wait=settings.nats_ack_wait)
 
 
-async def connect(url: str, name: str, timeout: float = 10.0) -> Client:
-    """A NATS connection that, once made, reconnects for ever; JudgeboxError if none is made."""
+async def connect(settings: Settings, name: str, timeout: float = 10.0) -> Client:
+    """A NATS connection to settings.nats_url with its TLS and credentials that, once made,
+    reconnects for ever; JudgeboxError (one clear line) if none is made or NATS refuses us."""
+    url = settings.nats_url or ""
+    options = connect_options(settings)  # checks the files first: a typo is one clear line
+    refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
     async def on_error(exc: Exception) -> None:
+        if "permissions violation" in str(exc).lower():  # the server config and we disagree
+            log.error("NATS at %s refused an operation: %s (see docs/nats-server.conf.example)",
+                      url, exc)  # fmt: skip
+            return
         log.debug("NATS %s: %s", url, exc or type(exc).__name__)  # repeats while it is down
+        # nats-py retries a refused first connection for ever: these never heal by retrying.
+        reason = _refusal(exc)
+        if reason is not None and not refused.done():
+            refused.set_result(reason)
 
     async def on_disconnect() -> None:
         log.warning("lost the connection to NATS at %s; reconnecting", url)
@@ -114,21 +117,44 @@ async def connect(url: str, name: str, timeout: float = 10.0) -> Client:
     async def on_reconnect() -> None:
         log.info("reconnected to NATS at %s", url)
 
-    try:
-        # The first connection must succeed within `timeout`: nats-py would retry it for ever.
-        return await asyncio.wait_for(
-            nats.connect(
-                url, name=name, connect_timeout=2, max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5, allow_reconnect=True, error_cb=on_error,
-                disconnected_cb=on_disconnect, reconnected_cb=on_reconnect,
-            ),
-            timeout,
-        )  # fmt: skip
-    except (TimeoutError, OSError, nats.errors.Error) as exc:
-        raise JudgeboxError(
-            f"cannot reach NATS at {url} within {timeout:g} s; start it with "
-            "`nats-server -js -sd DIR` (see docs/scaleout.md) or fix --nats"
-        ) from exc
+    connecting: asyncio.Future[Any] = asyncio.ensure_future(nats.connect(
+        url, name=name, connect_timeout=2, max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5, allow_reconnect=True, error_cb=on_error,
+        disconnected_cb=on_disconnect, reconnected_cb=on_reconnect, **options,
+    ))  # fmt: skip
+    # The first connection must succeed within `timeout`: nats-py would retry it for ever.
+    await asyncio.wait({connecting, refused}, timeout=timeout, return_when=FIRST_COMPLETED)
+    if connecting.done() and connecting.exception() is None:
+        client: Client = connecting.result()
+        return client
+    connecting.cancel()
+    with contextlib.suppress(BaseException):
+        await connecting
+    if refused.done():
+        raise JudgeboxError(f"NATS at {url} refused this node: {refused.result()}")
+    raise JudgeboxError(
+        f"cannot reach NATS at {url} within {timeout:g} s; start it with "
+        "`nats-server -js -sd DIR` (see docs/scaleout.md) or fix --nats"
+    )
+
+
+def _refusal(exc: Exception) -> str | None:
+    """Why NATS refuses this node for good (wrong credentials, TLS), or None (retry)."""
+    text = str(exc).lower()
+    if isinstance(exc, nats.errors.AuthorizationError) or "authorization violation" in text:
+        return (
+            "wrong or missing credentials (--nats-user/--nats-password, --nats-token, "
+            "--nats-creds or --nats-nkey)"
+        )
+    if "authentication" in text and "expired" in text:
+        return "the credentials expired"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"its TLS certificate is not trusted ({exc.verify_message}; check --nats-ca)"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed ({exc.reason or exc}; check --nats-ca, --nats-cert, --nats-key)"
+    if "tls" in text and "required" in text:
+        return "it requires TLS (use a tls:// URL or --nats-ca)"
+    return None
 
 
 async def ensure_layout(js: JetStreamContext, settings: Settings) -> KeyValue:
@@ -153,6 +179,20 @@ async def ensure_layout(js: JetStreamContext, settings: Settings) -> KeyValue:
         )  # fmt: skip
     except BadRequestError:  # another node created it meanwhile
         return await js.key_value(RUNS_BUCKET)
+
+
+async def open_layout(js: JetStreamContext, settings: Settings) -> KeyValue:
+    """The runs bucket once the streams exist, creating the layout only if it is missing.
+
+    Workers use this: with the example server config (docs/nats-server.conf.example)
+    a worker may read the layout but not create or change streams; API nodes create it.
+    """
+    try:
+        await js.stream_info(JOBS_STREAM)
+        await js.stream_info(EVENTS_STREAM)
+        return await js.key_value(RUNS_BUCKET)
+    except (nats.js.errors.NotFoundError, nats.js.errors.BucketNotFoundError):
+        return await ensure_layout(js, settings)
 
 
 async def _ensure_stream(js: JetStreamContext, config: api.StreamConfig) -> None:

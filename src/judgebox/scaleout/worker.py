@@ -23,20 +23,22 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from judgebox.judging.judge import Judge
+from judgebox.judging.sandbox_setup import sandbox_config
 from judgebox.problems.library import ProblemLibrary
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Sandbox
 from judgebox.scaleout.attempt import SHUTDOWN, JobAttempt, WorkerContext
 from judgebox.scaleout.jobs import job_from_bytes
 from judgebox.scaleout.records import RunRecords
+from judgebox.scaleout.security import describe
 from judgebox.scaleout.streams import (
     JOBS_STREAM,
     JobTiming,
     connect,
     ensure_job_consumer,
-    ensure_layout,
     job_bell_subject,
     job_consumer_name,
     job_timing,
+    open_layout,
 )
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import JudgeboxError, UsageError
@@ -53,16 +55,14 @@ async def run_worker(settings: Settings, slots: int = 1) -> None:
         raise UsageError("give the NATS server to pull jobs from: --nats nats://HOST:4222")
     if slots < 1:
         raise UsageError(f"--slots must be 1 or more, not {slots}")
-    timing = job_timing()
-    config = SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
-    )
+    timing = job_timing(settings)
+    config = sandbox_config(settings)
     boxes = slots * max(1, settings.parallelism)  # each run: `parallelism` boxes at once
     if boxes > config.uid_count:
         raise UsageError(
             f"--slots {slots} with parallelism {settings.parallelism} needs {boxes} sandbox "
             f"uids, more than the {config.uid_count} a worker has: lower --slots or "
-            "JUDGEBOX_PARALLELISM"
+            "JUDGEBOX_PARALLELISM, or raise JUDGEBOX_UID_COUNT"
         )
     sandbox = Sandbox.open(config)
     try:
@@ -93,10 +93,10 @@ class Worker:
     async def serve(self) -> None:
         """Connect, subscribe, dispatch until told to stop, then hand back what is running."""
         assert self.settings.nats_url is not None
-        nc = await connect(self.settings.nats_url, name="judgebox-worker")
+        nc = await connect(self.settings, name="judgebox-worker")
         try:
             js = nc.jetstream()
-            records = RunRecords(await ensure_layout(js, self.settings))
+            records = RunRecords(await open_layout(js, self.settings))
             subscriptions = {}
             for language in self.languages:
                 await ensure_job_consumer(js, language, self.timing)
@@ -109,9 +109,9 @@ class Worker:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stopping.set)
-            log.info("worker ready: %d slots, languages %s, NATS %s, ack wait %g s",
+            log.info("worker ready: %d slots, languages %s, NATS %s (%s), ack wait %g s",
                      self.slot_count, ", ".join(self.languages), self.settings.nats_url,
-                     self.timing.ack_wait)  # fmt: skip
+                     describe(self.settings), self.timing.ack_wait)  # fmt: skip
             await self._dispatch(context, subscriptions)
             await self._hand_back(context)
         finally:

@@ -1,6 +1,7 @@
 """The HTTP transport: `create_app(settings)` (FastAPI) and `serve(settings)` (uvicorn).
 
-app.py            create_app, lifespan, ServerState, Lifecycle
+app.py            create_app, its lifespan (builds the state)
+state.py          ServerState, Lifecycle, the State dependency (what the routes use)
 access.py         503 while stopping, bearer token
 error_map.py      errors -> {"error": {"code", "message"}} + status
 run_request.py    the run request body: caps, case-insensitive fields, checks

@@ -7,15 +7,12 @@ routes still see the client's `http.disconnect` at once.
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from judgebox.server.error_map import response_for
+from judgebox.server.state import Lifecycle
 from judgebox.vocabulary.errors import ShuttingDownError, UnauthorizedError
-
-if TYPE_CHECKING:
-    from judgebox.server.app import Lifecycle
 
 # The page and its files, the health check and the API description need no token.
 _PUBLIC_PATHS = frozenset({"/", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect"})

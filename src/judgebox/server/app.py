@@ -13,21 +13,23 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from judgebox import __version__
 from judgebox.judging.judge import Judge
+from judgebox.judging.sandbox_setup import open_sandbox
 from judgebox.problems.library import ProblemLibrary
 from judgebox.runs import Executor, LocalExecutor, RunObserver
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Sandbox
+from judgebox.server import catalog_routes, run_routes
 from judgebox.server.access import AccessGate
 from judgebox.server.error_map import install_error_map
 from judgebox.server.metrics import Metrics
 from judgebox.server.request_trust import RequestTrust, RequestTrustGate
+from judgebox.server.state import Lifecycle, ServerState
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import UsageError
 
@@ -43,49 +45,6 @@ def default_executor(settings: Settings, judge: Judge, observer: RunObserver) ->
 
         return JetStreamExecutor(settings, observer)
     return LocalExecutor(settings, judge.run, observer)
-
-
-@dataclass
-class Lifecycle:
-    """Whether the server is stopping, and what to do the moment it starts to."""
-
-    shutting_down: bool = False
-    on_shutdown: list[Callable[[], None]] = field(default_factory=list)
-
-    def begin_shutdown(self) -> None:
-        """Refuse new requests and stop every run now (idempotent; call in the loop)."""
-        if self.shutting_down:
-            return
-        self.shutting_down = True
-        log.info("shutting down: cancelling every run")
-        for callback in self.on_shutdown:
-            callback()
-
-
-@dataclass
-class ServerState:
-    """What the routes use, built by the lifespan."""
-
-    settings: Settings
-    sandbox: Sandbox
-    judge: Judge
-    library: ProblemLibrary
-    executor: Executor
-    metrics: Metrics
-    lifecycle: Lifecycle
-    background: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        """Run a small chore in the background, kept referenced until it ends."""
-        task = asyncio.create_task(coroutine)
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
-
-
-def server_state(request: Request) -> ServerState:
-    """The app's state (a FastAPI dependency)."""
-    state: ServerState = request.app.state.judgebox
-    return state
 
 
 def is_loopback(host: str) -> bool:
@@ -157,17 +116,19 @@ def create_app(
 
     app = FastAPI(
         title="judgebox",
-        version="0.1.0",
+        version=__version__,
         summary="Judge programs against problem datasets in a sandbox; stream the results.",
         lifespan=lifespan,
     )
     app.state.lifecycle = lifecycle
     install_error_map(app)
-    from judgebox.server import catalog_routes, run_routes  # routes need the app's types
-
     app.include_router(run_routes.router)
     app.include_router(catalog_routes.router)
     catalog_routes.mount_static(app)
+    # Inside CORS (middleware added later is outer): a browser's preflight, which never
+    # carries Authorization, is answered by CORS before the token gate, and the gate's
+    # 401/503 go out through CORS, with its headers for an allowed origin.
+    app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -176,14 +137,5 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["Retry-After"],
         )
-    app.add_middleware(AccessGate, lifecycle=lifecycle, token=settings.token)
     app.add_middleware(RequestTrustGate, trust=trust)  # outermost: checks Host and Origin first
     return app
-
-
-def open_sandbox(settings: Settings) -> Sandbox:
-    """Open the sandbox host as the settings say (logs the isolation line)."""
-    config = SandboxConfig(
-        work_root=settings.work_root, uid_base=settings.uid_base, insecure=settings.insecure
-    )
-    return Sandbox.open(config)

@@ -3,22 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from judgebox.problems.package import Problem
-from judgebox.server.app import ServerState, server_state
+from judgebox.problems.package import Problem, TestCase
 from judgebox.server.error_map import documented_errors
+from judgebox.server.state import ServerState, State
+from judgebox.vocabulary.errors import NotFoundError
 
 router = APIRouter(responses=documented_errors(421, 503))
 _GUARDED = documented_errors(401)  # with a token; /healthz and the page need none
-State = Annotated[ServerState, Depends(server_state)]
 STATIC_DIR = Path(__file__).parent / "static"
+BUNDLE = STATIC_DIR / "dist" / "app.js"  # built by scripts/setup.sh (npm ci + web/build.mjs)
+_log = logging.getLogger(__name__)
+_NO_CACHE = {"Cache-Control": "no-cache"}
+_MISSING_BUNDLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>judgebox: page not built</title></head>
+<body><main><h1>The web page is not built</h1>
+<p>The page's scripts (<code>src/judgebox/server/static/dist/</code>) are missing.
+Run <code>scripts/setup.sh</code> (it runs <code>npm ci</code> and the esbuild build in
+<code>web/</code>), then reload. The HTTP API works without them.</p></main></body></html>
+"""
+# Files of a statement folder the page may show (images); SVG only under a CSP that
+# forbids its scripts should someone open it directly.
+_STATEMENT_FILE_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".svg": "image/svg+xml",
+}  # fmt: skip
+_FILE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
 _TEXT_CAP = 64 * 1024  # sample files shown on the page
 
 
@@ -65,12 +87,59 @@ def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
     document = problem_summary(found)
     document["statement"] = found.statement
     document["statementFormat"] = found.statement_format
-    document["samples"] = [
-        {"name": case.name, "input": _read_text(case.input_path),
-         "answer": _read_text(case.answer_path)}
-        for case in found.samples
-    ]  # fmt: skip
+    document["samples"] = [_sample(case) for case in found.samples]
     return document
+
+
+def statement_file(problem_dir: Path, relative: str) -> Path | None:
+    """The image `relative` inside the problem's statement folder, or None.
+
+    None for anything that is not a plain image file reached without leaving the
+    folder: "..", absolute paths, hidden names, symlinks anywhere on the way.
+    """
+    parts = relative.split("/")
+    if not relative or any(p in ("", ".", "..") or p.startswith(".") or "\\" in p for p in parts):
+        return None
+    if Path(relative).suffix.lower() not in _STATEMENT_FILE_TYPES:
+        return None
+    for folder in (problem_dir / "statement", problem_dir / "problem_statement"):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        current = folder
+        for part in parts:
+            current = current / part
+            if current.is_symlink():
+                return None
+        if current.is_file():
+            return current
+    return None
+
+
+@router.get(
+    "/problems/{name}/statement-files/{relative:path}",
+    response_class=Response,
+    responses={**_GUARDED, **documented_errors(404)},
+    include_in_schema=False,
+)
+async def problem_statement_file(name: str, relative: str, state: State) -> Response:
+    """An image of the problem's statement folder (for the statement's <img>)."""
+    found = statement_file(state.library.get(name).path, relative)
+    if found is None:
+        raise NotFoundError(f"no image {relative!r} in the statement of {name!r}")
+    media_type = _STATEMENT_FILE_TYPES[found.suffix.lower()]
+    return FileResponse(found, media_type=media_type, headers=_FILE_HEADERS)
+
+
+def _sample(case: TestCase) -> dict[str, Any]:
+    """A sample as a statement shows it (.in.statement, .ans.statement, .out, .interaction)."""
+    shown: dict[str, Any] = {
+        "name": case.name,
+        "input": _read_text(case.statement_input or case.input_path),
+        "answer": _read_text(case.statement_answer or case.answer_path),
+    }
+    if case.interaction is not None:  # interactive / multi-pass: the log is what is shown
+        shown["interaction"] = _read_text(case.interaction)
+    return shown
 
 
 @router.get("/healthz")
@@ -89,10 +158,13 @@ async def metrics(state: State) -> Response:
     return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/", include_in_schema=False)
-async def index() -> FileResponse:
-    """The web page."""
-    return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+@router.get("/", include_in_schema=False, response_model=None)
+async def index() -> FileResponse | HTMLResponse:
+    """The web page (a page that says how to build it when its scripts are missing)."""
+    if not BUNDLE.is_file():
+        _log.error("web page not built: %s is missing; run scripts/setup.sh", BUNDLE)
+        return HTMLResponse(_MISSING_BUNDLE_PAGE, status_code=503, headers=_NO_CACHE)
+    return FileResponse(STATIC_DIR / "index.html", headers=_NO_CACHE)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -17,6 +17,8 @@ from judgebox.vocabulary.verdicts import RunStatus, Verdict
 _INT: dict[str, Any] = {"type": "integer"}
 _STR: dict[str, Any] = {"type": "string"}
 _BOOL: dict[str, Any] = {"type": "boolean"}
+_NUMBER: dict[str, Any] = {"type": "number"}
+_NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
 _VERDICT: dict[str, Any] = {"type": "string", "enum": [str(v) for v in Verdict]}
 _STATUS: dict[str, Any] = {"type": "string", "enum": [str(s) for s in RunStatus]}
 
@@ -62,10 +64,22 @@ CASE_RESULT = _object(
         "input": {**_STR, "description": "visible cases only, truncated"},
         "answer": {**_STR, "description": "visible cases only, truncated"},
         "output": {**_STR, "description": "visible cases that ran only, truncated"},
+        "score": {**_NUMBER, "description": "scoring problems only: the case's score"},
     },
     "input",
     "answer",
     "output",
+    "score",
+)
+GROUP_RESULT = _object(
+    "GroupResultEventData",
+    "event `group-result`: scoring problems only, when a test group is decided",
+    {
+        "name": {**_STR, "description": "the group's path under data/, e.g. secret/group1"},
+        "verdict": _VERDICT,
+        "score": {**_NUMBER_OR_NULL, "description": "null for sample (never scored)"},
+        "maxScore": {**_NUMBER_OR_NULL, "description": "null when unbounded"},
+    },
 )
 COMPLETE = _object(
     "CompleteEventData",
@@ -78,7 +92,11 @@ COMPLETE = _object(
         "failed": _INT,
         "skipped": _INT,
         "status": _STATUS,
+        "score": {**_NUMBER, "description": "scoring problems only: the score of secret"},
+        "maxScore": {**_NUMBER_OR_NULL, "description": "scoring problems only; null: unbounded"},
     },
+    "score",
+    "maxScore",
 )
 
 #: The `data` schema of each event, by its SSE `event:` name.
@@ -86,6 +104,7 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "start": START,
     "compile": COMPILE,
     "case-result": CASE_RESULT,
+    "group-result": GROUP_RESULT,
     "complete": COMPLETE,
 }
 
@@ -123,6 +142,7 @@ RUN_DOCUMENT: dict[str, Any] = {
         **START["properties"],
         "compile": {"anyOf": [COMPILE, {"type": "null"}]},
         "cases": {"type": "array", "items": CASE_RESULT},
+        "groups": {"type": "array", "items": GROUP_RESULT},
         "summary": {"anyOf": [_SUMMARY, {"type": "null"}]},
     },
     "required": [*START["required"], "compile", "cases", "summary"],

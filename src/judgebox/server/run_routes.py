@@ -14,13 +14,12 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from judgebox.judging.judge import Submission
 from judgebox.problems.package import inline_problem
 from judgebox.runs import CancelReason
-from judgebox.server.app import ServerState, server_state
 from judgebox.server.error_map import documented_errors
 from judgebox.server.event_schemas import RUN_DOCUMENT, event_stream_content
 from judgebox.server.run_request import (
@@ -31,6 +30,7 @@ from judgebox.server.run_request import (
     require_json,
     submitted_files,
 )
+from judgebox.server.state import ServerState, State
 from judgebox.server.streaming import (
     collect_document,
     event_stream,
@@ -39,7 +39,6 @@ from judgebox.server.streaming import (
 )
 
 router = APIRouter(responses=documented_errors(401, 421, 503))
-State = Annotated[ServerState, Depends(server_state)]
 _BODY_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,

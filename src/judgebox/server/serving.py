@@ -16,8 +16,10 @@ from types import FrameType
 
 import uvicorn
 
-from judgebox.server.app import Lifecycle, check_exposure, create_app, open_sandbox
+from judgebox.judging.sandbox_setup import open_sandbox
+from judgebox.server.app import check_exposure, create_app
 from judgebox.server.request_trust import RequestTrust
+from judgebox.server.state import Lifecycle
 from judgebox.settings import Settings
 
 log = logging.getLogger("judgebox.server")
@@ -58,7 +60,7 @@ def serve(settings: Settings) -> None:
     check_exposure(settings)
     RequestTrust.from_settings(settings)  # a malformed allowed host: one line, before the box
     if settings.nats_url:  # fail here in one line, not in uvicorn's lifespan with a traceback
-        asyncio.run(_check_nats(settings.nats_url))
+        asyncio.run(_check_nats(settings))
     sandbox = open_sandbox(settings)  # fails here, with its one clear line, not in uvicorn
     app = create_app(settings, sandbox=sandbox)
     lifecycle: Lifecycle = app.state.lifecycle
@@ -81,9 +83,9 @@ def serve(settings: Settings) -> None:
         raise SystemExit(3)
 
 
-async def _check_nats(url: str) -> None:
+async def _check_nats(settings: Settings) -> None:
     """Connect once to the NATS server of --nats (JudgeboxError saying what to do if not)."""
     from judgebox.scaleout.streams import connect
 
-    client = await connect(url, name="judgebox-serve-check", timeout=5.0)
+    client = await connect(settings, name="judgebox-serve-check", timeout=5.0)
     await client.close()

@@ -2,7 +2,8 @@
 
 JudgeboxError                      base; `message` says what to do
 ├── UsageError                     400 a bad request: malformed, missing or wrong-typed field
-│   └── CodeNotUtf8Error           400 the code is not UTF-8
+│   ├── CodeNotUtf8Error           400 the code is not UTF-8
+│   └── ConfigError                a malformed JUDGEBOX_* variable (exit status 2 at start)
 ├── NotFoundError                  404
 │   ├── UnknownProblemError        404 no such problem in the library
 │   └── UnknownRunError            404 no such run (or it expired)
@@ -36,6 +37,10 @@ class JudgeboxError(Exception):
 
 class UsageError(JudgeboxError):
     code = "bad-request"
+
+
+class ConfigError(UsageError):
+    """A setting that cannot be read (names the JUDGEBOX_* variable and what it must be)."""
 
 
 class CodeNotUtf8Error(UsageError):

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Summary, Verdict
+from judgebox.vocabulary.verdicts import (
+    CaseResult,
+    CompileResult,
+    GroupResult,
+    RunStatus,
+    Summary,
+    Verdict,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +71,28 @@ class CaseResultEvent:
             "signal": r.signal,
             "feedback": r.feedback,
         }
-        for key in ("input", "answer", "output"):
+        for key in ("input", "answer", "output", "score"):
             value = getattr(r, key)
             if value is not None:
                 wire[key] = value
         return wire
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResultEvent:
+    """Scoring problems: one per test group, as soon as its last case is emitted."""
+
+    name: ClassVar[str] = "group-result"
+    result: GroupResult
+
+    def to_wire(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "name": r.name,
+            "verdict": str(r.verdict),
+            "score": r.score,
+            "maxScore": r.max_score,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +104,7 @@ class CompleteEvent:
 
     def to_wire(self) -> dict[str, Any]:
         s = self.summary
-        return {
+        wire: dict[str, Any] = {
             "totalCases": s.total_cases,
             "completed": s.completed,
             "verdict": str(s.verdict),
@@ -89,9 +113,13 @@ class CompleteEvent:
             "skipped": s.skipped,
             "status": str(s.status),
         }
+        if s.score is not None:  # scoring problems only: pass-fail runs keep their shape
+            wire["score"] = s.score
+            wire["maxScore"] = s.max_score
+        return wire
 
 
-Event = StartEvent | CompileEvent | CaseResultEvent | CompleteEvent
+Event = StartEvent | CompileEvent | CaseResultEvent | GroupResultEvent | CompleteEvent
 
 
 def event_from_wire(name: str, data: dict[str, Any]) -> Event:
@@ -117,7 +145,12 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 input=data.get("input"),
                 answer=data.get("answer"),
                 output=data.get("output"),
+                score=data.get("score"),
             )
+        )
+    if name == "group-result":
+        return GroupResultEvent(
+            GroupResult(data["name"], Verdict(data["verdict"]), data["score"], data["maxScore"])
         )
     if name == "complete":
         return CompleteEvent(
@@ -129,6 +162,8 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 failed=data["failed"],
                 skipped=data["skipped"],
                 status=RunStatus(data["status"]),
+                score=data.get("score"),
+                max_score=data.get("maxScore"),
             )
         )
     raise ValueError(f"unknown event name: {name!r}")
@@ -147,6 +182,8 @@ def run_document(events: list[Event]) -> dict[str, Any]:
             doc["compile"] = event.to_wire()
         elif isinstance(event, CaseResultEvent):
             doc["cases"].append(event.to_wire())
+        elif isinstance(event, GroupResultEvent):  # scoring problems only
+            doc.setdefault("groups", []).append(event.to_wire())
         elif isinstance(event, CompleteEvent):
             wire = event.to_wire()
             wire.pop("totalCases", None)

@@ -60,6 +60,20 @@ class CaseResult:
     input: str | None = None
     answer: str | None = None
     output: str | None = None
+    score: float | None = None  # scoring problems: the case's score (None elsewhere)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    """A test group's outcome (scoring problems): its verdict and score out of `max_score`.
+
+    `score` is None for a group that is not scored (`sample`); `max_score` None is unbounded.
+    """
+
+    name: str
+    verdict: Verdict
+    score: float | None = None
+    max_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +87,8 @@ class Summary:
     failed: int
     skipped: int
     status: RunStatus
+    score: float | None = None  # scoring problems only: the score of `secret`
+    max_score: float | None = None
 
 
 def overall_verdict(case_verdicts: Iterable[Verdict], *, compile_ok: bool = True) -> Verdict:
@@ -93,7 +109,13 @@ _UNFINISHED = {
 
 
 def summarize(
-    total_cases: int, results: Iterable[CaseResult], status: RunStatus, *, compile_ok: bool = True
+    total_cases: int,
+    results: Iterable[CaseResult],
+    status: RunStatus,
+    *,
+    compile_ok: bool = True,
+    score: float | None = None,
+    max_score: float | None = None,
 ) -> Summary:
     """Build the `complete` totals from the case results emitted so far."""
     results = list(results)
@@ -115,4 +137,6 @@ def summarize(
         failed=failed,
         skipped=skipped,
         status=status,
+        score=score,
+        max_score=max_score,
     )

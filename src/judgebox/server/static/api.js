@@ -71,6 +71,48 @@ export const listProblems = () => getJSON("/problems");
 export const getProblem = (name) => getJSON(`/problems/${encodeURIComponent(name)}`);
 
 /**
+ * POST /runs: start a run that outlives this page's connection (a reload can re-attach).
+ * @param {{problem: string, language: string, code: string, stopOnFirstFailure?: boolean}} body
+ * @returns {Promise<{runId: string, eventsUrl: string}>}
+ */
+export async function createRun(body, { signal } = {}) {
+  const response = await send("/runs", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw await errorFromResponse(response);
+  return response.json();
+}
+
+/** GET /runs/{id}: the run's status and its results so far. */
+export const getRun = (runId) => getJSON(`/runs/${encodeURIComponent(runId)}`);
+
+/**
+ * DELETE /runs/{id}: cancel the run; resolves once the server has stopped it.
+ * A run the server no longer knows (404) counts as stopped.
+ */
+export async function deleteRun(runId) {
+  const response = await send(`/runs/${encodeURIComponent(runId)}`, { method: "DELETE" });
+  if (!response.ok && response.status !== 404) throw await errorFromResponse(response);
+}
+
+/**
+ * Stream GET /runs/{id}/events from after `lastEventId` (the whole run when 0),
+ * handing every SSE message to onMessage; resolves with the id of the last event
+ * received when the stream ends, rejects like validateDataset.
+ */
+export async function streamRunEvents(runId, { signal, onMessage, lastEventId = 0 }) {
+  const headers = { Accept: "text/event-stream" };
+  if (lastEventId) headers["Last-Event-ID"] = String(lastEventId);
+  const response = await send(`/runs/${encodeURIComponent(runId)}/events`, {
+    headers, signal, cache: "no-store",
+  });
+  return readStream(response, signal, onMessage);
+}
+
+/**
  * POST /validate-dataset in streaming mode and hand every SSE message to onMessage.
  *
  * Resolves when the stream ends. Rejects with the AbortError of `signal` when
@@ -89,6 +131,10 @@ export async function validateDataset(body, { signal, onMessage }) {
     signal,
     cache: "no-store",
   });
+  await readStream(response, signal, onMessage);
+}
+
+async function readStream(response, signal, onMessage) {
   if (!response.ok) throw await errorFromResponse(response);
   const type = response.headers.get("Content-Type") || "";
   if (!type.startsWith("text/event-stream")) {
@@ -112,6 +158,7 @@ export async function validateDataset(body, { signal, onMessage }) {
     }
     reader.releaseLock();
   }
+  return Number(parser.lastEventId) || 0;
 }
 
 async function readChunk(reader, signal) {

@@ -1,14 +1,24 @@
-// The page's wiring: choose a problem and a language, edit the code, run
-// "Validate with dataset" as a stream, cancel it for real.
+// The page's wiring: choose a problem and a language, edit the code, start a
+// run, follow its events, cancel it for real, and find it again after a reload.
+//
+// Runs are started with POST /runs and followed on GET /runs/{id}/events, so a
+// reload (or a dropped connection) re-attaches with Last-Event-ID instead of
+// losing the run. Cancel both aborts the stream and sends DELETE /runs/{id}:
+// the server kills the run's processes; closing the stream alone would not.
 
-import { getProblem, listLanguages, listProblems, NetworkError, ServerError, validateDataset } from "/static/api.js";
-import { loadCode, loadLastChoice, saveCode, saveLastChoice } from "/static/code-store.js";
+import {
+  createRun, deleteRun, getProblem, getRun, listLanguages, listProblems, NetworkError, ServerError,
+  streamRunEvents,
+} from "/static/api.js";
+import { loadCode, loadLastChoice, loadRuns, saveCode, saveLastChoice, saveRun } from "/static/code-store.js";
 import { CodeEditor } from "/static/editor.js";
+import { HistoryView } from "/static/history.js";
 import { renderProblem, renderProblemError } from "/static/problem.js";
 import { ResultsView } from "/static/results.js";
-import { indentUnitFor, starterCode } from "/static/templates.js";
+import { starterCode } from "/static/templates.js";
 
 const $ = (id) => document.getElementById(id);
+const RECONNECTS = 5;
 
 const ui = {
   problemSelect: $("problem-select"),
@@ -19,13 +29,24 @@ const ui = {
   problemPanel: $("problem-panel"),
   serverNote: $("server-note"),
 };
-const editor = new CodeEditor($("code"), $("editor-gutter"));
 const results = new ResultsView($("results-panel"));
+const history = new HistoryView($("history"), { onShow: (run) => showPastRun(run.runId) });
+let saveTimer = 0;
+const editor = new CodeEditor($("code"), {
+  label: "Source code",
+  describedBy: "editor-help",
+  onChange: () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveEditorNow, 300);
+  },
+  onSubmit: () => validate(),
+});
 
-/** The run in progress: its AbortController and clock, or null. */
+/** The run being followed: {controller, clock, runId, cancelled}, or null. */
 let running = null;
 let languages = [];
-let saveTimer = 0;
+/** Problem documents already fetched, by name (their limits label the results). */
+const problemDocs = new Map();
 /** The (problem, language) whose code is in the editor: the selects may already show the next. */
 let editorKey = null;
 
@@ -46,18 +67,16 @@ function currentKey() {
   return { problem: ui.problemSelect.value, language: ui.languageSelect.value };
 }
 
+function languageLabel(id) {
+  return languages.find((l) => l.id === id)?.name ?? id;
+}
+
 function loadEditor() {
   const { problem, language } = currentKey();
   if (!problem || !language) return;
-  editor.indentUnit = indentUnitFor(language);
-  editor.value = loadCode(problem, language) ?? starterCode(language);
   editorKey = { problem, language };
+  editor.load(loadCode(problem, language) ?? starterCode(language), language);
   saveLastChoice(problem, language);
-}
-
-function saveEditorSoon() {
-  clearTimeout(saveTimer);
-  saveTimer = setTimeout(saveEditorNow, 300);
 }
 
 function saveEditorNow() {
@@ -65,14 +84,28 @@ function saveEditorNow() {
   if (editorKey) saveCode(editorKey.problem, editorKey.language, editor.value);
 }
 
+async function problemDoc(name) {
+  if (!problemDocs.has(name)) problemDocs.set(name, await getProblem(name));
+  return problemDocs.get(name);
+}
+
 async function showProblem(name) {
   ui.problemPanel.setAttribute("aria-busy", "true");
   try {
-    renderProblem(ui.problemPanel, await getProblem(name));
+    await renderProblem(ui.problemPanel, await problemDoc(name));
   } catch (err) {
     renderProblemError(ui.problemPanel, describeError(err).join(" "));
   } finally {
     ui.problemPanel.removeAttribute("aria-busy");
+  }
+}
+
+async function limitsOf(problem) {
+  try {
+    const doc = await problemDoc(problem);
+    return { timeLimit: doc.timeLimit, memoryLimit: doc.memoryLimit };
+  } catch {
+    return {};
   }
 }
 
@@ -88,30 +121,64 @@ function setRunning(run) {
   if (run === null && from === ui.cancel) ui.validate.focus();
 }
 
+function startClock(began) {
+  const tick = () => results.tick(Math.max(0, Math.floor((Date.now() - began) / 1000)));
+  tick();
+  return setInterval(tick, 1000);
+}
+
 function handleMessage(message, state) {
   if (message.kind === "comment") return; // ": ping" keeps proxies awake; nothing to show
+  if (message.id) state.lastEventId = Number(message.id) || state.lastEventId;
   let data;
   try {
     data = JSON.parse(message.data);
   } catch {
     return; // not one of ours; docs/api.md events are one line of JSON
   }
-  switch (message.event) {
-    case "start":
-      results.start(data);
-      break;
-    case "compile":
-      results.compile(data);
-      break;
-    case "case-result":
-      results.caseResult(data);
-      break;
-    case "complete":
-      state.completed = true;
-      results.complete(data);
-      break;
-    default:
-      break; // newer servers may add event types
+  if (message.event === "complete") {
+    state.completed = true;
+    saveRun({ runId: state.runId, verdict: String(data.verdict), status: String(data.status) });
+    history.render(loadRuns());
+  }
+  results.handle(message.event, data);
+}
+
+/**
+ * Follow a run's events until `complete`, re-attaching with Last-Event-ID when the
+ * connection drops; throws the AbortError when the person cancels.
+ */
+async function follow(run, lastEventId) {
+  const state = { runId: run.runId, completed: false, lastEventId };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await streamRunEvents(run.runId, {
+        signal: run.controller.signal,
+        lastEventId: state.lastEventId,
+        onMessage: (m) => handleMessage(m, state),
+      });
+      if (state.completed) return;
+    } catch (err) {
+      if (!(err instanceof NetworkError) || attempt >= RECONNECTS) throw err;
+    }
+    if (attempt >= RECONNECTS) {
+      results.failed("Network error:", "the server closed the stream before the run finished.");
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    if (run.controller.signal.aborted) throw run.controller.signal.reason;
+  }
+}
+
+async function runToEnd(run, lastEventId) {
+  try {
+    await follow(run, lastEventId);
+  } catch (err) {
+    if (err && err.name === "AbortError") results.cancelled();
+    else results.failed(...describeError(err));
+  } finally {
+    clearInterval(run.clock);
+    setRunning(null);
   }
 }
 
@@ -124,41 +191,100 @@ async function validate() {
   }
   saveEditorNow();
   const languageName = ui.languageSelect.selectedOptions[0]?.textContent ?? language;
-  const controller = new AbortController();
-  const began = performance.now();
-  const clock = setInterval(() => results.tick(Math.floor((performance.now() - began) / 1000)), 1000);
-  setRunning({ controller, clock });
-  results.reset(problem, languageName);
-  results.tick(0);
-  const state = { completed: false };
+  const run = { controller: new AbortController(), clock: startClock(Date.now()), runId: null };
+  setRunning(run);
+  results.reset(problem, languageName, await limitsOf(problem));
+  const body = { problem, language, code: editor.value, stopOnFirstFailure: ui.stopOnFailure.checked };
   try {
-    await validateDataset(
-      { problem, language, code: editor.value, stopOnFirstFailure: ui.stopOnFailure.checked },
-      { signal: controller.signal, onMessage: (m) => handleMessage(m, state) },
-    );
-    if (!state.completed) {
-      results.failed("Network error:", "the server closed the stream before the run finished.");
-    }
+    // No abort signal here: a POST the server already took would leave a run nobody
+    // can cancel. A Cancel pressed meanwhile is honoured once the run id is known.
+    run.runId = (await createRun(body)).runId;
   } catch (err) {
-    if (err && err.name === "AbortError") results.cancelled();
-    else results.failed(...describeError(err));
-  } finally {
-    clearInterval(clock);
+    clearInterval(run.clock);
     setRunning(null);
+    results.failed(...describeError(err));
+    return;
   }
+  saveRun({ runId: run.runId, problem, language, startedAt: Date.now() });
+  history.render(loadRuns());
+  if (run.controller.signal.aborted) {
+    deleteRun(run.runId).catch(() => {});
+    clearInterval(run.clock);
+    setRunning(null);
+    results.cancelled();
+    return;
+  }
+  await runToEnd(run, 0);
 }
 
 function cancel() {
-  if (running) running.controller.abort();
+  if (!running) return;
+  running.controller.abort();
+  if (running.runId) {
+    deleteRun(running.runId).catch((err) => results.failed("Could not cancel:", describeError(err).join(" ")));
+  }
+}
+
+/** Draw a run from GET /runs/{id}; its document, or null when the server forgot it. */
+async function drawSnapshot(runId) {
+  let snapshot;
+  try {
+    snapshot = await getRun(runId);
+  } catch (err) {
+    if (err instanceof ServerError && err.status === 404) {
+      saveRun({ runId, status: "gone" });
+      history.render(loadRuns());
+      return null;
+    }
+    throw err;
+  }
+  results.reset(snapshot.problem, languageLabel(snapshot.language), await limitsOf(snapshot.problem));
+  results.showSnapshot(snapshot);
+  return snapshot;
+}
+
+async function showPastRun(runId) {
+  if (running) return;
+  try {
+    const snapshot = await drawSnapshot(runId);
+    if (snapshot && !snapshot.summary) await reattach(runId, snapshot);
+  } catch (err) {
+    results.failed(...describeError(err));
+  }
+}
+
+async function reattach(runId, snapshot) {
+  const stored = loadRuns().find((r) => r.runId === runId);
+  const run = { controller: new AbortController(), clock: startClock(stored?.startedAt ?? Date.now()), runId };
+  setRunning(run);
+  await runToEnd(run, Number(snapshot.eventCount) || 0);
+}
+
+/** After a reload: the newest run of this browser, re-attached if it still runs. */
+async function resumeLatest() {
+  const latest = loadRuns()[0];
+  if (!latest || latest.status === "gone") return;
+  try {
+    const snapshot = await drawSnapshot(latest.runId);
+    if (snapshot && !snapshot.summary) {
+      reattach(latest.runId, snapshot); // runs on; the page is ready meanwhile
+    }
+  } catch (err) {
+    results.failed(...describeError(err));
+  }
 }
 
 async function init() {
+  // The skip link's target is the editor's frame; the keyboard belongs in its text.
+  document.querySelector(".skip-link")?.addEventListener("click", (e) => {
+    e.preventDefault();
+    editor.focus();
+  });
   ui.validate.addEventListener("click", validate);
   ui.cancel.addEventListener("click", cancel);
-  editor.textarea.addEventListener("input", saveEditorSoon);
   window.addEventListener("pagehide", saveEditorNow);
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
       e.preventDefault();
       validate();
     }
@@ -172,6 +298,7 @@ async function init() {
     saveEditorNow();
     loadEditor();
   });
+  history.render(loadRuns());
 
   let problems;
   try {
@@ -192,6 +319,7 @@ async function init() {
   if (problems.length === 0) renderProblemError(ui.problemPanel, "The server has no problems. Start it with --problems DIR.");
   else await showProblem(ui.problemSelect.value);
   loadEditor();
+  await resumeLatest();
   document.body.dataset.ready = "true";
 }
 

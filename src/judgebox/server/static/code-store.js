@@ -49,3 +49,25 @@ export function saveLastChoice(problem, language) {
   if (problem) write("last-problem", problem);
   if (language) write("last-language", language);
 }
+
+const RUNS_KEPT = 20;
+
+/**
+ * The runs started from this browser, newest first.
+ * @returns {Array<{runId: string, problem: string, language: string, startedAt: number, verdict?: string}>}
+ */
+export function loadRuns() {
+  try {
+    const list = JSON.parse(read("runs") ?? "[]");
+    return Array.isArray(list) ? list.filter((r) => r && typeof r.runId === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Remember a run (or update the one with the same id); only the newest few are kept. */
+export function saveRun(run) {
+  const others = loadRuns().filter((r) => r.runId !== run.runId);
+  const old = loadRuns().find((r) => r.runId === run.runId) ?? {};
+  write("runs", JSON.stringify([{ ...old, ...run }, ...others].slice(0, RUNS_KEPT)));
+}

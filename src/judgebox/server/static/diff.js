@@ -63,13 +63,16 @@ function pane(title, content) {
 /**
  * Input, expected and got of one case, side by side.
  * @param {{input?: string, answer?: string, output?: string}} result
+ * @param {{position?: {offset: number, line: number, column: number, expected: string, got: string} | null}} [options]
+ *   a difference the checker itself reported, in firstDifference()'s shape, to mark
+ *   instead of the first differing character
  * @returns {HTMLElement}
  */
-export function renderComparison(result) {
+export function renderComparison(result, { position } = {}) {
   const wrap = el("div", "comparison");
   const expected = result.answer ?? "";
   const got = result.output ?? "";
-  const diff = firstDifference(expected, got);
+  const diff = position !== undefined ? position : firstDifference(expected, got);
   const note = el("p", "diff-note");
   if (result.output === undefined || result.output === null) {
     note.textContent = "The output of this case was not sent.";

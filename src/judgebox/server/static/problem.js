@@ -1,7 +1,9 @@
 // The problem panel: title, limits, statement and sample cases of the
 // document GET /problems/{name} returns.
 
-import { renderStatement } from "/static/statement.js";
+import { renderMath, renderStatement } from "/static/statement.js";
+
+let mathDrawing = 0;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -58,17 +60,27 @@ function renderSample(sample, number) {
 }
 
 /**
- * Fill the problem panel.
+ * Fill the problem panel; its math is drawn after (#statement[data-math="drawn"]).
  * @param {HTMLElement} root element holding #problem-title, #problem-limits, #statement, #samples
  * @param {any} problem the GET /problems/{name} document
  */
-export function renderProblem(root, problem) {
+export async function renderProblem(root, problem) {
   root.querySelector("#problem-title").textContent = problem.title || problem.name;
   const limits = root.querySelector("#problem-limits");
   limits.textContent =
     `Time limit ${formatTimeLimit(problem.timeLimit)} · Memory limit ${formatMemoryLimit(problem.memoryLimit)} · ` +
     `${problem.totalCases} test cases (${problem.sampleCases} samples)`;
-  root.querySelector("#statement").replaceChildren(renderStatement(problem.statement, problem.statementFormat));
+  const imageBase = `/problems/${encodeURIComponent(problem.name)}/statement-files/`;
+  const statement = await renderStatement(problem.statement, problem.statementFormat,
+    { imageBase, drawMath: false });
+  const box = root.querySelector("#statement");
+  box.replaceChildren(statement);
+  box.dataset.math = "drawing";
+  const drawing = ++mathDrawing;
+  // KaTeX loads on first use: the statement (TeX shown as typed) and the page are usable meanwhile.
+  renderMath(box).finally(() => {
+    if (drawing === mathDrawing) box.dataset.math = "drawn"; // not if another problem came since
+  });
   const samples = root.querySelector("#samples");
   const list = Array.isArray(problem.samples) ? problem.samples : [];
   samples.replaceChildren();

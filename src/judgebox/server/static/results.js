@@ -1,7 +1,12 @@
 // The results panel of one run: status line (aria-live), progress n / total,
 // compiler output, a row per case as it arrives (with the expected / got view
-// for sample cases), and the summary. It only draws what it is told; the
-// run's life cycle lives in app.js.
+// for sample cases), time and memory against the problem's limits, and the
+// summary. It only draws what it is told; the run's life cycle lives in app.js.
+//
+// Events arrive through handle(name, data), one method per event type, so a new
+// event (a `group-result`, say) is one more entry in HANDLERS and one method;
+// a case's own fields (a checker's position for the diff, say) reach
+// renderComparison() whole.
 
 import { renderComparison } from "/static/diff.js";
 
@@ -41,6 +46,25 @@ export function verdictBadge(verdict) {
   return badge;
 }
 
+/** Time in ms as a short human figure. */
+export function formatMs(ms) {
+  if (typeof ms !== "number" || ms < 0) return "—";
+  return ms < 10000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The line that says how the program ended, unless the feedback already says it
+ * (the judge's RTE feedback starts with "exit code N" or "killed by SIG…").
+ */
+export function exitLine(data) {
+  const text = data.signal ? `signal ${data.signal}` : data.exitCode ? `exit code ${data.exitCode}` : "";
+  const feedback = String(data.feedback ?? "");
+  if (!text) return "";
+  if (data.signal && feedback.includes(String(data.signal))) return "";
+  if (!data.signal && feedback.includes(text)) return "";
+  return text;
+}
+
 /** Memory in KiB as a short human figure. */
 export function formatMemory(kb) {
   if (typeof kb !== "number" || kb <= 0) return "—";
@@ -67,12 +91,20 @@ export class ResultsView {
     this.context = $("#run-context");
     this.total = 0;
     this.judged = 0;
+    this.limits = {};
+    this.peak = { timeMs: 0, memoryKb: 0 };
   }
 
-  /** Clear everything for a new run. */
-  reset(problem, languageName) {
+  /**
+   * Clear everything for a new run.
+   * @param {{timeLimit?: number|null, memoryLimit?: number|null}} [limits] the problem's
+   *   (seconds and bytes, as GET /problems/{name} sends them; null: server defaults)
+   */
+  reset(problem, languageName, limits = {}) {
     this.total = 0;
     this.judged = 0;
+    this.limits = limits;
+    this.peak = { timeMs: 0, memoryKb: 0 };
     this.rows.replaceChildren();
     this.table.hidden = true;
     this.summary.replaceChildren();
@@ -85,6 +117,29 @@ export class ResultsView {
     this.context.textContent = `${problem} · ${languageName}`;
     this._setProgress(0, 0);
     this._setPhase("starting", "Sending the code…");
+  }
+
+  /** One event of the run's stream, by its SSE event name; unknown events are ignored. */
+  handle(event, data) {
+    const method = HANDLERS[event];
+    if (method) this[method](data);
+  }
+
+  /** A run as GET /runs/{id} describes it: everything so far, drawn as if streamed. */
+  showSnapshot(doc) {
+    this.start({ runId: doc.runId, totalCases: doc.totalCases });
+    if (doc.compile) this.compile(doc.compile);
+    for (const result of doc.cases ?? []) this.caseResult(result);
+    if (doc.summary) {
+      this.complete({ ...doc.summary, totalCases: doc.totalCases });
+      this.tick(null);
+    }
+  }
+
+  _limitText(value, kind) {
+    const limit = this.limits?.[kind];
+    if (typeof limit !== "number" || limit <= 0) return "";
+    return kind === "timeLimit" ? ` / ${Number(limit.toFixed(3))} s` : ` / ${formatMemory(Math.round(limit / 1024))}`;
   }
 
   /** The `start` event. */
@@ -128,14 +183,23 @@ export class ResultsView {
     const nameCell = el("td", "case-name");
     nameCell.append(el("span", "", String(data.name ?? "")));
     if (data.feedback) nameCell.append(el("span", "feedback", String(data.feedback)));
+    const exitInfo = exitLine(data);
+    if (exitInfo) nameCell.append(el("span", "feedback", exitInfo));
     const verdictCell = el("td", "case-verdict");
     verdictCell.append(verdictBadge(verdict));
-    const timeCell = el("td", "num", verdict === "SKIPPED" ? "—" : `${data.timeMs ?? 0} ms`);
+    const skipped = verdict === "SKIPPED";
+    const timeCell = el("td", "num");
+    timeCell.append(el("span", "used", skipped ? "—" : formatMs(data.timeMs ?? 0)));
+    if (!skipped) timeCell.append(el("span", "limit", this._limitText(data.timeMs, "timeLimit")));
     if (data.wallTimeMs !== undefined) timeCell.title = `CPU ${data.timeMs} ms, wall ${data.wallTimeMs} ms`;
-    const exitInfo = data.signal ? `signal ${data.signal}` : data.exitCode ? `exit code ${data.exitCode}` : "";
-    if (exitInfo) nameCell.append(el("span", "feedback", exitInfo));
-    row.append(el("td", "num", String(data.index)), nameCell, verdictCell, timeCell,
-      el("td", "num", verdict === "SKIPPED" ? "—" : formatMemory(data.memoryKb)));
+    const memoryCell = el("td", "num");
+    memoryCell.append(el("span", "used", skipped ? "—" : formatMemory(data.memoryKb)));
+    if (!skipped) memoryCell.append(el("span", "limit", this._limitText(data.memoryKb, "memoryLimit")));
+    if (!skipped) {
+      this.peak.timeMs = Math.max(this.peak.timeMs, Number(data.timeMs) || 0);
+      this.peak.memoryKb = Math.max(this.peak.memoryKb, Number(data.memoryKb) || 0);
+    }
+    row.append(el("td", "num", String(data.index)), nameCell, verdictCell, timeCell, memoryCell);
     const detailCell = el("td", "case-details");
     row.append(detailCell);
     this.rows.append(row);
@@ -182,6 +246,12 @@ export class ResultsView {
         ? `${VERDICT_NAMES[verdict] ?? verdict}: no case was run (${data.totalCases} in the dataset).`
         : `${VERDICT_NAMES[verdict] ?? verdict}: ${counts} (${status}).`;
     this.summary.append(verdictBadge(verdict), el("span", "summary-text", text));
+    if (this.judged > 0) {
+      const peak =
+        `Peak: ${formatMs(this.peak.timeMs)}${this._limitText(0, "timeLimit")} CPU time, ` +
+        `${formatMemory(this.peak.memoryKb)}${this._limitText(0, "memoryLimit")} memory.`;
+      this.summary.append(el("span", "summary-peak", peak));
+    }
     this.summary.hidden = false;
     const phase = data.status === "cancelled" ? "cancelled" : "done";
     this._setPhase(phase, data.status === "cancelled" ? `Cancelled on the server. ${text}` : `Done. ${text}`);
@@ -220,3 +290,11 @@ export class ResultsView {
     this.status.textContent = text;
   }
 }
+
+/** SSE event name → ResultsView method. */
+const HANDLERS = {
+  start: "start",
+  compile: "compile",
+  "case-result": "caseResult",
+  complete: "complete",
+};

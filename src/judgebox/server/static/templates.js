@@ -13,6 +13,10 @@ const TEMPLATES = {
   rust:
     "use std::io::{self, Read};\n\nfn main() {\n    let mut input = String::new();\n    io::stdin().read_to_string(&mut input).unwrap();\n    \n}\n",
   go: "package main\n\nimport (\n\t\"bufio\"\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tin := bufio.NewReader(os.Stdin)\n\t_ = in\n\tfmt.Println()\n}\n",
+  kotlin: "fun main() {\n    val line = readLine()!!\n    \n}\n",
+  haskell: "main :: IO ()\nmain = do\n  input <- getContents\n  print (length (lines input))\n",
+  ruby: "data = STDIN.read.split\n\n",
+  pascal: "program Main;\nvar\n  n: Int64;\nbegin\n  ReadLn(n);\n  WriteLn(n);\nend.\n",
   csharp:
     "using System;\n\nclass Program {\n    static void Main() {\n        var line = Console.ReadLine();\n        \n    }\n}\n",
 };
@@ -20,9 +24,4 @@ const TEMPLATES = {
 /** Starter code for a language id from GET /languages ("" for an unknown id). */
 export function starterCode(languageId) {
   return TEMPLATES[languageId] ?? "";
-}
-
-/** The indentation unit people expect in this language. */
-export function indentUnitFor(languageId) {
-  return languageId === "go" ? "\t" : "    ";
 }

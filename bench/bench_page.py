@@ -1,0 +1,243 @@
+"""The web page's first load: JS + CSS bytes (gzipped) and time to interactive, old vs new.
+
+    .venv/bin/python bench/bench_page.py [--loads 7] [--baseline-ref main]
+
+One real `judgebox serve` (this checkout) answers the API. Chromium (Debian's,
+through Playwright) loads the page `--loads` times per variant, each in a fresh
+context (cold cache), on a laptop viewport with the problem `aplusb` (a Markdown
+statement with math and an image) and Python 3 chosen, as a returning visitor:
+- "baseline": the page's files from `git archive <baseline-ref>` (today's page:
+  hand-written modules, a textarea editor), served in place of /static/ and /;
+- "current": this checkout's static/ (its esbuild bundle in static/dist/).
+Measured per load:
+- JS + CSS bytes: every script and stylesheet response's body, gzipped at level 6
+  (what a compressing server or proxy sends; the dev server itself does not
+  compress), and the same uncompressed; fonts and images are counted apart;
+- time to interactive: navigation start -> the page sets body[data-ready] (lists
+  loaded, statement shown, code in the editor, buttons live), and to the statement's
+  math drawn (#statement[data-math="drawn"]; KaTeX loads on demand), read from
+  performance.now() in the page.
+The machine is shared (2 cores): medians and ranges are reported, not single loads.
+Writes bench/results/page.json and bench/results/page.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import mimetypes
+import signal
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from benchcore import capture, free_port, spread, write
+from playwright.sync_api import Route, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "src" / "judgebox" / "server" / "static"
+CHROMIUM = "/usr/bin/chromium"
+READY_PROBE = """
+window.__readyAt = null;
+window.__mathAt = null;
+new MutationObserver(() => {
+  if (document.body && document.body.dataset.ready === "true" && window.__readyAt === null) {
+    window.__readyAt = performance.now();
+  }
+  const statement = document.getElementById("statement");
+  if (statement && statement.dataset.math === "drawn" && window.__mathAt === null) {
+    window.__mathAt = performance.now();
+  }
+}).observe(document,
+           { subtree: true, attributes: true, attributeFilter: ["data-ready", "data-math"] });
+localStorage.setItem("judgebox:last-problem", "aplusb");
+localStorage.setItem("judgebox:last-language", "python3");
+"""
+
+
+def baseline_static(ref: str, into: Path) -> Path:
+    """Today's page: the static/ folder of `ref`, extracted to `into`."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", ref, "src/judgebox/server/static"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src" / "judgebox" / "server" / "static"
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    judgebox = Path(sys.executable).with_name("judgebox")
+    process = subprocess.Popen(
+        [str(judgebox), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("judgebox serve did not start")
+
+
+def serve_from(static_dir: Path, base: str) -> Any:
+    """A route handler that answers / and /static/* from `static_dir`."""
+
+    def handle(route: Route) -> None:
+        path = route.request.url.removeprefix(base).split("?")[0]
+        file = static_dir / "index.html" if path in ("", "/") else None
+        if path.startswith("/static/"):
+            file = static_dir / path.removeprefix("/static/")
+        if file is None:
+            route.continue_()
+            return
+        if not file.is_file():
+            route.fulfill(status=404, body="not found")
+            return
+        kind = "text/javascript" if file.suffix == ".js" else mimetypes.guess_type(file.name)[0]
+        route.fulfill(status=200, content_type=kind or "application/octet-stream",
+                      body=file.read_bytes())  # fmt: skip
+
+    return handle
+
+
+def load_once(browser: Any, url: str, static_dir: Path) -> dict[str, Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(READY_PROBE)
+    page = context.new_page()
+    page.route(f"{url}/**", serve_from(static_dir, url))
+    page.route(url, serve_from(static_dir, url))
+    sizes: dict[str, list[int]] = {"js": [0, 0], "css": [0, 0], "other": [0, 0]}
+    files: list[str] = []
+
+    def on_response(response: Any) -> None:
+        kind = response.request.resource_type
+        if "/static/" not in response.url or response.status != 200:
+            return
+        body = response.body()
+        key = "js" if kind == "script" else "css" if kind == "stylesheet" else "other"
+        sizes[key][0] += len(body)
+        sizes[key][1] += len(gzip.compress(body, compresslevel=6))
+        files.append(response.url.split("/static/", 1)[1])
+
+    page.on("response", on_response)
+    page.goto(url)
+    page.wait_for_function("window.__readyAt !== null", timeout=60_000)
+    if static_dir == STATIC:
+        page.wait_for_function("window.__mathAt !== null", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    ready_ms = page.evaluate("window.__readyAt")
+    math_ms = page.evaluate("window.__mathAt")  # null on a page that draws no math
+    context.close()
+    return {
+        "readyMs": round(ready_ms, 1),
+        "mathMs": None if math_ms is None else round(math_ms, 1),
+        "jsBytes": sizes["js"][0], "jsGzip": sizes["js"][1],
+        "cssBytes": sizes["css"][0], "cssGzip": sizes["css"][1],
+        "otherBytes": sizes["other"][0], "otherGzip": sizes["other"][1],
+        "files": sorted(files),
+    }  # fmt: skip
+
+
+def summarize(loads: list[dict[str, Any]]) -> dict[str, Any]:
+    ready = [x["readyMs"] for x in loads]
+    math = [x["mathMs"] for x in loads if x["mathMs"] is not None]
+    first = loads[0]
+    return {
+        "loads": len(loads),
+        "readyMsMedian": round(statistics.median(ready), 1),
+        "readyMsMin": min(ready), "readyMsMax": max(ready),
+        "mathMsMedian": round(statistics.median(math), 1) if math else None,
+        "readyMs": spread(ready, digits=1), "mathMs": spread(math, digits=1),
+        "jsGzip": first["jsGzip"], "cssGzip": first["cssGzip"],
+        "jsCssGzip": first["jsGzip"] + first["cssGzip"],
+        "jsBytes": first["jsBytes"], "cssBytes": first["cssBytes"],
+        "otherGzip": first["otherGzip"], "requests": len(first["files"]),
+        "files": first["files"],
+    }  # fmt: skip
+
+
+def write_markdown(report: dict[str, Any]) -> str:
+    kib = lambda n: f"{n / 1024:.1f} KiB"  # noqa: E731
+    rows = []
+    for name in ("baseline", "current"):
+        v = report["variants"][name]
+        rows.append(
+            f"| {name} | {kib(v['jsGzip'])} | {kib(v['cssGzip'])} | **{kib(v['jsCssGzip'])}** | "
+            f"{kib(v['jsBytes'] + v['cssBytes'])} | {kib(v['otherGzip'])} | {v['requests']} | "
+            f"**{v['readyMsMedian']:.0f} ms** ({v['readyMsMin']:.0f} to {v['readyMsMax']:.0f}, "
+            f"p95 {v['readyMs']['p95']:.0f}) | "
+            + (f"{v['mathMsMedian']:.0f} ms |" if v["mathMsMedian"] is not None else "no math |")
+        )
+    return "\n".join([
+        "# Page first load: today's page vs the page on npm libraries",
+        "",
+        f"Measured {report['measuredAt']} by `bench/bench_page.py` on one machine, same run, "
+        f"{report['loads']} cold loads per variant in Debian's Chromium; problem `aplusb` "
+        "(Markdown statement with math and an image), Python 3 chosen.",
+        f"Baseline: the static files of `{report['baselineRef']}`; current: this checkout's "
+        "bundle (esbuild, minified, code-split: language modes and KaTeX load on demand).",
+        "",
+        "| page | JS gzip | CSS gzip | JS+CSS gzip | JS+CSS raw | fonts, images (gzip) "
+        "| requests | time to interactive, median (range, p95) | math drawn, median |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        "Gzip sizes are each response body compressed at level 6 (what a compressing proxy "
+        "sends; `judgebox serve` itself does not compress). Time to interactive is navigation "
+        "start to `body[data-ready]`: lists loaded, statement shown, code in the editor, "
+        "buttons live; the statement's math is drawn after that (KaTeX loads on demand), "
+        "its median is the last column. The machine is shared by other jobs: compare the "
+        "medians, not single loads.",
+        "",
+    ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=7)
+    parser.add_argument("--baseline-ref", default="main")
+    args = parser.parse_args()
+    if not (STATIC / "dist" / "app.js").is_file():
+        raise SystemExit("the page is not built: run scripts/setup.sh (npm ci + web/build.mjs)")
+    env = capture()
+    process, url = start_server()
+    report: dict[str, Any] = {
+        "measuredAt": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "loads": args.loads, "baselineRef": args.baseline_ref, "variants": {},
+    }  # fmt: skip
+    try:
+        with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+            baseline = baseline_static(args.baseline_ref, Path(tmp))
+            variants = {"baseline": baseline, "current": STATIC}
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            loads: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+            for _ in range(args.loads):  # interleaved, so both see the same machine load
+                for name, static_dir in variants.items():
+                    loads[name].append(load_once(browser, url, static_dir))
+            browser.close()
+            for name in variants:
+                report["variants"][name] = summarize(loads[name])
+                report["variants"][name]["readyMsAll"] = [x["readyMs"] for x in loads[name]]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    markdown = write_markdown(report)
+    write("page", report, markdown, env)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

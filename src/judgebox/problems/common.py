@@ -1,0 +1,130 @@
+"""Reading package files the same way for every loader: YAML, numbers, flags, `.timelimit`.
+
+Every error names the file and the rule it breaks, in one line.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from judgebox.vocabulary.errors import ProblemPackageError
+
+
+def read_yaml(file: Path) -> dict[str, Any]:
+    """A YAML mapping file, {} if absent or empty; a ProblemPackageError if broken."""
+    if not file.is_file():
+        return {}
+    try:
+        loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        reason = str(error).replace("\n", " ")
+        raise ProblemPackageError(
+            f"{file}: not valid YAML{at} ({reason}); fix the syntax (keys like `limits:` "
+            "need a colon, nested keys are indented with spaces)"
+        ) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ProblemPackageError(f"{file}: must be a mapping of keys (name:, limits: …)")
+    return loaded
+
+
+def mapping(config: Mapping[str, Any], key: str, file: Path) -> Mapping[str, Any]:
+    """A nested mapping key, {} if absent."""
+    value = config.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ProblemPackageError(f"{file}: `{key}` must be a mapping (indented keys below it)")
+    return value
+
+
+def number(
+    config: Mapping[str, Any], key: str, file: Path, *, minimum: float = 0.0, strict: bool = True
+) -> float | None:
+    """A positive finite number key (> minimum, or >= minimum when not strict), None if absent."""
+    value = config.get(key)
+    if value is None:
+        return None
+    what = (
+        "a positive number"
+        if (minimum, strict) == (0.0, True)
+        else (f"a number {'>' if strict else '>='} {minimum:g}")
+    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProblemPackageError(f"{file}: `{key}` must be {what}, not {value!r}")
+    if not (value > minimum if strict else value >= minimum):
+        raise ProblemPackageError(f"{file}: `{key}` must be {what}, not {value!r}")
+    if not math.isfinite(value):
+        raise ProblemPackageError(f"{file}: `{key}` must be a finite number, not {value!r}")
+    return float(value)
+
+
+def flags(config: Mapping[str, Any], key: str, file: Path) -> tuple[str, ...] | None:
+    """A flags/args key: a string split on spaces or a list of scalars; None if absent."""
+    value = config.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, list) and all(
+        isinstance(flag, str | int | float) and not isinstance(flag, bool) for flag in value
+    ):
+        return tuple(str(flag) for flag in value)
+    raise ProblemPackageError(
+        f"{file}: `{key}` must be a list of strings (or one string of space-separated words), "
+        f"e.g. {key}: [float_tolerance, '1e-6']"
+    )
+
+
+def read_timelimit(path: Path) -> float | None:
+    """`.timelimit` (seconds, as Kattis tools write it) in the package folder, or None."""
+    file = path / ".timelimit"
+    if not file.is_file():
+        return None
+    text = file.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ProblemPackageError(
+            f"{file}: must hold the time limit in seconds (e.g. 2), not {text!r}"
+        )
+    return seconds
+
+
+def read_domjudge_ini(path: Path) -> dict[str, str]:
+    """DOMjudge's `domjudge-problem.ini` (`key = value` lines), {} if absent."""
+    file = path / "domjudge-problem.ini"
+    if not file.is_file():
+        return {}
+    found: dict[str, str] = {}
+    for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith((";", "#")):
+            found[key.strip()] = value.strip().strip("'\"")
+    return found
+
+
+def domjudge_timelimit(path: Path) -> float | None:
+    """The `timelimit` of `domjudge-problem.ini`, or None."""
+    text = read_domjudge_ini(path).get("timelimit")
+    if text is None:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ProblemPackageError(
+            f"{path / 'domjudge-problem.ini'}: `timelimit` must be seconds (e.g. 2), not {text!r}"
+        )
+    return seconds

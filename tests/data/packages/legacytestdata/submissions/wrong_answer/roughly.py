@@ -1,0 +1,1 @@
+print(round(int(input()) / 2 + 0.001, 3))

@@ -1,0 +1,134 @@
+"""Kattis format versions, test data configuration and per-case files; package programs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from judgebox.judging.programs import resolve_program
+from judgebox.languages.table import load_languages
+from judgebox.problems.package import load_problem
+from judgebox.vocabulary.errors import ProblemPackageError
+
+PACKAGES = Path(__file__).resolve().parents[1] / "data" / "packages"
+ONE_CASE = {"data/secret/1.in": "1\n", "data/secret/1.ans": "1\n"}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("declared", "family"),
+    [
+        (None, "legacy"), ("legacy", "legacy"), ("legacy-icpc", "legacy"),
+        ("2023-07-draft", "2023-07"), ("2023-07", "2023-07"),
+        ("2025-09-draft", "2025-09"), ("2025-09", "2025-09"),
+    ],
+)  # fmt: skip
+def test_every_format_version_loads(tmp_path: Path, declared: str | None, family: str) -> None:
+    yaml = f"problem_format_version: {declared}\n" if declared else "name: x\n"
+    problem = load_problem(write(tmp_path / "p", {"problem.yaml": yaml, **ONE_CASE}))
+    assert problem.format_version == family
+
+
+def test_test_group_yaml_is_inherited_and_overridden(tmp_path: Path) -> None:
+    package = write(
+        tmp_path / "p",
+        {
+            "problem.yaml": "problem_format_version: 2025-09\n",
+            "data/secret/test_group.yaml": (
+                "args: [a]\noutput_validator_args: [float_tolerance, '1']\n"
+            ),
+            "data/secret/g1/1.in": "", "data/secret/g1/1.ans": "",
+            "data/secret/g2/test_group.yaml": "args: [b]\n",
+            "data/secret/g2/1.in": "", "data/secret/g2/1.ans": "",
+            "data/secret/g2/2.in": "", "data/secret/g2/2.ans": "",
+            "data/secret/g2/2.yaml": "args: [c, d]\nhint: think\ndescription: edge\n",
+        },
+    )  # fmt: skip
+    problem = load_problem(package)
+    args = {case.name: case.args for case in problem.cases}
+    assert args == {"secret/g1/1": ("a",), "secret/g2/1": ("b",), "secret/g2/2": ("c", "d")}
+    assert all(c.validator_args == ("float_tolerance", "1") for c in problem.cases)
+    flags = problem.cases[0].checker_flags
+    assert flags is not None and flags.float_absolute_tolerance == 1.0
+    last = problem.cases[-1]
+    assert (last.hint, last.description) == ("think", "edge")
+    assert problem.groups == ()  # pass-fail: groups only set args, nothing is scored
+
+
+def test_legacy_package_with_per_case_files() -> None:
+    problem = load_problem(PACKAGES / "legacytestdata")
+    by_name = {c.name: c for c in problem.cases}
+    assert list(by_name) == ["sample/1", "secret/exact/1", "secret/exact/2", "secret/loose/1"]
+    sample = by_name["sample/1"]
+    assert sample.statement_input is not None and sample.statement_input.name == "1.in.statement"
+    assert sample.description == "the first odd case"
+    assert by_name["secret/loose/1"].hint == "half of five"
+    assert by_name["secret/exact/2"].args == ("ignored-by-the-answer",)
+    exact = by_name["secret/exact/1"].checker_flags
+    assert exact is not None and exact.case_sensitive and not exact.compares_floats
+    assert problem.checker_flags.float_absolute_tolerance == 0.01
+
+
+def test_interaction_with_statement_files_is_refused(tmp_path: Path) -> None:
+    package = write(
+        tmp_path / "p",
+        {
+            "problem.yaml": "problem_format_version: 2025-09\n",
+            "data/sample/1.in": "", "data/sample/1.ans": "",
+            "data/sample/1.interaction": "<1\n>1\n", "data/sample/1.out": "",
+            **ONE_CASE,
+        },
+    )  # fmt: skip
+    with pytest.raises(ProblemPackageError, match=r"1\.interaction: .*must not also have"):
+        load_problem(package)
+
+
+@pytest.mark.parametrize(
+    ("files", "language", "main", "compiled_together"),
+    [
+        ({"validate.cc": "", "validate.h": ""}, "cpp", "validate.cc", ["validate.cc"]),
+        ({"a.cpp": "", "b.cpp": "", "x.h": ""}, "cpp", "a.cpp", ["a.cpp", "b.cpp"]),
+        ({"anything.py": ""}, "python3", "anything.py", None),
+        ({"__main__.py": "", "__init__.py": "", "util.py": ""}, "python3", "__main__.py", None),
+        ({"main.py": "", "helper.py": ""}, "python3", "main.py", None),
+        ({"build": "", "checker.c": ""}, "package-script", "build", None),
+        ({"run": ""}, "package-script", "run", None),
+    ],
+)  # fmt: skip
+def test_programs_as_the_spec_defines_them(
+    tmp_path: Path,
+    files: dict[str, str],
+    language: str,
+    main: str,
+    compiled_together: list[str] | None,
+) -> None:
+    folder = write(tmp_path / "prog", files)
+    program = resolve_program(folder, load_languages())
+    assert (program.language.id, program.main) == (language, main)
+    if compiled_together is not None:
+        assert program.language.compile is not None
+        assert [a for a in program.language.compile if a in files] == compiled_together
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        ({}, "missing or empty"),
+        ({"a.py": "", "b.cpp": ""}, "cannot tell the program's language"),
+        ({"a.py": "", "b.py": ""}, "no entry point"),
+    ],
+)
+def test_unclear_programs_are_refused(tmp_path: Path, files: dict[str, str], named: str) -> None:
+    folder = tmp_path / "prog"
+    folder.mkdir()
+    write(folder, files)
+    with pytest.raises(ProblemPackageError, match=named):
+        resolve_program(folder, load_languages())
