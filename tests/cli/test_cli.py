@@ -67,6 +67,34 @@ def test_run_live_table_and_exit_status_one_on_failure(env: dict[str, str]) -> N
     assert "WA" in out.stdout and "SKIPPED" in out.stdout
 
 
+def test_run_on_an_input_file_judged_against_the_reference(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    given = tmp_path / "mine.txt"
+    given.write_text("20 22\n")
+    source = PROBLEMS / "aplusb" / "submissions" / "wrong_answer" / "subtracts.py"
+    out = judgebox(env, "run", "aplusb", str(source), "--input", str(given), "--json")
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    (case,) = doc["cases"]
+    assert case["name"] == "mine.txt" and case["verdict"] == "WA"
+    assert case["answer"] == "42\n" and case["output"] == "-2\n"
+    assert case["reference"] == "submissions/accepted/aplusb.cpp"
+    assert doc["totalCases"] == 1 and doc["summary"]["failed"] == 1
+
+
+def test_run_on_stdin_input_with_the_live_table(env: dict[str, str]) -> None:
+    source = PROBLEMS / "aplusb" / "submissions" / "accepted" / "aplusb.py"
+    args = [JUDGEBOX, "run", "aplusb", str(source), "--input", "-", "--input", "-"]
+    out = subprocess.run(args, env=env, input="1 2\n", capture_output=True, text=True,
+                         timeout=300, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "AC" in out.stdout and "reference output (submissions/accepted/aplusb.cpp)" in out.stdout
+    # stdin is read once: the second `-` is an empty input, outside the problem
+    assert "RAN" in out.stdout and "input rejected" in out.stdout
+    assert "input_validators/validate.py" in out.stdout
+
+
 def test_run_compile_error_shows_compiler_output(env: dict[str, str]) -> None:
     source = PROBLEMS / "aplusb" / "submissions" / "compile_error" / "missing_semicolon.cpp"
     out = judgebox(env, "run", "aplusb", str(source))
@@ -103,13 +131,16 @@ def test_unknown_extension_is_a_usage_error(env: dict[str, str], tmp_path: Path)
     assert out.returncode == 2 and "extension" in out.stderr
 
 
-@pytest.mark.parametrize("package", ["aplusb", "hypotenuse", "anysum", "guess"])
+@pytest.mark.parametrize(
+    "package", ["aplusb", "hypotenuse", "anysum", "guess", "doubleit", "countdown"]
+)
 def test_verify_passes_on_every_bundled_package(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(PROBLEMS / package), "--json")
     report = json.loads(out.stdout)
     assert out.returncode == 0, json.dumps(report, indent=1)
     assert report["ok"] and report["submissions"]
     assert all(row["got"] == row["expected"] for row in report["submissions"])
+    assert all(row["ok"] for row in report["submissions"])
 
 
 def test_verify_reports_a_mismatch(env: dict[str, str], tmp_path: Path) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.custom import CustomJudging
 from judgebox.judging.scoring import ScoreError, case_score
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
@@ -23,6 +25,7 @@ from judgebox.judging.validators import (
     read_score_files,
     run_interactive,
     run_validator,
+    take_next_pass,
 )
 from judgebox.languages.table import Language
 from judgebox.problems.model import Problem, TestCase, Validation
@@ -30,6 +33,12 @@ from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbo
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import CaseResult, Verdict
+
+# Output and answer both at most this many bytes: checked on the event loop (the worst
+# case measured, every token a float compared with tolerance, about 1 ms on a loaded
+# 2-CPU host); anything larger goes to a worker thread, so that hostile output never
+# stalls the loop. A trivial case's check is then microseconds, not a thread round trip.
+INLINE_CHECK = 4096
 
 _SIGNAL_MEANINGS = {
     "SIGSEGV": "segmentation fault: invalid memory access or stack overflow",
@@ -78,6 +87,21 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    custom: CustomJudging | None = None  # what judges custom-input cases (judging/custom.py)
+    # The same for every case of the run: worked out once (in __post_init__).
+    _limits: Limits = field(init=False, repr=False, compare=False)
+    _run_limits: Limits = field(init=False, repr=False, compare=False)
+    _argv: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        limits = self.problem_limits(self.settings, self.problem)
+        object.__setattr__(self, "_limits", limits)
+        object.__setattr__(self, "_run_limits", self.language.run_limits(limits))
+        object.__setattr__(
+            self,
+            "_argv",
+            tuple(self.language.run_argv(self.artifact.file, limits, main=self.artifact.main)),
+        )
 
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
@@ -113,54 +137,145 @@ class CaseJudge:
         )
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
-        """Run and check one case."""
-        limits = self.problem_limits(self.settings, self.problem)
-        argv = [
-            *self.language.run_argv(self.artifact.file, limits, main=self.artifact.main),
-            *case.args,
-        ]
-        run_limits = self.language.run_limits(limits)
+        """Run and check one case (every pass of it, for a multi-pass problem; a custom-input
+        case against the reference solution, if any)."""
+        if case.custom:
+            return await self._judge_custom(boxes, case)
+        if not self.problem.multi_pass:
+            return await self._judge_pass(boxes, case, case.input_path)
+        stdin_copy = self.workspace / f"pass-{boxes.submission.name}.in"
+        input_path, in_box = case.input_path, None
+        slowest = 0
+        for number in range(1, self.problem.validation_passes + 1):
+            result = await self._judge_pass(boxes, case, input_path, number == 1, in_box)
+            slowest = max(slowest, result.time_ms)
+            next_in_box = await asyncio.to_thread(take_next_pass, boxes.feedback_dir, stdin_copy)
+            result = dataclasses.replace(result, time_ms=slowest)
+            if next_in_box is None:
+                return result
+            if result.verdict is not Verdict.AC:
+                return self._judge_error(case, result, "the output validator wrote nextpass.in "
+                                         "but did not accept the pass")  # fmt: skip
+            input_path, in_box = stdin_copy, next_in_box
+        return self._judge_error(
+            case, result, f"the output validator asked for more than validation_passes "
+            f"({self.problem.validation_passes}) passes",
+        )  # fmt: skip
+
+    def _judge_error(self, case: TestCase, result: CaseResult, why: str) -> CaseResult:
+        """A multi-pass rule the package's validator broke: the judge's error (IE)."""
+        return dataclasses.replace(result, verdict=Verdict.IE, feedback=f"internal error: {why}",
+                                   score=None)  # fmt: skip
+
+    async def _judge_custom(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
+        """A custom-input case: the input validators and the reference solution decide what
+        its output is checked against (nothing, when there is no reference)."""
+        custom = self.custom
+        assert custom is not None, "a run with custom cases has its CustomJudging"
+        reference = custom.reference
+        if reference is not None and self.problem.validation is Validation.INTERACTIVE:
+            # The reference needs the slot's validator box first: one after the other.
+            rejected = await custom.validate_input(case)
+            if rejected is None:
+                assert self.validator is not None and boxes.validator is not None
+                partner = (self.validator, boxes.validator, boxes.feedback_dir)
+                rejected = await custom.run_reference(reference, case, partner)
+            return await self._judge_pass(
+                boxes, case, case.input_path, check=rejected is None, rejected=rejected
+            )
+        # The input validators and the reference run beside the submission, each in its
+        # own box (all in the run's kill group); the check waits for their word.
+        gate = asyncio.ensure_future(custom.examine(reference, case))
+        try:
+            return await self._judge_pass(
+                boxes, case, case.input_path, check=reference is not None, gate=gate
+            )
+        finally:
+            if not gate.done():
+                gate.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gate
+
+    async def _judge_pass(
+        self,
+        boxes: SlotBoxes,
+        case: TestCase,
+        input_path: Path,
+        fresh: bool = True,
+        in_box: str | None = None,
+        *,
+        check: bool = True,
+        rejected: str | None = None,
+        gate: asyncio.Future[str | None] | None = None,
+    ) -> CaseResult:
+        """Run and check one pass of a case on `input_path` (`in_box`: where the validator
+        finds it on a later pass).
+
+        `check` False: nothing to check the output against. `rejected`: why the input is
+        outside the problem. `gate`: the input's examination (validators, reference),
+        awaited after the submission's run: why the input is outside the problem, or None.
+        """
+        limits, run_limits = self._limits, self._run_limits
+        argv = [*self._argv, *case.args]
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
-                problem_root=self.validator.problem_root, input_path=case.input_path,
+                problem_root=self.validator.problem_root, input_path=input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), validator_limits=self.validator.limits,
+                fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
+            elif not check:
+                verdict = Verdict.RAN  # the validator's message stays: it says what happened
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
-            return self._case_result(case, result, verdict, feedback, output=None, score=score)
-        # resolve(): packages may link data files (a sample that is also a secret case)
-        stdin = case.input_path.resolve()
+            return self._case_result(case, result, verdict, feedback, output=None, score=score,
+                                     rejected=rejected)  # fmt: skip
+        # Opened here, following links: packages may link data files (a sample that is also
+        # a secret case). One open instead of resolve()'s lstat per path component; the box
+        # consumes the fd.
+        stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
+        if gate is not None:
+            rejected = await gate
+            check = check and rejected is None
         failure = self._failure(result, limits, case)
         if failure is not None:
             verdict, feedback, score = await self._score(case, *failure, None)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
-                                     score=score)  # fmt: skip
+                                     score=score, rejected=rejected)  # fmt: skip
+        if not check:
+            return self._case_result(case, result, Verdict.RAN, Feedback.public(""),
+                                     output=result.stdout, rejected=rejected)  # fmt: skip
         if self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
             verdict, message = await run_validator(
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
-                input_path=case.input_path, answer_path=case.answer_path,
+                input_path=input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), limits=self.validator.limits,
+                fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                      score=score)  # fmt: skip
         else:
-            # CPU-bound on the program's output (up to the output limit): off the event loop,
-            # so other runs' streams and limit watchdogs keep going.
             flags = case.checker_flags or self.problem.checker_flags
-            outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
+            answer = _small_answer(case.answer_path) if len(result.stdout) <= INLINE_CHECK else None
+            if answer is not None:
+                # Both small: checking costs less than a trip to a worker thread.
+                outcome = check_output(result.stdout, answer, flags)
+            else:
+                # CPU-bound on the program's output (up to the output limit): off the event
+                # loop, so other runs' streams and limit watchdogs keep going.
+                outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
         verdict, feedback, score = await self._score(case, verdict, feedback, None)
@@ -194,9 +309,15 @@ class CaseJudge:
     ) -> tuple[Verdict, Feedback] | None:
         """The verdict of a run that did not end normally, or None."""
         status = result.status
+        public = Feedback.public
+        # The output limit counts stdout and stderr together (Kattis `limits.output`).
+        written = len(result.stdout) + result.stderr_size
+        if status in (ExecStatus.OK, ExecStatus.NONZERO_EXIT) and written > limits.output:
+            return Verdict.OLE, public(
+                f"output limit of {limits.output >> 20} MiB exceeded (stdout and stderr together)"
+            )
         if status is ExecStatus.OK:
             return None
-        public = Feedback.public
         if status is ExecStatus.TIME_LIMIT:
             if result.time_limit_kind == "wall":
                 return Verdict.TLE, public(
@@ -236,10 +357,13 @@ class CaseJudge:
         *,
         output: bytes | None,
         score: float | None = None,
+        rejected: str | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
+        if case.custom:
+            return self._custom_result(case, result, verdict, shown, output, rejected)
         return CaseResult(
             index=case.index,
             name=case.name,
@@ -255,6 +379,49 @@ class CaseJudge:
             output=_text(output, cap) if visible and output is not None else None,
             score=score,
         )
+
+    def _custom_result(
+        self,
+        case: TestCase,
+        result: ExecResult,
+        verdict: Verdict,
+        feedback: str,
+        output: bytes | None,
+        rejected: str | None,
+    ) -> CaseResult:
+        """A custom-input case: the person's own input, so everything about the run is shown."""
+        cap = self.settings.visible_text_limit
+        reference = self.custom.reference if self.custom is not None else None
+        judged = reference is not None and rejected is None
+        if rejected is not None:
+            verdict = Verdict.RAN  # an input outside the problem: nothing to judge against
+            feedback = rejected + (f"; your program: {feedback}" if feedback else "")
+        answer = _text(_head(case.answer_path, cap), cap) if judged and output is not None else None
+        return CaseResult(
+            index=case.index,
+            name=case.name,
+            verdict=verdict,
+            time_ms=round(result.cpu_time * 1000),
+            wall_time_ms=round(result.wall_time * 1000),
+            memory_kb=result.memory // 1024,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            feedback=feedback if verdict is not Verdict.AC else "",
+            input=_text(_head(case.input_path, cap), cap),
+            answer=answer,
+            output=_text(output, cap) if output is not None else None,
+            stderr=_text(result.stderr, cap),
+            output_truncated=output is not None and len(output) > cap,
+            reference=reference.name if reference is not None else None,
+            input_rejected=rejected,
+        )
+
+
+def _small_answer(path: Path) -> bytes | None:
+    """The answer if it is at most INLINE_CHECK bytes, else None (one open, one read)."""
+    with open(path, "rb", buffering=0) as f:
+        data = f.read(INLINE_CHECK + 1)
+    return data if len(data) <= INLINE_CHECK else None
 
 
 def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcome:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import shutil
@@ -36,10 +37,17 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.custom import CustomJudging
 from judgebox.judging.scoring import Scoreboard
-from judgebox.judging.validators import ValidatorProgram
+from judgebox.judging.timelimits import TimeLimit, TimeLimits
+from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
 from judgebox.languages.entry_points import EntryPointError, entry_point, submission_files
-from judgebox.languages.table import Language, load_languages, resolve_language_id
+from judgebox.languages.table import (
+    Language,
+    language_for_file,
+    load_languages,
+    resolve_language_id,
+)
 from judgebox.languages.toolchains import (
     Toolchain,
     available_languages,
@@ -47,6 +55,7 @@ from judgebox.languages.toolchains import (
     require_toolchain,
 )
 from judgebox.problems.model import Problem, TestCase, Validation
+from judgebox.problems.package import load_problem
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -63,13 +72,7 @@ from judgebox.vocabulary.events import (
     GroupResultEvent,
     StartEvent,
 )
-from judgebox.vocabulary.verdicts import (
-    CaseResult,
-    CompileResult,
-    RunStatus,
-    Verdict,
-    summarize,
-)
+from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judging.judge")
 
@@ -165,6 +168,28 @@ class Judge:
         self.toolchains: Mapping[str, Toolchain] = (
             dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)
         )
+        self.time_limits = TimeLimits(settings.cache_dir, settings.default_time_limit)
+
+    async def time_limit(self, problem: Problem) -> TimeLimit:
+        """The problem's time limit: stated, or inferred from its submissions (cached)."""
+        return await self.time_limits.resolve(problem, self._judge_file)
+
+    async def _judge_file(
+        self, problem: Problem, path: Path, stop: bool
+    ) -> list[CaseResult] | None:
+        """One example submission's case results (None: it cannot be judged here)."""
+        try:
+            language = language_for_file(path, self.languages)
+            self.language(language.id)
+            code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        except (JudgeboxError, UnicodeDecodeError, OSError):
+            return None
+        results: list[CaseResult] = []
+        submission = Submission(problem, language.id, code, stop_on_first_failure=stop)
+        async for event in self.run(submission):
+            if isinstance(event, CaseResultEvent):
+                results.append(event.result)
+        return results
 
     def languages_info(self) -> list[dict[str, Any]]:
         """GET /languages: the languages whose toolchain is present."""
@@ -222,6 +247,15 @@ class Judge:
         async with send:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
+                if problem.submit_answer:
+                    raise ProblemPackageError(
+                        f"problem {problem.name} is submit-answer: its submissions are answer "
+                        "files, which judgebox does not judge yet (it runs programs)"
+                    )
+                if problem.time_limit is None:  # the package's way, once per package content
+                    limit = await self.time_limit(problem)
+                    problem = dataclasses.replace(problem, time_limit=limit.seconds)
+                    sub = dataclasses.replace(sub, problem=problem)
                 artifact = await self._compile(sub, language, workspace)
                 await send.send(CompileEvent(artifact.result))
                 if not artifact.result.ok:
@@ -236,6 +270,7 @@ class Judge:
                     artifact=artifact,
                     validator=validator,
                     workspace=workspace,
+                    custom=await self._custom(sub, workspace),
                 )
                 board = Scoreboard(problem) if problem.scoring else None
                 await self._judge_cases(sub, case_judge, send, results, board)
@@ -255,6 +290,21 @@ class Judge:
                 shutil.rmtree(workspace, ignore_errors=True)
 
     async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
+        code = sub.code.encode("utf-8") + b"".join(text.encode("utf-8") for _, text in sub.files)
+        problem = sub.problem
+        if problem.code_limit is not None and len(code) > problem.code_limit:
+            too_big = CompileResult(
+                ok=False, time_ms=0,
+                output=f"the source is {len(code) / 1024:.1f} KiB, over the problem's code "
+                f"limit of {problem.code_limit / 1024:g} KiB",
+            )  # fmt: skip
+            return Artifact(workspace, "", too_big)
+        if problem.compilation_time is not None or problem.compilation_memory is not None:
+            language = dataclasses.replace(
+                language,
+                compile_time=problem.compilation_time or language.compile_time,
+                compile_memory=problem.compilation_memory or language.compile_memory,
+            )
         # Scanning submitted text is CPU-bound: never on the event loop.
         files = dict(sub.files) or await asyncio.to_thread(submission_files, language, sub.code)
         try:
@@ -272,6 +322,21 @@ class Judge:
             sources=entry.sources, main=entry.main,
         )  # fmt: skip
 
+    async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
+        """The reference and input validators, for a run with custom-input cases."""
+        problem = sub.problem
+        if not any(case.custom for case in problem.cases):
+            return None
+        base_limits = None
+        if problem.custom_package is not None:
+            # The reference runs under the package's own limits, not a request's lower ones.
+            base = await asyncio.to_thread(load_problem, problem.custom_package)
+            base_limits = CaseJudge.problem_limits(self.settings, base)
+        return await CustomJudging.prepare(
+            self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
+            workspace, self.settings.cache_dir, self.cache_limits,
+        )  # fmt: skip
+
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
         if problem.validation is Validation.DEFAULT:
             return None
@@ -280,10 +345,18 @@ class Judge:
                 f"problem {problem.name}: its validation is {problem.validation.value} but it "
                 "has no output validator; add output_validators/<name>/ to the package"
             )
+        limits = VALIDATOR_LIMITS
+        if problem.validation_time is not None:
+            limits = limits.replace(cpu_time=problem.validation_time,
+                                    wall_time=2 * problem.validation_time)  # fmt: skip
+        if problem.validation_memory is not None:
+            limits = limits.replace(memory=problem.validation_memory)
+        if problem.validation_output is not None:
+            limits = limits.replace(output=problem.validation_output)
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
-            self.cache_limits,
+            self.cache_limits, limits=limits,
         )  # fmt: skip
 
     async def _judge_cases(

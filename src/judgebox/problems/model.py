@@ -54,6 +54,9 @@ class TestCase:
     hint: str | None = None
     description: str | None = None
     checker_flags: CheckerFlags | None = None  # default validation with the case's own args
+    # A custom-input case (no answer given): `answer_path` is an empty file, filled with
+    # the reference solution's output when there is one (judging/custom.py).
+    custom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,9 @@ class Problem:
     validation_time: float | None = None
     validation_memory: int | None = None
     validation_output: int | None = None
+    # Custom-input runs against a named problem: the package whose accepted submission and
+    # input validators judge the cases (problems/custom.py).
+    custom_package: Path | None = None
 
     @property
     def samples(self) -> tuple[TestCase, ...]:

@@ -71,11 +71,19 @@ class CaseResultEvent:
             "signal": r.signal,
             "feedback": r.feedback,
         }
-        for key in ("input", "answer", "output", "score"):
-            value = getattr(r, key)
+        for key, attribute in _OPTIONAL_CASE_FIELDS:
+            value = getattr(r, attribute)
             if value is not None:
                 wire[key] = value
         return wire
+
+
+# Present on a case-result only when set: (wire name, CaseResult attribute).
+_OPTIONAL_CASE_FIELDS = (
+    ("input", "input"), ("answer", "answer"), ("output", "output"), ("stderr", "stderr"),
+    ("outputTruncated", "output_truncated"), ("reference", "reference"),
+    ("inputRejected", "input_rejected"), ("score", "score"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,8 @@ class CompleteEvent:
             "skipped": s.skipped,
             "status": str(s.status),
         }
+        if s.unjudged:  # custom input only: other runs keep their shape
+            wire["unjudged"] = s.unjudged
         if s.score is not None:  # scoring problems only: pass-fail runs keep their shape
             wire["score"] = s.score
             wire["maxScore"] = s.max_score
@@ -145,6 +155,10 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 input=data.get("input"),
                 answer=data.get("answer"),
                 output=data.get("output"),
+                stderr=data.get("stderr"),
+                output_truncated=data.get("outputTruncated"),
+                reference=data.get("reference"),
+                input_rejected=data.get("inputRejected"),
                 score=data.get("score"),
             )
         )
@@ -162,6 +176,7 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 failed=data["failed"],
                 skipped=data["skipped"],
                 status=RunStatus(data["status"]),
+                unjudged=data.get("unjudged", 0),
                 score=data.get("score"),
                 max_score=data.get("maxScore"),
             )
