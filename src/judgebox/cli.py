@@ -376,7 +376,7 @@ def verify(
     """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
     import json
 
-    from judgebox.problems.library import submissions
+    from judgebox.problems.library import expected_outcomes
     from judgebox.settings import settings_from_env
 
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
@@ -384,9 +384,11 @@ def verify(
     if not package.is_dir():
         usage_error(f"no such package directory: {package}")
     prob = _problem(str(package), settings)
-    entries = submissions(prob)
+    entries = expected_outcomes(prob)
     if not entries:
-        usage_error(f"{package}: no submissions/<verdict>/ files to verify")
+        usage_error(
+            f"{package}: no submissions/<verdict>/ files (or tagged Polygon solutions) to verify"
+        )
     judge = _open_judge(settings)
     try:
         report = _run_async(_verify(judge, prob, entries, quiet=json_output))
@@ -398,7 +400,11 @@ def verify(
 
 
 async def _verify(
-    judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
+    judge: Judge,
+    prob: Problem,
+    entries: list[tuple[frozenset[Verdict], str, Path]],
+    *,
+    quiet: bool,
 ) -> dict[str, Any]:
     import dataclasses
 
@@ -417,10 +423,10 @@ async def _verify(
         table.add_column(column)
     if prob.scoring:
         table.add_column("score")
-    for expected, path in entries:
+    for expected, label, path in entries:
         row = await _judge_file(judge, prob, path)
-        row["expected"] = str(expected)
-        row["ok"] = row["got"] == row["expected"]
+        row["expected"] = label
+        row["ok"] = row["got"] in {str(v) for v in expected}
         if prob.scoring and row["got"] == "AC":  # scoring: the folder promises a score too
             score, top = row.get("score"), row.get("maxScore")
             partial = path.parent.name == "partially_accepted"
