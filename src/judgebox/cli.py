@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from judgebox.judging.judge import Judge, Submission
+    from judgebox.languages.table import Language
     from judgebox.problems.package import Problem
     from judgebox.settings import Settings
     from judgebox.vocabulary.events import Event
@@ -205,7 +206,9 @@ async def _judge_events(
 @app.command()
 def run(
     problem: Annotated[str, typer.Argument(help="A package directory or a problem name.")],
-    source: Annotated[Path, typer.Argument(help="The program to judge.")],
+    source: Annotated[
+        Path, typer.Argument(help="The program to judge: a file, or a directory of its files.")
+    ],
     language: Annotated[
         str | None, typer.Option(help="Language id (default: by extension).")
     ] = None,
@@ -226,13 +229,13 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Judge one file against a problem (or on your own --input), with a live table."""
+    """Judge a program (one file, or a directory of files) against a problem (or on your own
+    --input), with a live table."""
     import json
     import shutil
     import uuid
 
     from judgebox.judging.judge import Submission
-    from judgebox.languages.table import language_for_file
     from judgebox.problems.custom import custom_problem
     from judgebox.settings import settings_from_env
     from judgebox.vocabulary.errors import JudgeboxError
@@ -241,23 +244,25 @@ def run(
 
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
-    if not source.is_file():
-        usage_error(f"no such file: {source}")
+    if not source.is_file() and not source.is_dir():
+        usage_error(f"no such file or directory: {source}")
     prob = _problem(problem, settings)
     custom_inputs = _read_inputs(inputs or [])
     judge = _open_judge(settings)
     inputs_dir: Path | None = None
     try:
+        files = _read_sources(source) if source.is_dir() else {}
         if custom_inputs:
             inputs_dir = judge.sandbox.workspace(f"cli-inputs-{uuid.uuid4().hex}")
             prob = custom_problem(prob, custom_inputs, inputs_dir)
-        lang = judge.language(language) if language else language_for_file(source, judge.languages)
+        lang = judge.language(language) if language else _language_of(source, files, judge)
         judge.language(lang.id)
         try:
-            code = source.read_text(encoding="utf-8")
+            code = "" if files else source.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             usage_error(f"{source} is not UTF-8 text")
-        sub = Submission(prob, lang.id, code, stop_on_first_failure=stop_on_first_failure)
+        sub = Submission(prob, lang.id, code, stop_on_first_failure=stop_on_first_failure,
+                         files=tuple(sorted(files.items())))  # fmt: skip
         if json_output:
             events = _run_async(_judge_events(judge, sub, lambda e: None))
             print(json.dumps(run_document(events), ensure_ascii=False))
@@ -288,6 +293,35 @@ def run(
     # RAN (custom input, nothing to judge it against) is no failure: the program ran fine.
     ok = complete is not None and complete.summary.verdict in (Verdict.AC, Verdict.RAN)
     raise typer.Exit(0 if ok else 1)
+
+
+def _read_sources(directory: Path) -> dict[str, str]:
+    """The regular files directly in `directory` (a multi-file submission), as text."""
+    files: dict[str, str] = {}
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+            try:
+                files[path.name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                usage_error(f"{path} is not UTF-8 text")
+    if not files:
+        usage_error(f"{directory} has no files to judge")
+    return files
+
+
+def _language_of(source: Path, files: dict[str, str], judge: Judge) -> Language:
+    """The language of a file by its ending, or of a directory by the first file that has one."""
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError
+
+    if not files:
+        return language_for_file(source, judge.languages)
+    for name in files:
+        try:
+            return language_for_file(name, judge.languages)
+        except JudgeboxError:
+            continue
+    return language_for_file(next(iter(files)), judge.languages)  # the error lists the endings
 
 
 def _read_inputs(specs: list[str]) -> list[dict[str, str]]:
@@ -448,18 +482,31 @@ async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]
 
 
 @app.command()
-def languages() -> None:
-    """The languages whose toolchain is present."""
+def languages(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the JSON of GET /languages.")
+    ] = False,
+) -> None:
+    """The languages whose toolchain is present: version, endings, exact commands."""
+    import json
+
     from rich.table import Table
 
+    from judgebox.judging.judge import language_info
     from judgebox.languages.toolchains import available_languages
 
+    rows = [language_info(toolchain) for toolchain in available_languages().values()]
+    if json_output:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
     table = Table(title="languages")
-    for column in ("id", "name", "version", "compiled"):
-        table.add_column(column)
-    for toolchain in available_languages().values():
-        lang = toolchain.language
-        table.add_row(lang.id, lang.name, toolchain.version, "yes" if lang.compiled else "no")
+    for column in ("id", "name", "version", "endings", "compile", "run"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["id"], row["name"], row["version"], " ".join(row["extensions"]),
+            row["compile"] or "", row["run"],
+        )  # fmt: skip
     _out().print(table)
 
 

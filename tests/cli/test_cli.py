@@ -105,9 +105,9 @@ def test_run_compile_error_shows_compiler_output(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
-        (["run", "aplusb", "/nonexistent.py"], "no such file"),
+        (["run", "aplusb", "/nonexistent.py"], "no such file or directory"),
         (["run", "no-such-problem", "{src}"], "no-such-problem"),
-        (["run", "aplusb", "{src}", "--language", "cobol"], "cobol"),
+        (["run", "aplusb", "{src}", "--language", "brainfuck"], "brainfuck"),
         (["run", "../../etc", "{src}"], "problem"),
         (["verify", "/nonexistent"], "no such package"),
     ],

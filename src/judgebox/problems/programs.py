@@ -127,10 +127,10 @@ def _entry(sources: list[str]) -> str | None:
 
 
 def _expand_file(template: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
-    """The compile argv with the `{file}` element replaced by every source file."""
+    """The compile argv with the `{file}` (or `{files}`) element replaced by every source file."""
     argv: list[str] = []
     for element in template:
-        if element == "{file}":
+        if element in ("{file}", "{files}"):
             argv += [s.replace("{", "{{").replace("}", "}}") for s in sources]
         else:
             argv.append(element)
