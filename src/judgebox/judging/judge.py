@@ -53,6 +53,8 @@ from judgebox.languages.toolchains import (
     probe_toolchain,
     require_toolchain,
 )
+from judgebox.problems.common import substitute
+from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.problems.package import load_problem
 from judgebox.sandbox import Sandbox
@@ -159,6 +161,7 @@ class Judge:
             language = language_for_file(path, self.languages)
             self.language(language.id)
             code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            code = substitute(code, problem.constants)  # example submissions: spec "Constants"
         except (JudgeboxError, UnicodeDecodeError, OSError):
             return None
         results: list[CaseResult] = []
@@ -269,8 +272,11 @@ class Judge:
         # Scanning submitted text is CPU-bound: never on the event loop.
         file = await asyncio.to_thread(source_file_name, language, sub.code)
         version = self.toolchains[language.id].version
+        included = await asyncio.to_thread(included_files, problem, language.id)
+        if file in included:  # the spec: an included file wins a name collision (a driver)
+            code = included.pop(file)
         return await compile_source(
-            self.sandbox, language, version, code, file,
+            self.sandbox, language, version, code, file, extra_files=included,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
@@ -311,7 +317,7 @@ class Judge:
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
-            self.cache_limits, limits=limits,
+            self.cache_limits, limits=limits, constants=problem.constants,
         )  # fmt: skip
 
     async def _judge_cases(

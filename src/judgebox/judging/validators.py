@@ -65,13 +65,14 @@ class ValidatorProgram:
         cache_dir: Path,
         cache_limits: CacheLimits | None = None,
         limits: Limits = VALIDATOR_LIMITS,
+        constants: tuple[tuple[str, str], ...] = (),
     ) -> ValidatorProgram:
         """Build the validator program at `source_path` (a ProblemPackageError if that fails).
 
         Any program the spec allows (programs.py): one file, a folder of sources compiled
         together with their headers, or a build/run script.
         """
-        source = await asyncio.to_thread(resolve_program, source_path, languages)
+        source = await asyncio.to_thread(resolve_program, source_path, languages, constants)
         language = source.language
         if source.toolchain_id:
             toolchain = toolchains.get(source.toolchain_id)
