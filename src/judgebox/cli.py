@@ -367,6 +367,7 @@ async def _verify(
     judge: Judge, prob: Problem, entries: list[Path], *, quiet: bool
 ) -> dict[str, Any]:
     import dataclasses
+    import os
     import tempfile
 
     from rich.table import Table
@@ -383,6 +384,7 @@ async def _verify(
         _out().print(time_limit_note)
     judge.settings.work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="verify-", dir=judge.settings.work_root) as work:
+        os.chmod(work, 0o711)  # builds inside are mounted into boxes
         checks = await validate_inputs(
             judge.sandbox, prob, judge.languages, judge.toolchains, Path(work),
             judge.settings.cache_dir, judge.cache_limits, max(1, judge.settings.parallelism),

@@ -26,6 +26,7 @@ from judgebox.judging.compilation import CacheLimits
 from judgebox.judging.validators import ACCEPTED_EXIT, VALIDATOR_LIMITS, ValidatorProgram
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
+from judgebox.problems.common import substitute_bytes
 from judgebox.problems.model import Problem
 from judgebox.sandbox import BOX_DIR, ExecStatus, Mount, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
@@ -110,7 +111,7 @@ async def validate_inputs(
     for entry in validator_entries(problem):
         name = entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name
         if entry.suffix == ".viva":
-            checks.append(InputCheck(entry.name, "*", True, "not checked: no VIVA runner here",
+            checks.append(InputCheck(entry.name, "*", True, "no VIVA runner here",
                                      checked=False))  # fmt: skip
             continue
         try:
@@ -157,7 +158,11 @@ async def _prepare(
     if entry.is_file() and entry.suffix == ".ctd":
         folder = Path(tempfile.mkdtemp(prefix="ctd-", dir=workspace))
         source = folder / "validator.py"
-        await _convert_ctd(entry, source)
+        text = await asyncio.to_thread(entry.read_bytes)  # constants: spec "Constants"
+        ctd = folder / entry.name
+        await asyncio.to_thread(ctd.write_bytes, substitute_bytes(text, problem.constants))
+        await _convert_ctd(ctd, source)
+        await asyncio.to_thread(ctd.unlink)
     try:
         return await ValidatorProgram.prepare(
             sandbox, problem.path, source, (), languages, toolchains, workspace, cache_dir,
