@@ -343,6 +343,7 @@ def verify(
     import json
 
     from judgebox.problems.expectations import example_submissions
+    from judgebox.problems.library import expected_outcomes
     from judgebox.settings import settings_from_env
 
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
@@ -350,7 +351,15 @@ def verify(
     if not package.is_dir():
         usage_error(f"no such package directory: {package}")
     prob = _problem(str(package), settings)
-    entries = example_submissions(prob)
+    entries: list[tuple[Path, frozenset[str] | None, str]] = [
+        (p, None, "") for p in example_submissions(prob)
+    ]
+    folder = prob.path / "submissions"
+    entries += [  # Polygon's tagged solutions: their stated verdicts
+        (path, frozenset(str(v) for v in expected), label)
+        for expected, label, path in expected_outcomes(prob)
+        if not path.is_relative_to(folder)
+    ]
     if not entries:
         usage_error(f"{package}: no submissions/<folder>/ programs to verify")
     judge = _open_judge(settings)
@@ -364,7 +373,11 @@ def verify(
 
 
 async def _verify(
-    judge: Judge, prob: Problem, entries: list[Path], *, quiet: bool
+    judge: Judge,
+    prob: Problem,
+    entries: list[tuple[Path, frozenset[str] | None, str]],
+    *,
+    quiet: bool,
 ) -> dict[str, Any]:
     import dataclasses
     import os
@@ -399,8 +412,8 @@ async def _verify(
         table.add_column(column)
     if prob.scoring:
         table.add_column("score")
-    for path in entries:
-        row = await _judge_file(judge, prob, path, rules)
+    for path, stated, label in entries:
+        row = await _judge_file(judge, prob, path, rules, stated, label)
         outcome = row.pop("_outcome", None)
         failures = [] if outcome is None else [
             f for f in (check(r, outcome) for r in row.pop("_rules")) if f is not None
@@ -462,16 +475,23 @@ _FOLDER_VERDICT = {
 }  # fmt: skip
 
 
-async def _judge_file(judge: Judge, prob: Problem, path: Path, rules: list[Any]) -> dict[str, Any]:
+async def _judge_file(
+    judge: Judge,
+    prob: Problem,
+    path: Path,
+    rules: list[Any],
+    stated: frozenset[str] | None = None,
+    label: str = "",
+) -> dict[str, Any]:
     from judgebox.judging.judge import Submission
     from judgebox.languages.table import language_for_file
     from judgebox.problems.common import substitute
-    from judgebox.problems.expectations import Outcome, expected_results_tag, rules_for
+    from judgebox.problems.expectations import Outcome, Rule, expected_results_tag, rules_for
     from judgebox.vocabulary.errors import JudgeboxError
     from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, GroupResultEvent
 
     name = str(path.relative_to(prob.path)) if prob.path else str(path)
-    relative = str(path.relative_to(prob.path / "submissions"))
+    relative = str(path.relative_to(prob.path / "submissions")) if stated is None else name
     row: dict[str, Any] = {"submission": name, "got": "IE", "maxTimeMs": 0}
     if path.is_dir():  # a folder program: judged when it is one source file
         sources = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")]
@@ -492,6 +512,9 @@ async def _judge_file(judge: Judge, prob: Problem, path: Path, rules: list[Any])
     folder = relative.split("/")[0]
     row["expected"] = "/".join(sorted(tag)) if tag else _FOLDER_VERDICT.get(folder, folder)
     mine = rules_for(rules, relative, code)
+    if stated is not None:  # a Polygon solution tag
+        mine = [Rule(name, "solution tag", overall=stated)]
+        row["expected"] = label
     row["_rules"] = mine
     events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
     complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))

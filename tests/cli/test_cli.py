@@ -185,6 +185,96 @@ def test_verify_computes_a_missing_time_limit_the_kattis_way(
     assert report["timeLimit"].startswith("time limit 1 s (slowest accepted")
 
 
+# Polygon packages: testlib checker and interactor, solution tags.
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.mark.parametrize(
+    "package", ["polygon-aplusb", "polygon-guess", "polygon-groups", "dmoj-batched", "dmoj-archive"]
+)
+def test_verify_checks_every_solution_tag(env: dict[str, str], package: str) -> None:
+    out = judgebox(env, "verify", str(DATA / package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report, indent=1)
+    tags = {row["expected"] for row in report["submissions"]}
+    if package.startswith("dmoj"):  # submissions/<verdict>/, as judgebox reads DMOJ folders
+        assert tags == {"AC", "WA"}
+    else:
+        assert "main" in tags and "wrong-answer" in tags
+    assert all(row["ok"] for row in report["submissions"])
+
+
+def test_a_failing_checker_is_the_problems_fault(env: dict[str, str]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="judgebox-polygon-", dir="/tmp"))
+    root.chmod(0o755)  # the boxes' uids read the package
+    package = root / "broken"
+    shutil.copytree(DATA / "polygon-aplusb", package)
+    (package / "tests" / "02.a").write_text("not a number\n")  # the checker exits 3 (FAIL)
+    out = judgebox(env, "run", str(package), str(package / "solutions" / "main.py"), "--json")
+    shutil.rmtree(root, ignore_errors=True)
+    text = json.dumps(json.loads(out.stdout))
+    assert out.returncode == 1
+    assert '"IE"' in text and "problem's checker failed" in text
+
+
+def test_polygon_groups_points_and_dependencies_are_scored(env: dict[str, str]) -> None:
+    package = DATA / "polygon-groups"
+    out = judgebox(env, "run", str(package), str(package / "solutions/off_by_one_large.py"),
+                   "--json")  # fmt: skip
+    doc = json.loads(out.stdout)
+    groups = {g["name"]: g for g in doc["groups"]}
+    assert groups["secret/small"]["score"] == 40
+    assert groups["secret/large/04"]["score"] == 15  # the checker's points (exit 7)
+    assert (doc["summary"]["score"], doc["summary"]["maxScore"]) == (70, 100)
+    out = judgebox(env, "run", str(package), str(package / "solutions/small_wrong.py"), "--json")
+    doc = json.loads(out.stdout)
+    assert doc["summary"]["score"] == 0
+    # secret/large requires secret/small, which failed: its tests are not run
+    assert [c["verdict"] for c in doc["cases"]][3:] == ["SKIPPED", "SKIPPED"]
+
+
+# DMOJ folders: batches with points, a Python checker in the sandbox, archives.
+def test_dmoj_batches_and_python_checker_points_are_scored(env: dict[str, str]) -> None:
+    package = DATA / "dmoj-batched"
+    out = judgebox(env, "run", str(package), str(package / "extra/off_by_one_on_eleven.py"),
+                   "--json")  # fmt: skip
+    doc = json.loads(out.stdout)
+    groups = {g["name"]: g for g in doc["groups"]}
+    assert groups["secret/batch1"]["score"] == 30 and groups["secret/batch2"]["score"] == 50
+    assert groups["secret/case4"]["score"] == 10  # CheckerResult(True, point_value / 2)
+    assert (doc["summary"]["score"], doc["summary"]["maxScore"]) == (90, 100)
+    wrong = package / "submissions/wrong_answer/product_when_large.py"
+    out = judgebox(env, "run", str(package), str(wrong), "--json")
+    doc = json.loads(out.stdout)
+    assert {g["name"]: g["score"] for g in doc["groups"]}["secret/batch2"] == 0  # all or nothing
+    assert doc["summary"]["score"] == 50
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def check(process_output, judge_output, **kwargs):\n    raise KeyError('x')\n",
+        "import os\ndef check(process_output, judge_output, **kwargs):\n"
+        "    os.kill(os.getpid(), 9)\n",
+        "def check(process_output, judge_output, **kwargs):\n    return 'yes'\n",
+    ],
+)  # a hang and a flood are contained by the same runner: tests/judge/test_testlib.py
+def test_a_python_checker_that_fails_is_the_problems_fault(env: dict[str, str], body: str) -> None:
+    root = Path(tempfile.mkdtemp(prefix="judgebox-dmoj-", dir="/tmp"))
+    root.chmod(0o755)  # the boxes' uids read the package
+    package = root / "broken"
+    shutil.copytree(DATA / "dmoj-batched", package)
+    (package / "checker.py").write_text(body)
+    solution = package / "submissions/accepted/sum.py"
+    out = judgebox(env, "run", str(package), str(solution), "--json")
+    shutil.rmtree(root, ignore_errors=True)
+    doc = json.loads(out.stdout)
+    assert out.returncode == 1 and doc["summary"]["verdict"] == "IE"
+    # the checker's own message may quote hidden data: secret cases show only whose fault
+    assert doc["cases"][0]["verdict"] == "IE"
+    assert "problem's fault" in doc["cases"][0]["feedback"]
+
+
 def _flags(help_text: str) -> set[str]:
     return {word.strip("[],") for word in help_text.split() if word.startswith(("--", "[--"))}
 

@@ -17,7 +17,17 @@ from pathlib import Path
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
 from judgebox.judging.custom import CustomJudging
+from judgebox.judging.named_checkers import NamedOutcome, check_named
 from judgebox.judging.scoring import ScoreError, case_score
+from judgebox.judging.testlib import (
+    CHECKER_DIR,
+    PROBLEM_FAULT,
+    TestlibOutcome,
+    check_tout,
+    combine_interactive,
+    run_testlib_checker,
+    run_testlib_interactive,
+)
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
@@ -28,7 +38,7 @@ from judgebox.judging.validators import (
     take_next_pass,
 )
 from judgebox.languages.table import Language
-from judgebox.problems.model import Problem, TestCase, Validation
+from judgebox.problems.model import NamedChecker, Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
@@ -88,6 +98,8 @@ class CaseJudge:
     validator: ValidatorProgram | None
     workspace: Path
     custom: CustomJudging | None = None  # what judges custom-input cases (judging/custom.py)
+    testlib_checker: ValidatorProgram | None = None
+    testlib_interactor: ValidatorProgram | None = None
     # The same for every case of the run: worked out once (in __post_init__).
     _limits: Limits = field(init=False, repr=False, compare=False)
     _run_limits: Limits = field(init=False, repr=False, compare=False)
@@ -117,12 +129,16 @@ class CaseJudge:
             sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
         )
         validator_box = None
-        if self.validator is not None:
+        # A testlib interactor's box holds its checker too (at /checker), to read its tout.
+        first = self.testlib_interactor or self.testlib_checker or self.validator
+        if first is not None:
             mounts = [
-                Mount(self.validator.artifact.directory, BOX_DIR),
-                Mount(self.validator.problem_root, PROBLEM_DIR),
+                Mount(first.artifact.directory, BOX_DIR),
+                Mount(first.problem_root, PROBLEM_DIR),
                 Mount(self.workspace / f"feedback-{sub.name}", FEEDBACK_DIR, writable=True),
             ]
+            if self.testlib_interactor is not None and self.testlib_checker is not None:
+                mounts.append(Mount(self.testlib_checker.artifact.directory, CHECKER_DIR))
             mounts[2].source.mkdir(mode=0o755)
             validator_box = await stack.enter_async_context(sandbox.box(mounts, group=group))
         return SlotBoxes(
@@ -213,6 +229,8 @@ class CaseJudge:
         """
         limits, run_limits = self._limits, self._run_limits
         argv = [*self._argv, *case.args]
+        if self.testlib_interactor is not None:
+            return await self._testlib_interaction(boxes, case, argv, run_limits, limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
@@ -248,6 +266,18 @@ class CaseJudge:
         if not check:
             return self._case_result(case, result, Verdict.RAN, Feedback.public(""),
                                      output=result.stdout, rejected=rejected)  # fmt: skip
+        if self.testlib_checker is not None:
+            assert boxes.validator is not None
+            said = await run_testlib_checker(
+                boxes.validator, self.testlib_checker.argv,
+                problem_root=self.testlib_checker.problem_root, input_path=input_path,
+                answer_path=case.answer_path, output=result.stdout,
+                feedback_dir=boxes.feedback_dir, result_file=True,
+            )  # fmt: skip
+            verdict, feedback = said.verdict, _testlib_feedback(said)
+            verdict, feedback, score = self._testlib_score(case, said, feedback)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score)  # fmt: skip
         if self.validator is not None:
             assert boxes.validator is not None
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
@@ -262,6 +292,8 @@ class CaseJudge:
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                      score=score)  # fmt: skip
+        elif self.problem.named_checker is not None:
+            return await self._named(case, result)
         else:
             flags = case.checker_flags or self.problem.checker_flags
             answer = _small_answer(case.answer_path) if len(result.stdout) <= INLINE_CHECK else None
@@ -275,6 +307,27 @@ class CaseJudge:
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
         verdict, feedback, score = await self._score(case, verdict, feedback, None)
+        return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                 score=score)  # fmt: skip
+
+    async def _named(self, case: TestCase, result: ExecResult) -> CaseResult:
+        """One of DMOJ's named checkers (named_checkers.py); linecount's share of the lines
+        correct goes through the case score hook as a score multiplier would."""
+        named = self.problem.named_checker
+        assert named is not None
+        said = await asyncio.to_thread(_check_named, named, result.stdout, case.answer_path)
+        group = self.problem.group(case.group) if self.problem.scoring else None
+        scored_alone = group is not None and group.aggregation != "pass-fail"
+        # Partly right (linecount) passes only where the case is scored on its own; in a
+        # pass-fail group (a DMOJ batch) or a pass-fail problem it is wrong.
+        accepted = said.accepted and (said.fraction is None or scored_alone)
+        verdict = Verdict.AC if accepted else Verdict.WA
+        feedback = Feedback(said.feedback, said.feedback)  # it quotes no value of the answer
+        score = None
+        if self.problem.scoring:
+            multiplier = repr(said.fraction) if scored_alone and said.fraction is not None else None
+            score = case_score(self.problem, case, verdict, score_text=None,
+                               multiplier_text=multiplier)  # fmt: skip
         return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                  score=score)  # fmt: skip
 
@@ -299,6 +352,53 @@ class CaseJudge:
             return Verdict.IE, Feedback.public(f"output validator broke the scoring rules: "
                                                f"{error}"), None  # fmt: skip
         return verdict, feedback, score
+
+    def _testlib_score(
+        self, case: TestCase, said: TestlibOutcome, feedback: Feedback
+    ) -> tuple[Verdict, Feedback, float | None]:
+        """The case's score from a testlib checker: its points (exit 7) go through the same
+        case score hook as a score.txt; in a pass-fail group (Polygon's complete-group)
+        they are ignored, as the group scores as a whole."""
+        if not self.problem.scoring:
+            return said.verdict, feedback, None
+        group = self.problem.group(case.group)
+        points = said.points if group is not None and group.aggregation != "pass-fail" else None
+        try:
+            score = case_score(self.problem, case, said.verdict, multiplier_text=None,
+                               score_text=None if points is None else repr(points))  # fmt: skip
+        except ScoreError as error:
+            return Verdict.IE, Feedback.public(f"{PROBLEM_FAULT}: its points broke the "
+                                               f"scoring rules: {error}"), None  # fmt: skip
+        return said.verdict, feedback, score
+
+    async def _testlib_interaction(
+        self, boxes: SlotBoxes, case: TestCase, argv: list[str], run_limits: Limits,
+        limits: Limits,
+    ) -> CaseResult:  # fmt: skip
+        """A testlib interactor with the program, then the checker on its tout (if any)."""
+        interactor = self.testlib_interactor
+        assert interactor is not None and boxes.validator is not None
+        result, said = await run_testlib_interactive(
+            boxes.submission, argv, run_limits, boxes.validator, interactor.argv,
+            problem_root=interactor.problem_root, input_path=case.input_path,
+            answer_path=case.answer_path, feedback_dir=boxes.feedback_dir, result_file=True,
+        )  # fmt: skip
+        failure = self._failure(result, limits, case)
+        checked = None
+        program_failed = failure[0] if failure is not None else None
+        if self.testlib_checker is not None and said.verdict is Verdict.AC and failure is None:
+            checked = await check_tout(
+                boxes.validator, self.testlib_checker.argv,
+                problem_root=interactor.problem_root, input_path=case.input_path,
+                answer_path=case.answer_path, feedback_dir=boxes.feedback_dir, result_file=True,
+            )  # fmt: skip
+        outcome = combine_interactive(program_failed, said, checked)
+        if outcome is None:
+            assert failure is not None
+            verdict, feedback, score = await self._score(case, *failure, None)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score)
+        verdict, feedback, score = self._testlib_score(case, outcome, _testlib_feedback(outcome))
+        return self._case_result(case, result, verdict, feedback, output=None, score=score)
 
     def _failure(
         self, result: ExecResult, limits: Limits, case: TestCase
@@ -425,6 +525,11 @@ def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcom
     return check_output(output, answer_path.read_bytes(), flags)
 
 
+def _check_named(checker: NamedChecker, output: bytes, answer_path: Path) -> NamedOutcome:
+    """Read the answer and judge the output with a named checker (in a worker thread)."""
+    return check_named(checker, output, answer_path.read_bytes())
+
+
 def _validator_feedback(verdict: Verdict, message: str) -> Feedback:
     """A validator's message is shown for samples only: it may quote the answer or the input."""
     if verdict is Verdict.IE:
@@ -434,6 +539,17 @@ def _validator_feedback(verdict: Verdict, message: str) -> Feedback:
     else:
         redacted = ""
     return Feedback(message, redacted)
+
+
+def _testlib_feedback(outcome: TestlibOutcome) -> Feedback:
+    """A testlib checker's message is shown for samples only; secret cases say whose fault."""
+    if outcome.verdict is Verdict.IE:
+        redacted = f"{PROBLEM_FAULT}; its message is not shown for secret cases"
+    elif outcome.verdict is Verdict.WA:
+        redacted = "wrong answer (checker; its message is not shown for secret cases)"
+    else:
+        redacted = ""
+    return Feedback(outcome.message, redacted)
 
 
 def _head(path: Path, cap: int) -> bytes:

@@ -38,6 +38,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.custom import CustomJudging
+from judgebox.judging.dmoj_checker import dmoj_checker_program
 from judgebox.judging.scoring import Scoreboard
 from judgebox.judging.timelimits import TimeLimit, TimeLimits
 from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
@@ -57,6 +58,7 @@ from judgebox.problems.common import substitute
 from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.problems.package import load_problem
+from judgebox.problems.programs import named_program
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -72,6 +74,7 @@ from judgebox.vocabulary.events import (
 from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judging.judge")
+_TESTLIB = (Validation.TESTLIB, Validation.TESTLIB_INTERACTIVE)
 
 
 class LazyToolchains(Mapping[str, Toolchain]):
@@ -227,6 +230,7 @@ class Judge:
                     await send.send(CompleteEvent(summary))
                     return
                 validator = await self._validator(problem, workspace)
+                checker, interactor = await self._testlib(problem, workspace)
                 case_judge = CaseJudge(
                     settings=self.settings,
                     problem=problem,
@@ -235,6 +239,8 @@ class Judge:
                     validator=validator,
                     workspace=workspace,
                     custom=await self._custom(sub, workspace),
+                    testlib_checker=checker,
+                    testlib_interactor=interactor,
                 )
                 board = Scoreboard(problem) if problem.scoring else None
                 await self._judge_cases(sub, case_judge, send, results, board)
@@ -298,8 +304,41 @@ class Judge:
             workspace, self.settings.cache_dir, self.cache_limits,
         )  # fmt: skip
 
+    async def _testlib(
+        self, problem: Problem, workspace: Path
+    ) -> tuple[ValidatorProgram | None, ValidatorProgram | None]:
+        """The problem's testlib checker and interactor, compiled with their headers."""
+        programs: list[ValidatorProgram | None] = []
+        root = problem.data_root or problem.path
+        for source in (problem.testlib_checker, problem.testlib_interactor):
+            if source is None or problem.validation not in _TESTLIB:
+                programs.append(None)
+                continue
+            if source.protocol == "dmoj-python":
+                named = await asyncio.to_thread(dmoj_checker_program, problem, source,
+                                                self.languages)  # fmt: skip
+            else:
+                named = await asyncio.to_thread(
+                    named_program, source.main, source.headers, self.languages
+                )
+            programs.append(
+                await ValidatorProgram.prepare(
+                    self.sandbox,
+                    root,
+                    source.main,
+                    (),
+                    self.languages,
+                    self.toolchains,
+                    workspace,
+                    self.settings.cache_dir,
+                    self.cache_limits,
+                    source=named,
+                )
+            )
+        return programs[0], programs[1]
+
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
-        if problem.validation is Validation.DEFAULT:
+        if problem.validation is Validation.DEFAULT or problem.validation in _TESTLIB:
             return None
         if problem.output_validator is None:
             raise ProblemPackageError(

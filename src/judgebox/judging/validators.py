@@ -27,7 +27,7 @@ from pathlib import Path
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
-from judgebox.problems.programs import resolve_program
+from judgebox.problems.programs import ProgramSource, resolve_program
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.limits import Limits
@@ -66,13 +66,16 @@ class ValidatorProgram:
         cache_limits: CacheLimits | None = None,
         limits: Limits = VALIDATOR_LIMITS,
         constants: tuple[tuple[str, str], ...] = (),
+        source: ProgramSource | None = None,
     ) -> ValidatorProgram:
         """Build the validator program at `source_path` (a ProblemPackageError if that fails).
 
         Any program the spec allows (programs.py): one file, a folder of sources compiled
-        together with their headers, or a build/run script.
+        together with their headers, or a build/run script. `source` gives the files and
+        entry instead (a testlib checker: programs.named_program).
         """
-        source = await asyncio.to_thread(resolve_program, source_path, languages, constants)
+        if source is None:
+            source = await asyncio.to_thread(resolve_program, source_path, languages, constants)
         language = source.language
         if source.toolchain_id:
             toolchain = toolchains.get(source.toolchain_id)

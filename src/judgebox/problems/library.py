@@ -46,6 +46,16 @@ def submissions(problem: Problem) -> list[tuple[Verdict, Path]]:
     return found
 
 
+def expected_outcomes(problem: Problem) -> list[tuple[frozenset[Verdict], str, Path]]:
+    """Every solution with an expectation: the verdicts that fulfil it and its label.
+
+    Polygon's tagged solutions where the package has them, else submissions/<verdict>/.
+    """
+    if problem.expectations:
+        return [(e.verdicts, e.tag, e.path) for e in problem.expectations]
+    return [(frozenset({verdict}), str(verdict), path) for verdict, path in submissions(problem)]
+
+
 class ProblemLibrary:
     """The problems under a root folder, one package per subfolder, loaded on demand."""
 
