@@ -55,6 +55,8 @@ from judgebox.languages.toolchains import (
     probe_toolchain,
     require_toolchain,
 )
+from judgebox.problems.common import substitute
+from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.problems.package import load_problem
 from judgebox.problems.programs import named_program
@@ -185,6 +187,7 @@ class Judge:
             language = language_for_file(path, self.languages)
             self.language(language.id)
             code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            code = substitute(code, problem.constants)  # example submissions: spec "Constants"
         except (JudgeboxError, UnicodeDecodeError, OSError):
             return None
         results: list[CaseResult] = []
@@ -313,18 +316,24 @@ class Judge:
             )
         # Scanning submitted text is CPU-bound: never on the event loop.
         files = dict(sub.files) or await asyncio.to_thread(submission_files, language, sub.code)
+        # The spec: files of include/<language>/ are part of every submission of it, and an
+        # included file wins a name collision (a driver that calls the submission).
+        included = await asyncio.to_thread(included_files, problem, language.id)
+        files.update({name: data.decode("utf-8", "replace") for name, data in included.items()})
         try:
             entry = await asyncio.to_thread(entry_point, language, files)
         except EntryPointError as error:  # the submission's fault: a CE that says why
             return Artifact(workspace, "", CompileResult(ok=False, time_ms=0, output=str(error)))
         version = self.toolchains[language.id].version
-        others = {name: text.encode("utf-8") for name, text in files.items() if name != entry.file}
+        sources = {name: text.encode("utf-8") for name, text in files.items()}
+        sources.update(included)  # the included bytes as they are
+        code = sources.pop(entry.file)
         return await compile_source(
-            self.sandbox, language, version, files[entry.file].encode("utf-8"), entry.file,
+            self.sandbox, language, version, code, entry.file,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
-            max_memory=self.settings.compile_memory_limit, extra_files=others,
+            max_memory=self.settings.compile_memory_limit, extra_files=sources,
             sources=entry.sources, main=entry.main,
         )  # fmt: skip
 
@@ -395,7 +404,7 @@ class Judge:
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
-            self.cache_limits, limits=limits,
+            self.cache_limits, limits=limits, constants=problem.constants,
         )  # fmt: skip
 
     async def _judge_cases(
