@@ -1,5 +1,5 @@
-"""Python's compile step is a syntax check by compile() (languages.toml): a CE says what and
-where, as `python3 -m py_compile` did, and a valid program is judged."""
+"""Python's compile step is a syntax check (`python3 -S -B -m py_compile`, languages.toml):
+a CE says what and where, and a valid program is judged."""
 
 from __future__ import annotations
 
