@@ -103,7 +103,7 @@ def test_unknown_extension_is_a_usage_error(env: dict[str, str], tmp_path: Path)
     assert out.returncode == 2 and "extension" in out.stderr
 
 
-@pytest.mark.parametrize("package", ["aplusb", "hypotenuse", "anysum", "guess"])
+@pytest.mark.parametrize("package", ["aplusb", "hypotenuse", "anysum", "guess", "doubleit"])
 def test_verify_passes_on_every_bundled_package(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(PROBLEMS / package), "--json")
     report = json.loads(out.stdout)

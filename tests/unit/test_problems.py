@@ -462,7 +462,7 @@ def test_bundled_problems_load() -> None:
     library = ProblemLibrary(BUNDLED)
     loaded = {problem.name: problem for problem in library.list()}
     assert library.broken == {}
-    assert sorted(loaded) == ["anysum", "aplusb", "guess", "hypotenuse"]
+    assert sorted(loaded) == ["anysum", "aplusb", "doubleit", "guess", "hypotenuse"]
     for problem in loaded.values():
         assert len(problem.samples) == 2
         assert len(problem.cases) > len(problem.samples)
