@@ -29,7 +29,7 @@ from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
-from judgebox.vocabulary.verdicts import CaseResult, Verdict
+from judgebox.vocabulary.verdicts import CaseResult, Difference, Verdict
 
 _SIGNAL_MEANINGS = {
     "SIGSEGV": "segmentation fault: invalid memory access or stack overflow",
@@ -160,9 +160,10 @@ class CaseJudge:
             outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
+            difference = outcome.difference
         verdict, feedback, score = await self._score(case, verdict, feedback, None)
         return self._case_result(case, result, verdict, feedback, output=result.stdout,
-                                 score=score)  # fmt: skip
+                                 score=score, difference=difference)  # fmt: skip
 
     def _validator_flags(self, case: TestCase) -> tuple[str, ...]:
         """The output validator's arguments for a case: its own, else the problem's."""
@@ -233,6 +234,7 @@ class CaseJudge:
         *,
         output: bytes | None,
         score: float | None = None,
+        difference: Difference | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
@@ -251,6 +253,9 @@ class CaseJudge:
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
             score=score,
+            # Positions in the program's own output and a value-free kind (what `redacted`
+            # says in words): shown for secret cases too. Only with the WA it explains.
+            difference=difference if verdict is Verdict.WA else None,
         )
 
 
