@@ -73,10 +73,18 @@ SAMPLE_EVENTS: list[Event] = [
     CaseResultEvent(CaseResult(2, "secret/1", Verdict.AC, 12, 13, 8940, 0, None, "")),
     CaseResultEvent(
         CaseResult(
-            2, "secret/2", Verdict.WA, 12, 13, 8940, 0, None, "line 1, token 2: the token differs from the expected one",
+            2,
+            "secret/2",
+            Verdict.WA,
+            12,
+            13,
+            8940,
+            0,
+            None,
+            "line 1, token 2: the token differs from the expected one",
             difference=Difference("the token differs from the expected one", 1, 2),
         )
-    ),  # fmt: skip
+    ),
     CompleteEvent(Summary(2, False, Verdict.RTE, 1, 1, 0, RunStatus.FINISHED)),
     # a scoring problem's: a case score, a group, the run's score
     CaseResultEvent(CaseResult(3, "secret/g1/1", Verdict.AC, 12, 13, 89, 0, None, "", score=30.0)),

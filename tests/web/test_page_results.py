@@ -44,9 +44,8 @@ def test_scoring_problem_shows_groups_with_scores_and_the_total(
         "secret/2_hard/1", "secret/2_hard/2", "group secret/2_hard",
         "group secret",
     ]  # fmt: skip
-    expect(page.locator("#case-rows tr.case[data-name='secret/2_hard/1'] .case-score")).to_have_text(
-        "score 15"
-    )
+    hard_case = page.locator("#case-rows tr.case[data-name='secret/2_hard/1']")
+    expect(hard_case.locator(".case-score")).to_have_text("score 15")
     screenshot(page)
     # A reload draws the finished run again, groups included, in the same order.
     page.reload()
@@ -62,10 +61,7 @@ def test_scoring_problem_shows_groups_with_scores_and_the_total(
 
 # Sample 1 (1 2 -> 3): "   3", accepted (the checker ignores whitespace); sample 2
 # (-5 100000000000 -> 99999999995): "   99999999996", one wrong token after spaces.
-SPACED = (
-    "a, b = map(int, input().split())\n"
-    "print('  ', a + b if a > 0 else a + b + 1)\n"
-)
+SPACED = "a, b = map(int, input().split())\nprint('  ', a + b if a > 0 else a + b + 1)\n"
 
 
 def test_diff_marks_the_checkers_token_and_nothing_on_accepted_cases(
