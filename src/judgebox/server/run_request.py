@@ -46,10 +46,17 @@ class RunRequest(BaseModel):
     code: str = Field(description="the source, UTF-8 text")
     stop_on_first_failure: bool = Field(False, alias="stopOnFirstFailure")
     cases: list[InlineCase] | None = Field(None, description="an inline dataset")
+    cancel_when_unwatched: bool = Field(
+        False,
+        alias="cancelWhenUnwatched",
+        description="POST /runs: cancel the run once no client has followed its events for "
+        "unwatched_grace (10 s); ignored by /validate-dataset",
+    )
 
 
 _CANONICAL = {name.lower(): name for name in ("problem", "language", "code", "cases")}
 _CANONICAL["stoponfirstfailure"] = "stopOnFirstFailure"
+_CANONICAL["cancelwhenunwatched"] = "cancelWhenUnwatched"
 
 
 def is_json_media_type(content_type: str) -> bool:
