@@ -4,6 +4,7 @@ interaction samples."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,3 +111,80 @@ def test_checker_spans_follow_lines_tokens_and_the_end(static_page: Page) -> Non
         {"got": [0, 0], "expected": [0, 1]},
         {"got": [2, 3], "expected": [2, 3]},
     ]
+
+
+def test_latex_statement_renders_with_math(
+    page: Page, server_url: str, screenshot: Screenshot
+) -> None:
+    open_page(page, server_url)
+    page.get_by_label("Problem").select_option("hypotenuse")  # problem_statement/problem.en.tex
+    statement = page.locator("#statement")
+    expect(statement.get_by_role("heading", name="Input")).to_be_visible()
+    expect(statement.get_by_role("heading", name="Output")).to_be_visible()
+    expect(statement.locator(".katex").first).to_be_visible()
+    expect(statement.locator(".katex-display")).to_have_count(1)  # \[ c = \sqrt{a^2 + b^2}. \]
+    assert statement.locator(".math-error").count() == 0
+    text = statement.inner_text()
+    for raw in ("\\section", "\\sqrt", "\\emph", "\\begin", "\\item", "$"):
+        assert raw not in text, raw
+    expect(statement.locator("em")).to_have_text("hypotenuse")
+    expect(statement.locator("ul > li")).to_have_count(2)
+    expect(statement.locator("code")).to_have_text('printf("%.10f")')
+    screenshot(page)
+
+
+def test_latex_subset_converter_and_its_sanitising(static_page: Page) -> None:
+    result = static_page.evaluate(
+        """async () => {
+          const { renderStatement } = await import("/static/dist/statement.js");
+          window.pwned = 0;
+          const tex = "\\\\documentclass{article}\\n\\\\begin{document}\\n" +
+            "\\\\section*{Sum} 100\\\\% of $a+b$ % a comment\\n\\n" +
+            "\\\\begin{enumerate}\\\\item one \\\\textbf{\\\\emph{two}}\\n" +
+            "\\\\item three\\\\end{enumerate}\\n" +
+            "\\\\href{javascript:alert(1)}{bad} \\\\url{https://e.org} " +
+            "``q'' a--b \\\\unknown{kept}\\n\\n" +
+            "\\\\begin{align*} a &= b \\\\\\\\ c &= d \\\\end{align*}\\n" +
+            "\\\\illustration{0.3}{tree.png}{A tree}\\n\\\\includegraphics{../x.png}\\n" +
+            "<img src=x onerror=\\"window.pwned=1\\">\\n\\\\end{document}";
+          const box = document.createElement("div");
+          const imageBase = "/problems/p/statement-files/";
+          box.append(await renderStatement(tex, "latex", { imageBase }));
+          document.body.append(box);
+          await new Promise((r) => setTimeout(r, 50));
+          return {
+            html: box.innerHTML, text: box.textContent, pwned: window.pwned,
+            display: box.querySelectorAll(".math-display .katex-display").length,
+            inline: box.querySelectorAll(".math-inline .katex").length,
+            imgs: [...box.querySelectorAll("img")].map((i) => i.getAttribute("src")),
+            links: [...box.querySelectorAll("a")].map((a) => a.getAttribute("href")),
+          };
+        }"""
+    )
+    html, text = result["html"], result["text"]
+    assert result["pwned"] == 0
+    assert "<h3>Sum</h3>" in html and "100% of" in text and "a comment" not in text
+    assert "<ol>" in html and "<strong><em>two</em></strong>" in html
+    assert result["inline"] == 1 and result["display"] == 1
+    assert "\u201cq\u201d a\u2013b kept" in text and "documentclass" not in text
+    assert result["imgs"] == ["/problems/p/statement-files/tree.png"]  # ../x.png is refused
+    assert "<figcaption>" in html and "A tree" in text
+    assert result["links"] == [None, "https://e.org"]  # javascript: is dropped by DOMPurify
+
+
+def test_interactive_samples_show_as_a_dialogue(
+    page: Page, server_url: str, screenshot: Screenshot
+) -> None:
+    open_page(page, server_url)
+    page.get_by_label("Problem").select_option("guess")
+    dialogue = page.get_by_label("Interaction of sample/1")
+    expect(dialogue).to_be_visible()
+    turns = dialogue.locator("li")
+    expect(turns.first).to_have_class(re.compile(r"\bturn-program\b"))
+    expect(turns.first.locator(".turn-text")).to_have_text("500000000")
+    expect(turns.nth(1)).to_have_class(re.compile(r"\bturn-judge\b"))
+    expect(turns.nth(1).locator(".turn-text")).to_have_text("lower")
+    expect(turns.last.locator(".turn-text")).to_have_text("correct")
+    # sample/2 has no .interaction file: its input and answer as usual.
+    expect(page.locator("#samples").get_by_text("sample/2", exact=True)).to_be_visible()
+    screenshot(page)
