@@ -32,7 +32,6 @@ import select
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchcore import Environment, capture, free_port, spread, write
 
-RESULTS = Path(__file__).resolve().parent / "results"
 GOAL_P99_MS = 20.0
 PROGRAMS = {
     "python3": "import time\ntime.sleep(0.15)\na, b = map(int, input().split())\nprint(a + b)\n",
@@ -190,19 +189,6 @@ def abort_one(port: int, server_pid: int, language: str, abort_after: float) -> 
     )
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    """p50/p95/p99/max (nearest rank)."""
-    if not values:
-        return {}
-    ordered = sorted(values)
-
-    def rank(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))], 3)
-
-    return {"n": len(ordered), "p50": rank(0.5), "p95": rank(0.95), "p99": rank(0.99),
-            "max": round(ordered[-1], 3), "mean": round(statistics.fmean(ordered), 3)}  # fmt: skip
-
-
 def start_server(root: Path, problems: Path, port: int) -> subprocess.Popen[bytes]:
     """`python -m judgebox.server` on `port`; returns once /healthz answers."""
     work = root / "work"
@@ -225,28 +211,25 @@ def start_server(root: Path, problems: Path, port: int) -> subprocess.Popen[byte
     raise RuntimeError("the server did not start within 60 s")
 
 
-def write_report(result: dict[str, Any]) -> None:
-    """cancel.json and cancel.md."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "cancel.json").write_text(json.dumps(result, indent=2) + "\n")
+def write_report(result: dict[str, Any], env: Environment) -> str:
+    """cancel.json and cancel.md; the page."""
     s = result["summary"]
 
     def row(name: str, p: dict[str, float]) -> str:
-        if not p:
-            return f"| {name} | 0 | - | - | - | - |"
-        return f"| {name} | {p['n']} | {p['p50']} | {p['p95']} | {p['p99']} | {p['max']} |"
+        if not p.get("n"):
+            return f"| {name} | 0 | - | - | - | - | - |"
+        return (f"| {name} | {p['n']} | {p['median']} | {p['p95']} | {p['p99']} | {p['min']} "
+                f"| {p['max']} |")  # fmt: skip
 
     lines = [
         "# Cancel latency (bench/bench_cancel.py)",
         "",
         f"{result['runs']} runs through the real HTTP API (SSE), each closed by the client at a "
         "random moment; Python (sleep) and C (busy loop) programs, 4 cases of ~0.15 s, "
-        f"2 boxes at a time. Host: {result['cpus']} CPUs, 1-min load average "
-        f"{result['load_average'][0]:.1f} before and {result['load_average'][1]:.1f} after "
-        "(other work shares the machine).",
+        "2 boxes at a time (other work shares the machine: see the load below).",
         "",
-        "| figure (ms) | n | p50 | p95 | p99 | max |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| figure (ms) | n | median | p95 | p99 | min | max |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
         row("client close -> every sandboxed process dead (/proc)", s["close_to_dead_ms"]),
         row("server: cancel -> judge unwound (log / metric)", s["server_cancel_to_dead_ms"]),
         row("baseline: SIGKILL `sleep` -> dead (same polling)", s["baseline_kill_ms"]),
@@ -255,7 +238,7 @@ def write_report(result: dict[str, Any]) -> None:
         "",
         f"Goal p99 close -> dead <= {GOAL_P99_MS:g} ms: **{'met' if s['goal_met'] else 'NOT met'}**"
         f" (p99 {s['close_to_dead_ms'].get('p99', 'n/a')} ms; "
-        f"p50 is {s['ratio_p50_to_baseline']}x the baseline kill).",
+        f"median is {s['ratio_median_to_baseline']}x the baseline kill).",
         "",
         f"Aborts: {s['measured']} with sandboxed processes alive at the close (measured), "
         f"{s['nothing_alive']} with none alive yet (request, queue or between boxes), "
@@ -263,7 +246,9 @@ def write_report(result: dict[str, Any]) -> None:
         f"Leftover processes after any abort: {s['leftovers']}.",
         "",
     ]
-    (RESULTS / "cancel.md").write_text("\n".join(lines))
+    page = "\n".join(lines)
+    write("cancel", result, page, env)
+    return page
 
 
 def main() -> int:
@@ -274,13 +259,11 @@ def main() -> int:
     parser.add_argument("--max-abort", type=float, default=0.45, help="seconds")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    load_before = os.getloadavg()[0]
+    env = capture()
     root = Path(tempfile.mkdtemp(prefix="judgebox-bench-cancel-"))
     root.chmod(0o711)
     problems = write_problem(root)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = start_server(root, problems, port)
     aborts: list[Abort] = []
     try:
@@ -299,29 +282,32 @@ def main() -> int:
         float(x) for x in re.findall(r"cancelled by the client .*?dead ([\d.]+) ms", log)
     ]
     measured = [a.close_to_dead_ms for a in aborts if a.close_to_dead_ms is not None]
-    close_to_dead = percentiles(measured)
-    base = percentiles(baseline)
+    close_to_dead = spread(measured)
+    base = spread(baseline)
     summary = {
         "close_to_dead_ms": close_to_dead,
-        "server_cancel_to_dead_ms": percentiles(server_dead),
+        "server_cancel_to_dead_ms": spread(server_dead),
         "baseline_kill_ms": base,
-        "ttfb_ms": percentiles([a.ttfb_ms for a in aborts]),
-        "first_event_ms": percentiles([a.first_event_ms for a in aborts if a.first_event_ms]),
+        "ttfb_ms": spread([a.ttfb_ms for a in aborts]),
+        "first_event_ms": spread([a.first_event_ms for a in aborts if a.first_event_ms]),
         "measured": len(measured),
         "nothing_alive": sum(
             1 for a in aborts if not a.alive_at_close and not a.finished_before_close
         ),
         "finished_first": sum(1 for a in aborts if a.finished_before_close),
         "leftovers": leftovers,
-        "goal_met": bool(close_to_dead) and close_to_dead["p99"] <= GOAL_P99_MS and leftovers == 0,
-        "ratio_p50_to_baseline": round(close_to_dead["p50"] / base["p50"], 1) if base else None,
+        "goal_met": (
+            bool(measured) and close_to_dead.get("p99", 1e9) <= GOAL_P99_MS and leftovers == 0
+        ),
+        "ratio_median_to_baseline": (
+            round(close_to_dead["median"] / base["median"], 1) if measured and base["n"] else None
+        ),
     }
     result = {"runs": args.runs, "seed": args.seed, "max_abort_s": args.max_abort,
-              "load_average": [load_before, os.getloadavg()[0]], "cpus": os.cpu_count(),
               "summary": summary, "aborts": [asdict(a) for a in aborts]}  # fmt: skip
-    write_report(result)
+    page = write_report(result, env)
     shutil.rmtree(root, ignore_errors=True)
-    print((RESULTS / "cancel.md").read_text())
+    print(page)
     return 0 if summary["goal_met"] else 1
 
 

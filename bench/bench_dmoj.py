@@ -14,6 +14,8 @@ Systems, each timed as the wall time of one whole command or judge call:
 - judgebox in-process: one `Judge.run()` with 2 and 1 parallel boxes (sandbox opened once);
 - DMOJ: `dmoj-cli … -- submit`, which judges one case at a time.
 Every call compiles cold (judgebox gets a fresh compile cache each call).
+judgebox's own bytecode is written first (as installing it does; DMOJ's venv has
+its bytecode from pip), so no CLI call recompiles judgebox's Python modules.
 
 Per case = (median wall of the 50-case run - median wall of the 1-case run) / 49:
 start-up and compile are the same in both, so this is the marginal cost of a case,
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchcore import Environment, capture, spread, spread_cell, write
 from peers.datasets import lay_out
 
 from judgebox.judging.judge import Judge, Submission
@@ -52,7 +55,6 @@ from judgebox.settings import Settings
 from judgebox.vocabulary.events import CompileEvent, CompleteEvent
 
 BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
 DMOJ_CLI = BENCH / ".venv-dmoj" / "bin" / "dmoj-cli"
 UID_BASE = 65200  # CLI boxes 65200.., in-process 65264..: no other suite uses these
@@ -249,6 +251,9 @@ def summarize(timings: dict[str, dict[str, list[Timing]]], repeat: int) -> dict[
     def wall(key: str, name: str) -> float:
         return statistics.median(t.wall for t in timings[key][name]) * 1000
 
+    def wall_spread(key: str) -> dict[str, dict[str, float]]:
+        return {n: spread((t.wall for t in timings[key][n]), scale=1000) for n in names}
+
     def in_run(key: str, name: str) -> float | None:
         views = [t.in_run_per_case for t in timings[key][name] if t.in_run_per_case is not None]
         return statistics.median(views) * 1000 if views else None
@@ -256,19 +261,24 @@ def summarize(timings: dict[str, dict[str, list[Timing]]], repeat: int) -> dict[
     names = list(timings[WORKLOADS[0].key])
     rows: list[dict[str, object]] = []
 
-    def add(label: str, figure: dict[str, float | None]) -> None:
+    def add(
+        label: str,
+        figure: dict[str, float | None],
+        spreads: dict[str, dict[str, float]] | None = None,
+    ) -> None:
         base = figure[DMOJ]
         rows.append({
             "row": label,
             "ms": {n: None if v is None else round(v, 2) for n, v in figure.items()},
             "ratio_to_dmoj": {n: None if v is None or not base else round(v / base, 3)
                               for n, v in figure.items()},
+            **({"spread_ms": spreads} if spreads else {}),
         })  # fmt: skip
 
     for w in WORKLOADS:
         if w.cases == 1 and w.expected == "AC":
             continue  # the 1-case runs only serve the per-case figure
-        add(f"{w.title}: wall", {n: wall(w.key, n) for n in names})
+        add(f"{w.title}: wall", {n: wall(w.key, n) for n in names}, wall_spread(w.key))
         if w.expected == "AC":
             one = f"{w.key}-1"
             add(f"{w.title}: per case (marginal)",
@@ -286,10 +296,8 @@ def _cell(row: dict[str, Any], name: str) -> str:
     return f"{ms:.1f}" if ratio is None or name == DMOJ else f"{ms:.1f} (x{ratio:.2f})"
 
 
-def write(figures: dict[str, Any]) -> None:
+def write_report(figures: dict[str, Any], env: Environment) -> None:
     """bench/results/dmoj.json and dmoj.md."""
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "dmoj.json").write_text(json.dumps(figures, indent=2) + "\n")
     names: list[str] = figures["systems"]
     lines = [
         "# judgebox vs a naive loop vs DMOJ judge 4.1.0 (same machine, same run)",
@@ -302,17 +310,25 @@ def write(figures: dict[str, Any]) -> None:
         "case (in-run)*: the system's own view (naive: its loop; judgebox: complete - "
         "compile event; DMOJ: first to last case line). DMOJ judges one case at a time.",
         "",
-        f"Host load average {figures['load']}. judgebox {figures['isolation']}.",
+        f"judgebox {figures['isolation']}.",
         "",
         "| figure | " + " | ".join(names) + " |",
         "| --- |" + " --- |" * len(names),
     ]
     for row in figures["rows"]:
         lines.append(f"| {row['row']} | " + " | ".join(_cell(row, n) for n in names) + " |")
-    lines += ["", _verdict_line(figures), "", "Start-up paid by every command (median ms):", ""]
-    lines += [f"- {label}: {ms}" for label, ms in figures["startup_ms"].items()]
+    lines += ["", _verdict_line(figures), "",
+              "Spread of the wall rows: median (p95, min-max, n) in ms.", "",
+              "| wall | " + " | ".join(names) + " |",
+              "| --- |" + " --- |" * len(names)]  # fmt: skip
+    for row in figures["rows"]:
+        if "spread_ms" in row:
+            cells = " | ".join(spread_cell(row["spread_ms"][n]) for n in names)
+            lines.append(f"| {row['row'].removesuffix(': wall')} | {cells} |")
+    lines += ["", "Start-up paid by every command: median (p95, min-max, n) in ms:", ""]
+    lines += [f"- {label}: {spread_cell(s)}" for label, s in figures["startup_ms"].items()]
     lines.append("")
-    (RESULTS / "dmoj.md").write_text("\n".join(lines))
+    write("dmoj", figures, "\n".join(lines), env)
 
 
 def _verdict_line(figures: dict[str, Any]) -> str:
@@ -329,8 +345,17 @@ def _verdict_line(figures: dict[str, Any]) -> str:
     return "Goal (faster than DMOJ on every row, fully sandboxed): " + " · ".join(parts) + "."
 
 
-def startup_costs(repeat: int) -> dict[str, float]:
-    """Median ms of what every `judgebox run` pays before judging: the interpreter, the imports."""
+def compile_judgebox() -> None:
+    """Write judgebox's bytecode, as installing it does (DMOJ's venv has it from pip): without
+    it (a source checkout under PYTHONDONTWRITEBYTECODE) every CLI call would recompile it."""
+    import judgebox
+
+    package = str(Path(judgebox.__file__).parent)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
+
+
+def startup_costs(repeat: int) -> dict[str, dict[str, float]]:
+    """Spread (ms) of what every `judgebox run` pays before judging: interpreter, imports."""
     python = str(VENV_BIN / "python")
     commands = {
         "python -c pass (venv)": [python, "-c", "pass"],
@@ -339,10 +364,11 @@ def startup_costs(repeat: int) -> dict[str, float]:
         "python -c 'import dmoj.cli' (DMOJ venv)": [
             str(DMOJ_CLI.parent / "python"), "-c", "import dmoj.cli"],
     }  # fmt: skip
-    return {
-        label: round(statistics.median(timed_command(argv)[0] for _ in range(repeat)) * 1000, 1)
-        for label, argv in commands.items()
-    }
+    samples: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(repeat):  # interleaved, so a burst of load hits every command alike
+        for label, argv in commands.items():
+            samples[label].append(timed_command(argv)[0])
+    return {label: spread(values, scale=1000) for label, values in samples.items()}
 
 
 async def main(repeat: int) -> dict[str, Any]:
@@ -351,14 +377,13 @@ async def main(repeat: int) -> dict[str, Any]:
         sys.exit(f"{DMOJ_CLI} is missing: run `bash bench/peers/setup_dmoj.sh` first")
     root = Path(tempfile.mkdtemp(prefix="judgebox-bench-dmoj-", dir="/tmp"))
     root.chmod(0o711)
+    compile_judgebox()
     bench = Bench(root)
-    load_before = os.getloadavg()[0]
     try:
         figures = summarize(await measure(bench, repeat), repeat)
     finally:
         bench.sandbox.close()
         shutil.rmtree(root, ignore_errors=True)
-    figures["load"] = f"{load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end"
     figures["isolation"] = bench.sandbox.isolation.summary()
     figures["startup_ms"] = startup_costs(repeat)
     return figures
@@ -367,4 +392,5 @@ async def main(repeat: int) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
-    write(asyncio.run(main(parser.parse_args().repeat)))
+    environment = capture()
+    write_report(asyncio.run(main(parser.parse_args().repeat)), environment)

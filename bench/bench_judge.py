@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
 import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from benchcore import Environment, capture, spread, spread_cell, write
 
 from judgebox.judging.judge import Judge, Submission
 from judgebox.problems.library import ProblemLibrary
@@ -29,7 +30,6 @@ from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings, bundled_problems_dir
 from judgebox.vocabulary.events import CompileEvent, CompleteEvent
 
-RESULTS = Path(__file__).parent / "results"
 CPP = (
     '#include <cstdio>\nint main(){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a+b);}\n'
 )
@@ -100,6 +100,8 @@ async def main(repeat: int) -> dict[str, object]:
                 "naive_ms_per_case": round(statistics.median(bare), 2),
                 "ratio": round(statistics.median(ours) / statistics.median(bare), 2),
                 "compile_ms_median": round(statistics.median(compiles), 1),
+                "judgebox_ms_per_case_spread": spread(ours),
+                "naive_ms_per_case_spread": spread(bare),
             }
             rows.append(row)
             print(row)
@@ -114,35 +116,42 @@ async def main(repeat: int) -> dict[str, object]:
         assert verdict == "TLE", verdict
         tle.append(run_s)
     figures["tle_reported_after_s"] = round(statistics.median(tle), 3)
+    figures["tle_reported_after_s_spread"] = spread(tle)
     print("TLE after", figures["tle_reported_after_s"])
     sandbox.close()
     shutil.rmtree(tmp, ignore_errors=True)
     return figures
 
 
-def write(figures: dict[str, object]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "judge.json").write_text(json.dumps(figures, indent=2) + "\n")
+def write_report(figures: dict[str, object], env: Environment) -> None:
+    """bench/results/judge.json and judge.md."""
     lines = [
         "# Judging speed: judgebox vs a naive unsandboxed loop (same run)",
         "",
         f"{figures['cases']}-case a+b, medians of {figures['repeat']} runs. Per case = run time "
         "after compiling / cases.",
         "",
-        "| language | parallel boxes | judgebox ms/case | naive ms/case | ratio | compile ms |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| language | parallel boxes | judgebox ms/case | naive ms/case | ratio | compile ms "
+        "| judgebox spread | naive spread |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in figures["aplusb"]:  # type: ignore[attr-defined]
         lines.append(
             f"| {row['language']} | {row['parallelism']} | {row['judgebox_ms_per_case']} | "
-            f"{row['naive_ms_per_case']} | {row['ratio']} | {row['compile_ms_median']} |"
+            f"{row['naive_ms_per_case']} | {row['ratio']} | {row['compile_ms_median']} "
+            f"| {spread_cell(row['judgebox_ms_per_case_spread'], 2)} "
+            f"| {spread_cell(row['naive_ms_per_case_spread'], 2)} |"
         )
+    tle = figures["tle_reported_after_s_spread"]
+    assert isinstance(tle, dict)
     lines += ["", f"TLE with a 1 s limit reported after {figures['tle_reported_after_s']} s "
-              "(compile excluded).", ""]  # fmt: skip
-    (RESULTS / "judge.md").write_text("\n".join(lines))
+              f"(compile excluded; spread {spread_cell(tle, 3)}).", "",
+              "Spread: median (p95, min-max, n)."]  # fmt: skip
+    write("judge", figures, "\n".join(lines), env)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
-    write(asyncio.run(main(parser.parse_args().repeat)))
+    environment = capture()
+    write_report(asyncio.run(main(parser.parse_args().repeat)), environment)

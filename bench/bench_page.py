@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import mimetypes
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,11 +38,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from benchcore import capture, free_port, spread, write
 from playwright.sync_api import Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "src" / "judgebox" / "server" / "static"
-RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
 READY_PROBE = """
 window.__readyAt = null;
@@ -62,13 +60,6 @@ new MutationObserver(() => {
 localStorage.setItem("judgebox:last-problem", "aplusb");
 localStorage.setItem("judgebox:last-language", "python3");
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def baseline_static(ref: str, into: Path) -> Path:
@@ -169,6 +160,7 @@ def summarize(loads: list[dict[str, Any]]) -> dict[str, Any]:
         "readyMsMedian": round(statistics.median(ready), 1),
         "readyMsMin": min(ready), "readyMsMax": max(ready),
         "mathMsMedian": round(statistics.median(math), 1) if math else None,
+        "readyMs": spread(ready, digits=1), "mathMs": spread(math, digits=1),
         "jsGzip": first["jsGzip"], "cssGzip": first["cssGzip"],
         "jsCssGzip": first["jsGzip"] + first["cssGzip"],
         "jsBytes": first["jsBytes"], "cssBytes": first["cssBytes"],
@@ -185,7 +177,8 @@ def write_markdown(report: dict[str, Any]) -> str:
         rows.append(
             f"| {name} | {kib(v['jsGzip'])} | {kib(v['cssGzip'])} | **{kib(v['jsCssGzip'])}** | "
             f"{kib(v['jsBytes'] + v['cssBytes'])} | {kib(v['otherGzip'])} | {v['requests']} | "
-            f"**{v['readyMsMedian']:.0f} ms** ({v['readyMsMin']:.0f} to {v['readyMsMax']:.0f}) | "
+            f"**{v['readyMsMedian']:.0f} ms** ({v['readyMsMin']:.0f} to {v['readyMsMax']:.0f}, "
+            f"p95 {v['readyMs']['p95']:.0f}) | "
             + (f"{v['mathMsMedian']:.0f} ms |" if v["mathMsMedian"] is not None else "no math |")
         )
     return "\n".join([
@@ -198,7 +191,7 @@ def write_markdown(report: dict[str, Any]) -> str:
         "bundle (esbuild, minified, code-split: language modes and KaTeX load on demand).",
         "",
         "| page | JS gzip | CSS gzip | JS+CSS gzip | JS+CSS raw | fonts, images (gzip) "
-        "| requests | time to interactive, median (range) | math drawn, median |",
+        "| requests | time to interactive, median (range, p95) | math drawn, median |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
@@ -219,6 +212,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (STATIC / "dist" / "app.js").is_file():
         raise SystemExit("the page is not built: run scripts/setup.sh (npm ci + web/build.mjs)")
+    env = capture()
     process, url = start_server()
     report: dict[str, Any] = {
         "measuredAt": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -240,10 +234,8 @@ def main() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "page.json").write_text(json.dumps(report, indent=2) + "\n")
     markdown = write_markdown(report)
-    (RESULTS / "page.md").write_text(markdown)
+    write("page", report, markdown, env)
     print(markdown)
 
 

@@ -21,40 +21,28 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from benchcore import capture, spread, write
+
 from judgebox.sandbox import Box, Mount, Sandbox, SandboxConfig
 from judgebox.sandbox.cgroups import CaseCgroup
 from judgebox.vocabulary.limits import Limits
 
-RESULTS = Path(__file__).parent / "results"
 TRIVIAL_C = "int main(void) { return 0; }\n"
 BUSY_C = "int main(void) { volatile unsigned long n = 0; for (;;) n++; }\n"
 UID_BASE = 64800  # away from a running server's boxes and the test suite's
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100) by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
 def summary(seconds: list[float]) -> dict[str, float]:
-    """Median and p95/p99 in milliseconds."""
-    return {
-        "median_ms": round(statistics.median(seconds) * 1e3, 3),
-        "p95_ms": round(percentile(seconds, 95) * 1e3, 3),
-        "p99_ms": round(percentile(seconds, 99) * 1e3, 3),
-        "n": len(seconds),
-    }
+    """The spread in milliseconds (benchcore.spread)."""
+    return spread(seconds, scale=1e3)
 
 
 def spawn_and_wait(argv: list[str], devnull: int) -> float:
@@ -235,8 +223,8 @@ async def measure(args: argparse.Namespace, root: Path) -> dict[str, object]:
                     "box": boxed,
                     "bare_posix_spawn": bare,
                     "bare_subprocess_run": sub,
-                    "overhead_median_ms": round(boxed["median_ms"] - bare["median_ms"], 3),
-                    "ratio_median": round(boxed["median_ms"] / bare["median_ms"], 2),
+                    "overhead_median_ms": round(boxed["median"] - bare["median"], 3),
+                    "ratio_median": round(boxed["median"] / bare["median"], 2),
                 }
             with_cg, without_cg, in_box_wall = await with_and_without_case_cgroup(
                 box, ["/box/trivial_static"], args.runs
@@ -251,7 +239,6 @@ async def measure(args: argparse.Namespace, root: Path) -> dict[str, object]:
         box_start = summary(await timed(start_and_leave, args.starts))
         cgroup_host = summary(cgroup_cycle(sandbox, args.runs))
         return {
-            "machine": {"cpus": os.cpu_count(), "load_avg_1m": os.getloadavg()[0]},
             "isolation": sandbox.isolation.summary(),
             "per_case": per_case,
             "box_start": box_start,
@@ -273,21 +260,22 @@ def markdown(figures: dict[str, object]) -> str:
     lines = [
         "# Sandbox cost (bench/bench_sandbox.py)",
         "",
-        f"{figures['isolation']}; {figures['machine']}.",
+        f"{figures['isolation']}.",
         "",
         "Per case through a box that is already up (host wall time around `Box.run`) against",
         "bare `posix_spawn` + `waitpid` of the same program, in the same run. Goal: overhead",
         "<= 2 ms median.",
         "",
-        "| program | box median ms | box p95 ms | bare median ms | subprocess.run median ms "
-        "| overhead ms | ratio |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| program | box median ms | box p95 ms | box min-max ms | bare median ms | bare p95 ms "
+        "| subprocess.run median ms | overhead ms | ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, row in per_case.items():
         lines.append(
-            f"| {label} | {row['box']['median_ms']} | {row['box']['p95_ms']} "
-            f"| {row['bare_posix_spawn']['median_ms']} "
-            f"| {row['bare_subprocess_run']['median_ms']} "
+            f"| {label} | {row['box']['median']} | {row['box']['p95']} "
+            f"| {row['box']['min']}-{row['box']['max']} "
+            f"| {row['bare_posix_spawn']['median']} | {row['bare_posix_spawn']['p95']} "
+            f"| {row['bare_subprocess_run']['median']} "
             f"| {row['overhead_median_ms']} | {row['ratio_median']} |"
         )
     start, cancel = figures["box_start"], figures["cancel_to_all_dead"]
@@ -295,24 +283,23 @@ def markdown(figures: dict[str, object]) -> str:
     assert isinstance(start, dict) and isinstance(cancel, dict) and isinstance(profile, dict)
     lines += [
         "",
-        "| other | median ms | p95 ms | p99 ms | n |",
-        "| --- | --- | --- | --- | --- |",
-        f"| box start (enter + leave `Sandbox.box`) | {start['median_ms']} | {start['p95_ms']} "
-        f"| {start['p99_ms']} | {start['n']} |",
-        f"| cancel to all dead (goal p99 <= 20 ms) | {cancel['median_ms']} | {cancel['p95_ms']} "
-        f"| {cancel['p99_ms']} | {cancel['n']} |",
+        "| other | median ms | p95 ms | p99 ms | min ms | max ms | n |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for label, row in profile.items():
+    others = {"box start (enter + leave `Sandbox.box`)": start,
+              "cancel to all dead (goal p99 <= 20 ms)": cancel,
+              **{f"profile: {label}": row for label, row in profile.items()}}  # fmt: skip
+    for label, row in others.items():
         lines.append(
-            f"| profile: {label} | {row['median_ms']} | {row['p95_ms']} | {row['p99_ms']} "
-            f"| {row['n']} |"
+            f"| {label} | {row['median']} | {row['p95']} | {row['p99']} | {row['min']} "
+            f"| {row['max']} | {row['n']} |"
         )
     worst = max(row["overhead_median_ms"] for row in per_case.values())
     lines += [
         "",
         f"Goals: per-case overhead <= 2 ms median: {'met' if worst <= 2 else 'MISSED'} "
         f"(worst {worst} ms); cancel to all dead <= 20 ms p99: "
-        f"{'met' if cancel['p99_ms'] <= 20 else 'MISSED'} ({cancel['p99_ms']} ms).",
+        f"{'met' if cancel['p99'] <= 20 else 'MISSED'} ({cancel['p99']} ms).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -323,15 +310,14 @@ def main() -> None:
     parser.add_argument("--cancels", type=int, default=100)
     parser.add_argument("--starts", type=int, default=30)
     args = parser.parse_args()
+    env = capture()
     root = Path(tempfile.mkdtemp(prefix="judgebox-bench-", dir="/tmp"))
     root.chmod(0o711)
     try:
         figures = asyncio.run(measure(args, root))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "sandbox.json").write_text(json.dumps(figures, indent=2) + "\n")
-    (RESULTS / "sandbox.md").write_text(markdown(figures))
+    write("sandbox", figures, markdown(figures), env)
     print(markdown(figures))
 
 

@@ -33,7 +33,6 @@ import select
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchcore import RESULTS, capture, free_port, spread, write
 
-RESULTS = Path(__file__).resolve().parent / "results"
 JUDGEBOX = str(Path(sys.executable).with_name("judgebox"))
 UID_BASE = 59500  # 59500..60011: no test suite or other benchmark uses these
 UID_COUNT = 64
@@ -54,14 +53,6 @@ APLUSB = "a, b = map(int, input().split())\nprint(a + b)\n"
 NAPPER = "import time\na, b = map(int, input().split())\ntime.sleep(0.05)\nprint(a + b)\n"
 WORKLOADS = {"cpu": APLUSB, "sleep": NAPPER}
 _PROBE_PERIOD_S = 0.0005  # the cancel probe's poll period (its resolution)
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def box_pids(uid_base: int, command: bytes = b"") -> set[int]:
@@ -83,17 +74,9 @@ def box_pids(uid_base: int, command: bytes = b"") -> set[int]:
     return found
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 def summary(values: list[float]) -> dict[str, float]:
-    """n, p50, p95, p99, max of milliseconds."""
-    return {"n": len(values), "p50": round(statistics.median(values), 2),
-            "p95": round(percentile(values, 95), 2), "p99": round(percentile(values, 99), 2),
-            "max": round(max(values), 2)}  # fmt: skip
+    """The spread of milliseconds (benchcore.spread)."""
+    return spread(values)
 
 
 class Cluster:
@@ -356,21 +339,22 @@ def report(figures: dict[str, Any]) -> str:
         "connection until every process of the worker's boxes (found just before) is dead, "
         "polled by pid every 0.5 ms; local and JetStream cancels alternate.",
         "",
-        f"Load average (1 min) before/after: {figures['loadAverage1m']['before']} / "
-        f"{figures['loadAverage1m']['after']} on 2 cores (other sessions' work included): "
-        "the absolute figures move with it, the ratios of turns taken together less so.",
+        "The host's load (below) includes other sessions' work: the absolute figures move "
+        "with it, the ratios of turns taken together less so.",
         "",
-        "| cancel figure (ms) | n | p50 | p95 | p99 | max |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| cancel figure (ms) | n | median | p95 | p99 | min | max |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, s in rows:
-        lines.append(f"| {label} | {s['n']} | {s['p50']} | {s['p95']} | {s['p99']} | {s['max']} |")
+        lines.append(f"| {label} | {s['n']} | {s['median']} | {s['p95']} | {s['p99']} "
+                     f"| {s['min']} | {s['max']} |")  # fmt: skip
     for earlier in figures.get("earlierCancels", []):
         s = earlier["jetstreamCancel"]["deleteToDeadMs"]
         load = earlier.get("loadAverage1m", {})
+        median = s.get("median", s.get("p50"))  # figures from before benchcore say p50
         lines.append(f"| earlier (load {load.get('before')}/{load.get('after')}): "
-                     f"{earlier['label']}, JetStream DELETE -> dead | {s['n']} | {s['p50']} | "
-                     f"{s['p95']} | {s['p99']} | {s['max']} |")  # fmt: skip
+                     f"{earlier['label']}, JetStream DELETE -> dead | {s['n']} | {median} | "
+                     f"{s['p95']} | {s['p99']} | {s.get('min', '-')} | {s['max']} |")  # fmt: skip
     ratio = remote["deleteToDeadMs"]["p99"] / max(local["deleteToDeadMs"]["p99"], 1e-9)
     lines += [
         "",
@@ -420,6 +404,15 @@ def report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def last_load(last: dict[str, Any]) -> dict[str, Any]:
+    """{"before", "after"} 1-min load of a scaleout.json (its environment, or the older key)."""
+    env = last.get("environment")
+    if env:
+        return {"before": env["load_start"][0], "after": (env["load_end"] or [None])[0]}
+    old: dict[str, Any] = last.get("loadAverage1m", {})
+    return old
+
+
 def main() -> None:
     """Measure, write the JSON and the Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -442,14 +435,11 @@ def main() -> None:
         raise SystemExit("bench_scaleout: install nats-server first (apt-get install nats-server)")
     root = Path(tempfile.mkdtemp(prefix="judgebox-bench-scaleout-"))
     root.chmod(0o711)
-    load_before = os.getloadavg()[0]
+    env = capture()
     try:
         figures = measure(args, root)
-        figures["loadAverage1m"] = {"before": round(load_before, 2),
-                                    "after": round(os.getloadavg()[0], 2)}  # fmt: skip
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
     if args.cancel_only:  # the throughput figures stay those of the last full run
         last = json.loads((RESULTS / "scaleout.json").read_text())
         figures = {**last, **figures, "runs": last["runs"], "cases": last["cases"],
@@ -459,12 +449,11 @@ def main() -> None:
                 "label": args.label,
                 "jetstreamCancel": last["jetstreamCancel"],
                 "localCancel": last["localCancel"],
-                "loadAverage1m": last["loadAverage1m"],
+                "loadAverage1m": last_load(last),
             }
             figures["earlierCancels"] = [*last.get("earlierCancels", []), kept]
-    (RESULTS / "scaleout.json").write_text(json.dumps(figures, indent=2) + "\n")
     page = report(figures)
-    (RESULTS / "scaleout.md").write_text(page)
+    write("scaleout", figures, page, env)
     print(page)
 
 

@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,22 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchcore import Environment, capture, free_port, spread, write
 from httpx_sse import aconnect_sse
 
-RESULTS = Path(__file__).resolve().parent / "results"
 UID_BASE = 65500  # no test suite or other benchmark uses 65500..65563
 C_APLUSB = (
     '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n'
 )
 BODY = {"problem": "aplusb", "language": "c", "code": C_APLUSB}
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_kb(pid: int) -> int:
@@ -132,14 +121,6 @@ async def sample_rss(pid: int, stop: asyncio.Event) -> int:
     return peak
 
 
-def spread(values: list[float]) -> dict[str, float]:
-    """p50 / p95 / max in milliseconds."""
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(p95 * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1)}  # fmt: skip
-
-
 async def load_round(server: Server, clients: int) -> dict[str, Any]:
     """One client alone, then `clients` at once."""
     limits = httpx.Limits(max_connections=clients + 10)
@@ -156,8 +137,11 @@ async def load_round(server: Server, clients: int) -> dict[str, Any]:
             "alone_ms": {k: round(v * 1000, 1) for k, v in alone.items()},
             "makespan_s": round(makespan, 2),
             "peak_rss_kb": await rss,
-            "healthz": spread(await health),
-            **{f"to_{k}": spread([m[k] for m in marks]) for k in ("headers", "start", "complete")},
+            "healthz": spread(await health, scale=1000, digits=1),
+            **{
+                f"to_{k}": spread([m[k] for m in marks], scale=1000, digits=1)
+                for k in ("headers", "start", "complete")
+            },
         }
 
 
@@ -184,16 +168,13 @@ async def main(clients: int, repeat: int) -> dict[str, Any]:
         shutil.rmtree(root, ignore_errors=True)
     middle = sorted(rounds, key=lambda r: r["makespan_s"])[len(rounds) // 2]
     return {"clients": clients, "repeat": repeat, "cpus": os.cpu_count(),
-            "load": f"{os.getloadavg()[0]:.2f}",
             "idle_rss_kb": {"after_start": idle_start, "after_one_run": idle_after_run,
                             "after_load": idle_after_load},
             "median_round": middle, "rounds": rounds}  # fmt: skip
 
 
-def write(figures: dict[str, Any]) -> None:
+def write_report(figures: dict[str, Any], env: Environment) -> None:
     """bench/results/server_load.json and server_load.md."""
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "server_load.json").write_text(json.dumps(figures, indent=2) + "\n")
     idle, r = figures["idle_rss_kb"], figures["median_round"]
     alone = r["alone_ms"]
     sequential_ms = alone["complete"] * figures["clients"]
@@ -214,11 +195,10 @@ def write(figures: dict[str, Any]) -> None:
         f"{figures['clients']} clients at once: makespan {r['makespan_s']} s, "
         f"{r['makespan_s'] * 1000 / sequential_ms:.2f}x the {sequential_ms / 1000:.1f} s of "
         f"{figures['clients']} runs judged one after another at the one-alone speed; peak "
-        f"server RSS {r['peak_rss_kb'] / 1024:.1f} MiB. Load average at the end: "
-        f"{figures['load']}.",
+        f"server RSS {r['peak_rss_kb'] / 1024:.1f} MiB.",
         "",
-        "| latency | p50 ms | p95 ms | max ms |",
-        "| --- | --- | --- | --- |",
+        "| latency | median ms | p95 ms | p99 ms | min ms | max ms | n |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     rows = (
         ("to_headers", "response headers"),
@@ -228,8 +208,9 @@ def write(figures: dict[str, Any]) -> None:
     )
     for key, label in rows:
         s = r[key]
-        lines.append(f"| {label} | {s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} |")
-    (RESULTS / "server_load.md").write_text("\n".join(lines) + "\n")
+        lines.append(f"| {label} | {s['median']} | {s['p95']} | {s['p99']} | {s['min']} "
+                     f"| {s['max']} | {s['n']} |")  # fmt: skip
+    write("server_load", figures, "\n".join(lines), env)
 
 
 if __name__ == "__main__":
@@ -237,4 +218,5 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    write(asyncio.run(main(args.clients, args.repeat)))
+    environment = capture()
+    write_report(asyncio.run(main(args.clients, args.repeat)), environment)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import shutil
@@ -27,13 +26,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchcore import Environment, capture, spread, spread_cell, write
+
 from judgebox.judging.judge import Judge, Submission
 from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox, SandboxConfig
 from judgebox.settings import Settings
 from judgebox.vocabulary.events import CompileEvent, CompleteEvent
 
-RESULTS = Path(__file__).resolve().parent / "results"
 UID_BASE = 65400  # no test suite or other benchmark uses 65400..65463
 C_SOURCE = (
     '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n'
@@ -114,45 +114,45 @@ async def main(repeat: int, cases: int) -> dict[str, Any]:
                 "naive_cases_per_s": round(statistics.median(bare), 1),
                 "ratio_to_naive": round(statistics.median(ours) / statistics.median(bare), 3),
                 "judging_process_cpu_ms_per_case": round(statistics.median(own), 2),
+                "judgebox_cases_per_s_spread": spread(ours, digits=1),
+                "naive_cases_per_s_spread": spread(bare, digits=1),
             }
             print(row, flush=True)
             rows.append(row)
     finally:
         sandbox.close()
         shutil.rmtree(root, ignore_errors=True)
-    return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(), "rows": rows,
-            "load": f"{os.getloadavg()[0]:.2f}"}  # fmt: skip
+    return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(), "rows": rows}
 
 
-def write(figures: dict[str, Any]) -> None:
+def write_report(figures: dict[str, Any], env: Environment) -> None:
     """bench/results/throughput.json and throughput.md."""
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "throughput.json").write_text(json.dumps(figures, indent=2) + "\n")
     lines = [
         "# Throughput: trivial C cases per second",
         "",
         f"One run of {figures['cases']} a+b cases in C (compiled once), medians of "
-        f"{figures['repeat']} runs, {figures['cpus']} CPUs, load average {figures['load']} at "
-        "the end. Baseline: the same binary with subprocess.run per case, no sandbox, from "
-        "as many threads as boxes.",
+        f"{figures['repeat']} runs, {figures['cpus']} CPUs. Baseline: the same binary with "
+        "subprocess.run per case, no sandbox, from as many threads as boxes.",
         "",
         "| parallel boxes | judgebox cases/s | naive cases/s | judgebox / naive "
-        "| judging process CPU ms/case |",
-        "| --- | --- | --- | --- | --- |",
+        "| judging process CPU ms/case | judgebox spread | naive spread |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in figures["rows"]:
         lines.append(
             f"| {row['parallel_boxes']} | {row['judgebox_cases_per_s']} | "
             f"{row['naive_cases_per_s']} | {row['ratio_to_naive']} | "
-            f"{row['judging_process_cpu_ms_per_case']} |"
+            f"{row['judging_process_cpu_ms_per_case']} "
+            f"| {spread_cell(row['judgebox_cases_per_s_spread'])} "
+            f"| {spread_cell(row['naive_cases_per_s_spread'])} |"
         )
     lines += [
         "",
         "*judging process CPU*: CPU time of the process that runs the judge (event loop, "
         "box protocol, checker), boxes and programs excluded: with 2 CPUs, it bounds how far "
-        "a second box can help.",
+        "a second box can help. Spread: median (p95, min-max, n) of cases/s.",
     ]
-    (RESULTS / "throughput.md").write_text("\n".join(lines) + "\n")
+    write("throughput", figures, "\n".join(lines), env)
 
 
 if __name__ == "__main__":
@@ -160,4 +160,5 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cases", type=int, default=300)
     args = parser.parse_args()
-    write(asyncio.run(main(args.repeat, args.cases)))
+    environment = capture()
+    write_report(asyncio.run(main(args.repeat, args.cases)), environment)

@@ -3,30 +3,31 @@
     .venv/bin/python bench/run_all.py [--only dmoj,throughput] [--timeout 1800]
     .venv/bin/python bench/run_all.py --report-only     # rewrite RESULTS.md, run nothing
 
-Runs each `bench/bench_*.py` that exists (in name order, each in its own
-process with this interpreter and default arguments), installing DMOJ's judge
-first when bench_dmoj.py needs it (bench/peers/setup_dmoj.sh). Each benchmark
-writes bench/results/<name>.md (and .json); RESULTS.md puts those together
-under one header: when, on what, from which commit, and how each benchmark
-ended. A benchmark that fails is reported with the tail of its output, and the
-others still run; the exit status is 1 if any failed.
+Runs each `bench/bench_*.py` that exists (in name order, or only those named,
+each in its own process with this interpreter and default arguments),
+installing DMOJ's judge first when bench_dmoj.py needs it
+(bench/peers/setup_dmoj.sh). Each benchmark writes bench/results/<name>.md and
+.json (benchcore.results), with when, where, from which commit and under what
+load it ran. RESULTS.md is then merged from every bench/results/*.md, so
+`--only x` replaces x's figures and keeps every other benchmark's latest ones.
+A benchmark that fails is reported with the tail of its output (its older
+figures, if any, stay), and the others still run; the exit status is 1 if any
+failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchcore.results import RESULTS, merge
+
 BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results"
 LOGS = RESULTS / "logs"
 REPORT = BENCH / "RESULTS.md"
 
@@ -86,16 +87,6 @@ def run(script: Path, timeout: float) -> Outcome:
     return outcome
 
 
-def last_outcome(script: Path) -> Outcome:
-    """How the benchmark ended the last time run_all.py ran it."""
-    name = script.stem.removeprefix("bench_")
-    record = LOGS / f"{name}.outcome.json"
-    if not record.exists():
-        sys.exit(f"{script.name} was never run by run_all.py: run it without --report-only")
-    saved = json.loads(record.read_text())
-    return Outcome(name, saved["status"], saved["seconds"], LOGS / f"{name}.log")
-
-
 def describe(outcome: Outcome) -> str:
     """`ok in 93 s`, `FAILED (exit 1) in 4 s`, `TIMED OUT after 1800 s`."""
     if outcome.status is None:
@@ -104,52 +95,31 @@ def describe(outcome: Outcome) -> str:
     return f"{state} in {outcome.seconds:.0f} s"
 
 
-def section(outcome: Outcome) -> list[str]:
-    """The benchmark's own report, its headings one level down; or why there is none."""
-    md, js = RESULTS / f"{outcome.name}.md", RESULTS / f"{outcome.name}.json"
-    lines = [f"## bench_{outcome.name}.py: {describe(outcome)}", ""]
-    if outcome.status != 0:
-        tail = outcome.log.read_text(errors="replace").splitlines()[-25:]
-        lines += ["Last lines of its output:", "", "```", *tail, "```", ""]
-    if md.exists():
-        for line in md.read_text().splitlines():
-            lines.append("##" + line if line.startswith("#") else line)
-    elif js.exists():
-        lines += ["```json", json.dumps(json.loads(js.read_text()), indent=2), "```"]
-    else:
-        lines.append("(it wrote no bench/results/ file)")
-    if outcome.status != 0 and (md.exists() or js.exists()):
-        lines += ["", "(the figures above are from an earlier run: this one failed)"]
-    return [*lines, ""]
-
-
-def this_run() -> dict[str, str]:
-    """When and from which commit the benchmarks run now."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=BENCH, check=False).stdout.strip() or "?"  # fmt: skip
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], capture_output=True,
-                           text=True, cwd=BENCH, check=False).stdout.strip()  # fmt: skip
-    return {
-        "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit + (" (with uncommitted changes under src/)" if dirty else ""),
-    }
-
-
-def header(outcomes: list[Outcome], run_info: dict[str, str]) -> list[str]:
-    """When, where, which commit."""
+def tail(outcome: Outcome) -> list[str]:
+    """For a failed run: the last lines of its output, and that its figures (if any) are older."""
+    if outcome.status == 0:
+        return []
+    log = outcome.log.read_text(errors="replace") if outcome.log.exists() else ""
+    lines = log.splitlines()[-25:]
     return [
-        "# judgebox benchmarks",
+        f"**The last run {describe(outcome)}**; the figures below (if any) are from an earlier "
+        "run. Last lines of its output:",
         "",
-        "Written by `.venv/bin/python bench/run_all.py`; every figure below comes from the "
-        "run listed here (each benchmark compares against a baseline measured in the same run).",
-        "",
-        f"- when: {run_info['when']}",
-        f"- host: {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}, "
-        f"Python {platform.python_version()}",
-        f"- commit: {run_info['commit']}",
-        "- benchmarks: " + ", ".join(f"{o.name} {describe(o)}" for o in outcomes),
+        "```",
+        *lines,
+        "```",
         "",
     ]
+
+
+def known_outcomes() -> dict[str, Outcome]:
+    """How each benchmark ended the last time run_all.py ran it (those it ever ran)."""
+    found = {}
+    for record in sorted(LOGS.glob("*.outcome.json")):
+        name = record.name.removesuffix(".outcome.json")
+        saved = json.loads(record.read_text())
+        found[name] = Outcome(name, saved["status"], saved["seconds"], LOGS / f"{name}.log")
+    return found
 
 
 def main() -> int:
@@ -161,18 +131,15 @@ def main() -> int:
     args = parser.parse_args()
     only = {n.strip().removeprefix("bench_") for n in args.only.split(",")} if args.only else None
     scripts = benchmarks(only)
-    run_record = LOGS / "run.json"
-    if args.report_only:
-        outcomes = [last_outcome(script) for script in scripts]
-        run_info = json.loads(run_record.read_text()) if run_record.exists() else this_run()
-    else:
-        run_info = this_run()
-        outcomes = [run(script, args.timeout) for script in scripts]
-        run_record.write_text(json.dumps(run_info))
-    lines = header(outcomes, run_info)
-    for outcome in outcomes:
-        lines += section(outcome)
-    REPORT.write_text("\n".join(lines))
+    outcomes = [] if args.report_only else [run(script, args.timeout) for script in scripts]
+    known = known_outcomes()
+    REPORT.write_text(
+        merge(
+            RESULTS,
+            status={name: describe(o) for name, o in known.items()},
+            notes={name: tail(o) for name, o in known.items()},
+        )
+    )
     print(f"wrote {REPORT}")
     return 0 if all(o.status == 0 for o in outcomes) else 1
 

@@ -7,11 +7,6 @@ stderr.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import json
-import logging
-import math
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -19,27 +14,21 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+# Start-up is paid by every command (issue 17): this module imports only typer and
+# the standard library's cheapest parts. Each command imports what it needs when it
+# runs — the judge, the sandbox, problem loading, asyncio, rich (only to draw), the
+# server (fastapi, uvicorn) or the worker (nats) — so `--help`, `languages` and
+# `problems` never load the judge, and `run`/`verify` never load the server.
+# tests/unit/test_cli_imports.py keeps it so.
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-from judgebox import __version__
-from judgebox.judging.judge import Judge, Submission
-from judgebox.judging.sandbox_setup import open_sandbox
-from judgebox.languages.table import language_for_file
-from judgebox.problems.library import ProblemLibrary, submissions
-from judgebox.problems.package import Problem, load_problem
-from judgebox.settings import Settings, settings_from_env
-from judgebox.vocabulary.errors import JudgeboxError
-from judgebox.vocabulary.events import (
-    CaseResultEvent,
-    CompileEvent,
-    CompleteEvent,
-    Event,
-    GroupResultEvent,
-    run_document,
-)
-from judgebox.vocabulary.verdicts import RunStatus, Verdict
+    from judgebox.judging.judge import Judge, Submission
+    from judgebox.problems.package import Problem
+    from judgebox.settings import Settings
+    from judgebox.vocabulary.events import Event
+    from judgebox.vocabulary.verdicts import Verdict
 
 app = typer.Typer(
     name="judgebox",
@@ -59,6 +48,8 @@ _VERDICT_STYLE = {
 
 def _show_version(value: bool) -> None:
     if value:
+        from judgebox import __version__
+
         print(f"judgebox {__version__}")
         raise typer.Exit(0)
 
@@ -90,6 +81,10 @@ def usage_error(message: str) -> NoReturn:
 
 
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio
+
+    from judgebox.vocabulary.errors import JudgeboxError
+
     try:
         return asyncio.run(coro)
     except JudgeboxError as exc:
@@ -97,6 +92,10 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _open_judge(settings: Settings) -> Judge:
+    from judgebox.judging.judge import Judge
+    from judgebox.judging.sandbox_setup import open_sandbox
+    from judgebox.vocabulary.errors import JudgeboxError
+
     try:
         sandbox = open_sandbox(settings)
     except JudgeboxError as exc:
@@ -105,6 +104,10 @@ def _open_judge(settings: Settings) -> Judge:
 
 
 def _problem(spec: str, settings: Settings) -> Problem:
+    from judgebox.problems.library import ProblemLibrary
+    from judgebox.problems.package import load_problem
+    from judgebox.vocabulary.errors import JudgeboxError
+
     path = Path(spec)
     try:
         if path.is_dir():
@@ -115,6 +118,8 @@ def _problem(spec: str, settings: Settings) -> Problem:
 
 
 def _setup_logging(settings: Settings, quiet: bool) -> None:
+    import logging
+
     level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -158,6 +163,14 @@ class LiveTable:
 
     def update(self, event: Event) -> None:
         """Take one event."""
+        from judgebox.vocabulary.events import (
+            CaseResultEvent,
+            CompileEvent,
+            CompleteEvent,
+            GroupResultEvent,
+        )
+        from judgebox.vocabulary.verdicts import RunStatus
+
         if isinstance(event, CompileEvent):
             r = event.result
             cached = " (cached)" if r.cached else ""
@@ -205,6 +218,15 @@ def run(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """Judge one file against a problem, with a live table."""
+    import json
+
+    from judgebox.judging.judge import Submission
+    from judgebox.languages.table import language_for_file
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+    from judgebox.vocabulary.events import CompileEvent, CompleteEvent, run_document
+    from judgebox.vocabulary.verdicts import Verdict
+
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
     if not source.is_file():
@@ -247,6 +269,8 @@ def run(
 
 def _kattis_time_limit(problem: Problem, slowest: float) -> float:
     """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
+    import math
+
     multiplier = problem.time_multiplier or 5.0
     return float(max(1, math.ceil(slowest * multiplier)))
 
@@ -259,6 +283,11 @@ def verify(
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
     """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
+    import json
+
+    from judgebox.problems.library import submissions
+    from judgebox.settings import settings_from_env
+
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
     if not package.is_dir():
@@ -280,6 +309,10 @@ def verify(
 async def _verify(
     judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
 ) -> dict[str, Any]:
+    import dataclasses
+
+    from judgebox.vocabulary.verdicts import Verdict
+
     rows: list[dict[str, Any]] = []
     time_limit_note = ""
     if prob.time_limit is None:  # the Kattis way: from the accepted submissions
@@ -317,6 +350,11 @@ async def _verify(
 
 
 async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
+    from judgebox.judging.judge import Submission
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError
+    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
+
     name = str(path.relative_to(prob.path)) if prob.path else str(path)
     try:
         lang = language_for_file(path, judge.languages)
@@ -357,6 +395,9 @@ def problems(
     ] = None,
 ) -> None:
     """The problems of the library."""
+    from judgebox.problems.library import ProblemLibrary
+    from judgebox.settings import settings_from_env
+
     settings = settings_from_env(problems_dir=problems_dir)
     library = ProblemLibrary(settings.problems_dir)
     from rich.table import Table
@@ -444,6 +485,11 @@ def worker(
     nats_inbox_prefix: NatsInbox = None,
 ) -> None:
     """A scale-out worker: judge jobs from NATS JetStream."""
+    import asyncio
+
+    from judgebox.settings import settings_from_env
+    from judgebox.vocabulary.errors import JudgeboxError
+
     settings = settings_from_env(
         nats_url=nats, insecure=insecure or None,
         **_nats_security(nats_ca, nats_cert, nats_key, nats_tls_first, nats_user,
@@ -470,6 +516,8 @@ def worker(
 def main() -> None:
     """Console-script entry point: a JudgeboxError that escapes (a bad JUDGEBOX_* variable,
     say) is one line on stderr and exit status 2, never a traceback."""
+    from judgebox.vocabulary.errors import JudgeboxError
+
     try:
         app()
     except JudgeboxError as exc:

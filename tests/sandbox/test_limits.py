@@ -124,7 +124,22 @@ async def test_stdout_flood_is_output_limit_and_capture_stays_capped(
     assert r.stdout_truncated
     assert len(r.stdout) == limit
     assert 0 < biggest <= limit + 1, f"capture file reached {biggest} bytes on the host"
-    assert not list(scratch.iterdir()), "capture files must be removed after the run"
+    # A box keeps its capture files for the next case, emptied: nothing of the output stays.
+    left = {e.name: e.stat(follow_symlinks=False).st_size for e in os.scandir(scratch)}
+    assert all(size == 0 for size in left.values()), f"capture files not emptied: {left}"
+
+
+async def test_a_reused_capture_file_holds_only_this_cases_output(box: Box) -> None:
+    """The capture files carry over from case to case: emptied and rewound, never a hole
+    of zeros or the end of a longer earlier output."""
+    long = "print('x' * 5000); import sys; print('e' * 3000, file=sys.stderr)"
+    first = await box.run([PY, "-S", "-c", long], limits=Limits())
+    assert first.status is ExecStatus.OK, first
+    assert len(first.stdout) == 5001 and len(first.stderr) == 3001
+    short = "print('ok'); import sys; print('E', file=sys.stderr)"
+    second = await box.run([PY, "-S", "-c", short], limits=Limits())
+    assert second.stdout == b"ok\n", second.stdout[:40]
+    assert second.stderr == b"E\n", second.stderr[:40]
 
 
 async def test_stdout_flood_into_a_host_file_never_passes_the_cap(

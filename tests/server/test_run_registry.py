@@ -227,3 +227,20 @@ def test_store_recovery_and_retention(settings: Settings, tmp_path: Path) -> Non
     assert store.delete_finished_before(inflight.finished or 0) == 1  # "done" finished earlier
     assert store.load("done") is None and store.load("inflight") is not None
     store.close()
+
+
+def test_retry_after_counts_judging_time_not_queue_time(settings: Settings, tmp_path: Path) -> None:
+    """A 0.1 s run that queued 1 s behind a 1 s run adds 0.1 s to the estimate, not 1.1 s."""
+
+    async def scenario() -> None:
+        executor = LocalExecutor(settings, ScriptedJudge(0.1).run)
+        await executor.start()
+        executor.mean_seconds = 0.1
+        await executor.submit(submission(tmp_path, "long", cases=10))  # about 1 s
+        await executor.submit(submission(tmp_path, "short", cases=1))  # queued about 1 s
+        await events_of(executor, "short")
+        # 0.8 * (0.8 * 0.1 + 0.2 * 1.0) + 0.2 * 0.1 = 0.244 (queue time counted: 0.444)
+        assert executor.mean_seconds < 0.34, executor.mean_seconds
+        await executor.close(timeout=1)
+
+    asyncio.run(scenario())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
@@ -30,6 +30,12 @@ from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbo
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import CaseResult, Difference, Verdict
+
+# Output and answer both at most this many bytes: checked on the event loop (the worst
+# case measured, every token a float compared with tolerance, about 1 ms on a loaded
+# 2-CPU host); anything larger goes to a worker thread, so that hostile output never
+# stalls the loop. A trivial case's check is then microseconds, not a thread round trip.
+INLINE_CHECK = 4096
 
 _SIGNAL_MEANINGS = {
     "SIGSEGV": "segmentation fault: invalid memory access or stack overflow",
@@ -78,6 +84,16 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    # The same for every case of the run: worked out once (in __post_init__).
+    _limits: Limits = field(init=False, repr=False, compare=False)
+    _run_limits: Limits = field(init=False, repr=False, compare=False)
+    _argv: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        limits = self.problem_limits(self.settings, self.problem)
+        object.__setattr__(self, "_limits", limits)
+        object.__setattr__(self, "_run_limits", self.language.run_limits(limits))
+        object.__setattr__(self, "_argv", tuple(self.language.run_argv(self.artifact.file, limits)))
 
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
@@ -114,9 +130,8 @@ class CaseJudge:
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case."""
-        limits = self.problem_limits(self.settings, self.problem)
-        argv = [*self.language.run_argv(self.artifact.file, limits), *case.args]
-        run_limits = self.language.run_limits(limits)
+        limits, run_limits = self._limits, self._run_limits
+        argv = [*self._argv, *case.args]
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
@@ -132,8 +147,10 @@ class CaseJudge:
                 verdict, feedback = failure
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
             return self._case_result(case, result, verdict, feedback, output=None, score=score)
-        # resolve(): packages may link data files (a sample that is also a secret case)
-        stdin = case.input_path.resolve()
+        # Opened here, following links: packages may link data files (a sample that is also
+        # a secret case). One open instead of resolve()'s lstat per path component; the box
+        # consumes the fd.
+        stdin = os.open(case.input_path, os.O_RDONLY | os.O_CLOEXEC)
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         failure = self._failure(result, limits, case)
         if failure is not None:
@@ -154,10 +171,15 @@ class CaseJudge:
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                      score=score)  # fmt: skip
         else:
-            # CPU-bound on the program's output (up to the output limit): off the event loop,
-            # so other runs' streams and limit watchdogs keep going.
             flags = case.checker_flags or self.problem.checker_flags
-            outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
+            answer = _small_answer(case.answer_path) if len(result.stdout) <= INLINE_CHECK else None
+            if answer is not None:
+                # Both small: checking costs less than a trip to a worker thread.
+                outcome = check_output(result.stdout, answer, flags)
+            else:
+                # CPU-bound on the program's output (up to the output limit): off the event
+                # loop, so other runs' streams and limit watchdogs keep going.
+                outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
             difference = outcome.difference
@@ -257,6 +279,13 @@ class CaseJudge:
             # says in words): shown for secret cases too. Only with the WA it explains.
             difference=difference if verdict is Verdict.WA else None,
         )
+
+
+def _small_answer(path: Path) -> bytes | None:
+    """The answer if it is at most INLINE_CHECK bytes, else None (one open, one read)."""
+    with open(path, "rb", buffering=0) as f:
+        data = f.read(INLINE_CHECK + 1)
+    return data if len(data) <= INLINE_CHECK else None
 
 
 def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcome:

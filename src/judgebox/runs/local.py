@@ -150,9 +150,10 @@ class LocalExecutor:
 
     async def _drive(self, run: Run, submission: Submission) -> None:
         """Wait for a slot, judge; `_settle` writes the end when this stops early."""
-        started = time.perf_counter()
+        started: float | None = None  # when it got a slot: Retry-After counts judging only
         try:
             async with self.slots:
+                started = time.perf_counter()
                 self.registry.set_state(run, RUNNING)
                 self.observer.run_started()
                 log.info("run %s started: problem %s, language %s, %d cases",
@@ -161,7 +162,11 @@ class LocalExecutor:
         except Exception:
             log.exception("run %s: the judge raised", run.run_id)
         finally:
-            self.mean_seconds = 0.8 * self.mean_seconds + 0.2 * (time.perf_counter() - started)
+            # Time spent queued is not a run's duration: counting it made Retry-After grow
+            # with the queue it is meant to drain (34-88 s for 2 s runs under a burst).
+            if started is not None:
+                seconds = time.perf_counter() - started
+                self.mean_seconds = 0.8 * self.mean_seconds + 0.2 * seconds
 
     def _settle(self, run: Run, task: asyncio.Task[None]) -> None:
         """The run's task is over (its judge unwound, its sandbox dead): make sure it ended.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import errno
@@ -31,9 +32,10 @@ import socket
 import stat
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from judgebox.sandbox import bwrap
+from judgebox.sandbox import bwrap, protocol
 from judgebox.sandbox.box_process import BoxContext, BoxProcess, try_remove
 from judgebox.sandbox.box_results import internal, observe, result
 from judgebox.sandbox.cgroups import CaseCgroup
@@ -50,6 +52,9 @@ _MIN_POLL = 0.004
 
 class Box(BoxProcess):
     """One long-lived sandbox; one `run()` at a time (the judge uses one box per slot)."""
+
+    _captures: _Captures | None = None  # the capture files, between two runs
+    _last_request: tuple[RunRequest, bytes] | None = None
 
     async def run(
         self,
@@ -69,42 +74,55 @@ class Box(BoxProcess):
         that a pipe's other end sees EOF when the program exits.
         """
         if not self.alive:
-            await self.start()
-        own_fds: list[int] = []
+            try:
+                await self.start()
+            except BaseException:
+                for fd in (stdin, stdout):  # consumed even when the box cannot start
+                    if isinstance(fd, int):
+                        with contextlib.suppress(OSError):
+                            os.close(fd)
+                raise
+        own_fds: list[int] = []  # closed at the end, whatever happens
+        handed: list[int] = []  # closed as soon as the box has its copies (pipes see EOF)
         out_file_fd: int | None = None
         cg: CaseCgroup | None = None
+        self._case_serial += 1
+        case_name = f"{self.name}-{self._case_serial}"
+        # This run owns the capture files until it gives them back (only if reusable).
+        captures, self._captures = self._captures, None
+        reusable = False
         try:
+            if captures is None:
+                captures = _Captures.create(f"{self.ctx.scratch}/{case_name}")
             stdin_fd = self._open_stdin(stdin, own_fds)
-            self._case_serial += 1
-            out_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.out"
-            err_path = self.ctx.scratch / f"{self.name}-{self._case_serial}.err"
+            handed.append(stdin_fd)
             if stdout is None:
-                stdout_fd = _create(out_path, own_fds)
+                stdout_fd = captures.out_fd
             else:
                 stdout_fd = stdout
                 own_fds.append(stdout)
+                handed.append(stdout)
                 # A regular file keeps its size after the run: keep a copy to measure it, so
                 # that a program that ignores SIGXFSZ (Python does) still gets OUTPUT_LIMIT.
                 if stat.S_ISREG(os.fstat(stdout).st_mode):
                     out_file_fd = os.dup(stdout)
                     own_fds.append(out_file_fd)
-            stderr_fd = _create(err_path, own_fds)
             cg_fds: list[int] = []
             if self.ctx.cgroups is not None:
-                case_name = f"{self.name}-{self._case_serial}"
                 cg = CaseCgroup(self.ctx.cgroups, self.ctx.instance, case_name)
                 cg.create(memory=limits.memory, processes=limits.processes)
                 cg_fds = cg.procs_fds()
                 own_fds.extend(cg_fds)
             request = self._request(argv, limits, cwd, env, len(cg_fds))
-            fds = [stdin_fd, stdout_fd, stderr_fd, *cg_fds]
-            observation = await self._execute(request, fds, own_fds, limits, cg)
-            if cg is not None:
-                await _until_empty(cg)
+            fds = [stdin_fd, stdout_fd, captures.err_fd, *cg_fds]
+            observation = await self._execute(request, fds, handed, own_fds, limits, cg)
+            # Reused for the next case only when nothing of this one can still write to them.
+            reusable = cg is not None and await _until_empty(cg) and self.alive
             if out_file_fd is not None:
                 size = os.fstat(out_file_fd).st_size
                 observation = dataclasses.replace(observation, output_size=size)
-            res = result(observation, limits, stdout is None, out_path, err_path)
+            out_fd = captures.out_fd if stdout is None else None
+            res = result(observation, limits, out_fd, captures.err_fd)
         except BaseException:
             # Cancelled (or broken): nothing of this box may keep running.
             self.kill_now()
@@ -117,11 +135,27 @@ class Box(BoxProcess):
                 self._stale_cgroups.append(cg)
             if self._stale_cgroups or self._dead_procs:
                 self._schedule_cleanup()
-            for suffix in (".out", ".err"):
-                path = self.ctx.scratch / f"{self.name}-{self._case_serial}{suffix}"
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+            if captures is not None:
+                if reusable and self._captures is None and captures.clear():
+                    self._captures = captures
+                else:
+                    captures.close()
         return res
+
+    async def close(self, timeout: float = 5.0) -> None:
+        """`BoxProcess.close`, and the capture files go too."""
+        self._drop_captures()
+        await super().close(timeout)
+
+    def close_sync(self, timeout: float = 1.0) -> None:
+        """`BoxProcess.close_sync`, and the capture files go too."""
+        self._drop_captures()
+        super().close_sync(timeout)
+
+    def _drop_captures(self) -> None:
+        captures, self._captures = self._captures, None
+        if captures is not None:
+            captures.close()
 
     def _open_stdin(self, stdin: Path | int | None, own: list[int]) -> int:
         if isinstance(stdin, int):
@@ -163,6 +197,7 @@ class Box(BoxProcess):
         self,
         request: RunRequest,
         fds: list[int],
+        handed: list[int],
         own_fds: list[int],
         limits: Limits,
         cg: CaseCgroup | None,
@@ -171,23 +206,40 @@ class Box(BoxProcess):
         assert sock is not None
         try:
             sock.sendmsg(
-                [request.encode()],
+                [self._encoded(request)],
                 [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))],
             )
         except OSError as exc:
             self.kill_now()
             return internal(limits, f"the box supervisor is gone ({exc})")
-        for fd in list(own_fds):  # the box has its copies now; keep only the cgroup fds' owner
-            if fd in fds[:3]:
-                os.close(fd)
-                own_fds.remove(fd)
+        for fd in handed:  # the box has its copies now: a pipe's other end sees EOF at exit
+            os.close(fd)
+            own_fds.remove(fd)
+        records = _Records(asyncio.get_running_loop(), sock)
+        self._reading += 1  # the socket is never closed under the reader
+        try:
+            return await self._watch(request, limits, cg, records)
+        finally:
+            records.close()
+            self._reading -= 1
+
+    async def _watch(
+        self, request: RunRequest, limits: Limits, cg: CaseCgroup | None, records: _Records
+    ) -> Observation:
+        """Wait for the case's end, killing it at a limit; what was observed."""
         wall_limit = limits.effective_wall_time
         started = time.monotonic()
         killed_for: str | None = None
         kill_deadline: float | None = None
+        # The counter is read after each wait that timed out, not after each record: the
+        # last reading is a lower bound, and a record (STARTED) comes before the program
+        # has used more than its start-up's microseconds. A fresh case cgroup starts at 0.
+        cpu = 0.0
+        fresh = False
         while True:
             now = time.monotonic()
-            cpu = cg.cpu_time() if cg is not None else 0.0
+            if fresh and cg is not None:
+                cpu = cg.cpu_time()
             if killed_for is None:
                 if cpu >= limits.cpu_time:
                     killed_for = "cpu"
@@ -209,10 +261,9 @@ class Box(BoxProcess):
             else:
                 cpu_left = (limits.cpu_time - cpu) / max(1, self.ctx.cpu_count)
                 wait = max(_MIN_POLL, min(cpu_left, wall_limit - (now - started)))
-            try:
-                async with asyncio.timeout(wait):
-                    data = await self._recv(sock)
-            except TimeoutError:
+            data = await records.next(wait)
+            fresh = data is None
+            if data is None:  # timed out: read the counter and check the limits again
                 continue
             if not data:  # the supervisor died (killed from inside, or the box broke)
                 self.kill_now()
@@ -228,6 +279,14 @@ class Box(BoxProcess):
                 return internal(limits, f"could not start {request.argv[0]!r}: {reason} ({stage})")
             return observe(reply, limits, cg, killed_for)
 
+    def _encoded(self, request: RunRequest) -> bytes:
+        """The request's bytes; the same request as the last one is not encoded again."""
+        if self._last_request is not None and self._last_request[0] == request:
+            return self._last_request[1]
+        data = request.encode()
+        self._last_request = (request, data)
+        return data
+
     def _kill_case(self, cg: CaseCgroup | None) -> None:
         if cg is not None:
             cg.kill_all()
@@ -235,17 +294,129 @@ class Box(BoxProcess):
             self.kill_now()
 
 
-def _create(path: Path, own: list[int]) -> int:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    own.append(fd)
-    return fd
+class _Records:
+    """The supervisor's records of one case, read by one reader on the box socket.
+
+    One reader for the whole case instead of a `sock_recv` per record: each of those
+    registered and unregistered the socket with epoll and made a future, and a trivial
+    case has two records (STARTED, EXITED) that often arrive together.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        self._loop = loop
+        self._sock = sock
+        self._fd = sock.fileno()
+        self._queue: collections.deque[bytes] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._reading = True
+        loop.add_reader(self._fd, self._readable)
+
+    def _readable(self) -> None:
+        while True:
+            try:
+                data = self._sock.recv(protocol.REPLY_SIZE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                data = b""
+            self._queue.append(data)
+            if not data:  # EOF: stop reading (the socket stays readable for ever)
+                self.close()
+                break
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def next(self, timeout: float) -> bytes | None:
+        """The next record (b"" at EOF), or None if none came within `timeout` seconds."""
+        if not self._queue:
+            waiter = self._waiter = self._loop.create_future()
+            timer = self._loop.call_later(timeout, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if not self._queue:
+                return None
+        return self._queue.popleft()
+
+    def close(self) -> None:
+        """Stop reading (before the socket may be closed)."""
+        if self._reading:
+            self._reading = False
+            self._loop.remove_reader(self._fd)
 
 
-async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> None:
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+@dataclass(slots=True)
+class _Captures:
+    """A box's capture files (stdout, stderr), held open read-write by the host.
+
+    The program writes straight to them (its fds share the host's open file); the host
+    reads them through its own fds (pread from 0), with no second open by name. A box
+    keeps one pair for case after case, emptied after each: creating and unlinking two
+    files per case cost more host CPU than anything else in a trivial case. Only a case
+    whose cgroup was seen empty gives them back, so nothing of an earlier case can still
+    write into a later one's output; otherwise (no cgroups, a kill, a case that would
+    not die) they are removed and the next case makes its own.
+    """
+
+    out_path: str
+    err_path: str
+    out_fd: int
+    err_fd: int
+
+    @classmethod
+    def create(cls, base: str) -> _Captures:
+        """`<base>.out` and `<base>.err`, new (0600, never through a link)."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        out_path, err_path = base + ".out", base + ".err"
+        out_fd = os.open(out_path, flags, 0o600)
+        try:
+            err_fd = os.open(err_path, flags, 0o600)
+        except BaseException:
+            os.close(out_fd)
+            os.unlink(out_path)
+            raise
+        return cls(out_path, err_path, out_fd, err_fd)
+
+    def clear(self) -> bool:
+        """Empty both and rewind the shared offset (else the next write leaves a hole)."""
+        try:
+            for fd in (self.out_fd, self.err_fd):
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+        except OSError:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close and remove both."""
+        for fd in (self.out_fd, self.err_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        for path in (self.out_path, self.err_path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+
+
+async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> bool:
     """Kill what the case left (daemons, a fork bomb) and wait until it is gone, so that
-    nothing of one case still runs when the result is out and the next case starts."""
+    nothing of one case still runs when the result is out and the next case starts.
+    True once seen empty; False if something still ran at the timeout."""
     deadline = time.monotonic() + timeout
-    cg.kill_all()
-    while cg.pids() and time.monotonic() < deadline:
+    # On v1 the kill reads the pid list: seen empty there (here or by `observe` after the
+    # program was reaped), it need not be read again.
+    if cg.emptied or cg.kill_all():
+        return True
+    while cg.pids():
+        if time.monotonic() >= deadline:
+            return False
         await asyncio.sleep(0.0005)
         cg.kill_all()
+    return True

@@ -312,5 +312,8 @@ def _owner_pidfd() -> int | None:
 
 
 def try_remove(cg: CaseCgroup | BoxCgroup) -> bool:
+    """Remove the cgroup, killing what is left in it first if it is not empty yet."""
+    if cg.remove():  # the usual case: the run emptied it already (no pid list to read)
+        return True
     cg.kill_all()
     return cg.remove()

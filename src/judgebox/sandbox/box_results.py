@@ -8,9 +8,7 @@ of a case that never ran or whose box broke.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import os
-from pathlib import Path
 
 from judgebox.sandbox.cgroups import CaseCgroup
 from judgebox.sandbox.execution import ExecResult, Observation, classify
@@ -23,7 +21,8 @@ def observe(
 ) -> Observation:
     """The facts of one finished case: counters from its cgroup, or rusage without one."""
     if cg is not None:
-        cg.kill_all()  # whatever the program left behind (daemons) dies with the case
+        # Whatever the program left behind (daemons) dies with the case.
+        cg.emptied = cg.kill_all()
         cpu = cg.cpu_time()
         memory = cg.memory_peak() or reply.maxrss_kb * 1024
         oom = cg.oom_killed()
@@ -46,13 +45,15 @@ def observe(
     )
 
 
-def result(
-    o: Observation, limits: Limits, captured: bool, out_path: Path, err_path: Path
-) -> ExecResult:
-    """The result of one case: its capture files read (capped), its status classified."""
-    stdout, out_size = read_capped(out_path, limits.output) if captured else (b"", 0)
-    stderr, err_size = read_capped(err_path, limits.stderr)
-    if captured:
+def result(o: Observation, limits: Limits, out_fd: int | None, err_fd: int) -> ExecResult:
+    """The result of one case: its capture files read (capped), its status classified.
+
+    `out_fd` and `err_fd` are the host's own fds of the capture files (None: stdout was
+    not captured); they are read from offset 0, whatever the box's shared offset is.
+    """
+    stdout, out_size = read_capped(out_fd, limits.output) if out_fd is not None else (b"", 0)
+    stderr, err_size = read_capped(err_fd, limits.stderr)
+    if out_fd is not None:
         o = dataclasses.replace(o, output_size=out_size)
     status, exit_code, sig, kind, message = classify(o)
     return ExecResult(
@@ -89,14 +90,16 @@ def internal(limits: Limits, message: str, killed_for: str | None = None) -> Obs
     )
 
 
-def read_capped(path: Path, cap: int) -> tuple[bytes, int]:
-    """The first `cap` bytes of a capture file and its full size (never follows a symlink)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ELOOP):
-            return b"", 0
-        raise
-    with os.fdopen(fd, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        return f.read(cap), size
+def read_capped(fd: int, cap: int) -> tuple[bytes, int]:
+    """The first `cap` bytes of a capture file (by the host's fd) and its full size."""
+    size = os.fstat(fd).st_size
+    want = min(cap, size)
+    data = os.pread(fd, want, 0)
+    if len(data) < want:  # a short read (huge files): go on until `want` or the end
+        chunks = [data]
+        got = len(data)
+        while got < want and (chunk := os.pread(fd, want - got, got)):
+            chunks.append(chunk)
+            got += len(chunk)
+        data = b"".join(chunks)
+    return data, size

@@ -1,0 +1,247 @@
+"""The judge's own CPU per trivial case: this tree against a baseline tree, in the same run.
+
+    .venv/bin/python bench/bench_judge_cpu.py [--baseline SRC | --baseline-ref REF]
+        [--cases 2000] [--repeat 3] [--parallelism 1 2]
+    .venv/bin/python bench/bench_judge_cpu.py --child SRC --cases N --parallelism P
+        [--profile FILE]
+
+One run of a C a+b against a plain folder of `--cases` cases through the Judge API, in
+a child process per measurement whose `sys.path` starts with the tree under test (so
+the baseline's code and this tree's code never mix). The figure is the CPU time of the
+judging process itself (RUSAGE_SELF: event loop, box protocol, cgroups, checker; the
+boxes and the programs are other processes) from the compile event to the complete
+event, divided by the cases. The machine is shared: wall-clock rates are printed too but
+CPU time is the figure that means something. The baseline is a source tree (`--baseline`)
+or a commit checked out into a temporary git worktree (`--baseline-ref`, by default the
+main commit before issue 17's CPU work). Baseline and candidate alternate, so load
+changes hit both alike. `--profile` writes cProfile stats of the judged part.
+
+Writes bench/results/judge_cpu.json and judge_cpu.md through bench/benchcore.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from benchcore import Environment, capture, spread, spread_cell, write
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE_REF = "61d197c"  # main before issue 17 item 2 (the judge's CPU per case)
+HERE_SRC = Path(__file__).resolve().parent.parent / "src"
+UID_BASE = 65600  # no test suite or other benchmark uses 65600..65663
+C_SOURCE = (
+    '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n'
+)
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process so far (children excluded)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def own_sys() -> float:
+    """Kernel CPU seconds of this process so far (the syscalls' share)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+
+
+async def child(cases: int, parallelism: int, profile: str | None) -> dict[str, float]:
+    """Judge one warm-up run and one measured run; the measured run's figures."""
+    import cProfile
+
+    from judgebox.judging.judge import Judge, Submission
+    from judgebox.problems.package import load_problem
+    from judgebox.sandbox import Sandbox, SandboxConfig
+    from judgebox.settings import Settings
+    from judgebox.vocabulary.events import CompileEvent, CompleteEvent
+
+    root = Path(tempfile.mkdtemp(prefix="judgebox-bench-cpu-", dir="/tmp"))
+    root.chmod(0o711)
+    sandbox = Sandbox.open(SandboxConfig(work_root=root / "work", uid_base=UID_BASE))
+    try:
+        folder = root / "cases"
+        folder.mkdir()
+        for n in range(1, cases + 1):
+            (folder / f"{n}.in").write_text(f"{n} {n * 7}\n")
+            (folder / f"{n}.ans").write_text(f"{n * 8}\n")
+        problem = load_problem(folder)
+        judge = Judge(Settings(cache_dir=root / "cache", parallelism=parallelism), sandbox)
+        warm = dataclasses.replace(problem, cases=problem.cases[:50])
+        async for _ in judge.run(Submission(warm, "c", C_SOURCE)):
+            pass
+        prof = cProfile.Profile(time.process_time) if profile else None
+        verdict = "?"
+        wall0, cpu0, sys0 = time.perf_counter(), own_cpu(), own_sys()
+        async for event in judge.run(Submission(problem, "c", C_SOURCE)):
+            if isinstance(event, CompileEvent):
+                wall0, cpu0, sys0 = time.perf_counter(), own_cpu(), own_sys()
+                if prof is not None:
+                    prof.enable()
+            elif isinstance(event, CompleteEvent):
+                verdict = str(event.summary.verdict)
+        if prof is not None:
+            prof.disable()
+        wall, cpu, kernel = time.perf_counter() - wall0, own_cpu() - cpu0, own_sys() - sys0
+        if verdict != "AC":
+            raise RuntimeError(f"run ended {verdict}, expected AC")
+        if prof is not None and profile is not None:
+            prof.dump_stats(profile)
+        return {"cpu_ms_per_case": cpu * 1000 / cases, "sys_ms_per_case": kernel * 1000 / cases,
+                "cases_per_s": cases / wall}  # fmt: skip
+    finally:
+        sandbox.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def measure(src: Path, cases: int, parallelism: int) -> dict[str, float]:
+    """One child run of the tree at `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(src), "--cases", str(cases),
+         "--parallelism", str(parallelism)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(f"child for {src} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def naive_rate(binary: Path, pairs: list[tuple[Path, bytes]], threads: int) -> float:
+    """Cases per second of subprocess.run per case, no sandbox, from `threads` threads."""
+
+    def one(pair: tuple[Path, bytes]) -> None:
+        with pair[0].open("rb") as stdin:
+            out = subprocess.run([str(binary)], stdin=stdin, capture_output=True, check=True)
+        if out.stdout.split() != pair[1].split():
+            raise RuntimeError("naive run: wrong output")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, pairs))
+    return len(pairs) / (time.perf_counter() - started)
+
+
+def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> dict[str, Any]:
+    """Baseline, this tree and the naive loop, alternating, for each parallelism."""
+    rows = []
+    naive_dir = Path(tempfile.mkdtemp(prefix="judgebox-bench-cpu-naive-", dir="/tmp"))
+    try:
+        pairs = []
+        for n in range(1, cases + 1):
+            (naive_dir / f"{n}.in").write_text(f"{n} {n * 7}\n")
+            pairs.append((naive_dir / f"{n}.in", f"{n * 8}\n".encode()))
+        (naive_dir / "main.c").write_text(C_SOURCE)
+        binary = naive_dir / "main"
+        subprocess.run(["/usr/bin/gcc", "-O2", "-std=gnu17", "-static", "-pipe", "-o",
+                        str(binary), str(naive_dir / "main.c")], check=True)  # fmt: skip
+        for parallelism in parallelisms:
+            figures: dict[str, list[dict[str, float]]] = {"baseline": [], "this": []}
+            naive: list[float] = []
+            for _ in range(repeat):
+                for name, src in (("baseline", baseline), ("this", HERE_SRC)):
+                    got = measure(src, cases, parallelism)
+                    print(name, parallelism, got, flush=True)
+                    figures[name].append(got)
+                naive.append(naive_rate(binary, pairs, parallelism))
+                print("naive", parallelism, naive[-1], flush=True)
+            row: dict[str, Any] = {"parallel_boxes": parallelism}
+            naive_median = statistics.median(naive)
+            row["naive_cases_per_s"] = round(naive_median, 1)
+            row["naive_cases_per_s_spread"] = spread(naive, digits=1)
+            for name, runs in figures.items():
+                cpu = [r["cpu_ms_per_case"] for r in runs]
+                kernel = [r["sys_ms_per_case"] for r in runs]
+                rate = [r["cases_per_s"] for r in runs]
+                row[f"{name}_cpu_ms_per_case"] = round(statistics.median(cpu), 3)
+                row[f"{name}_cpu_ms_spread"] = spread(cpu, digits=3)
+                row[f"{name}_sys_ms_per_case"] = round(statistics.median(kernel), 3)
+                row[f"{name}_cases_per_s"] = round(statistics.median(rate), 1)
+                row[f"{name}_ratio_to_naive"] = round(statistics.median(rate) / naive_median, 3)
+            row["cpu_ratio"] = round(
+                row["this_cpu_ms_per_case"] / row["baseline_cpu_ms_per_case"], 3
+            )
+            rows.append(row)
+    finally:
+        shutil.rmtree(naive_dir, ignore_errors=True)
+    return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(),
+            "baseline": str(baseline), "rows": rows}  # fmt: skip
+
+
+def write_report(figures: dict[str, Any], env: Environment) -> None:
+    """bench/results/judge_cpu.json and judge_cpu.md."""
+    lines = [
+        "# The judge's own CPU per trivial case (baseline tree vs this tree, same run)",
+        "",
+        f"One run of {figures['cases']} a+b cases in C per measurement, medians of "
+        f"{figures['repeat']} alternating runs, {figures['cpus']} CPUs. CPU = RUSAGE_SELF "
+        "of the judging process from the compile event to the complete event / cases. "
+        "On a shared, loaded host the wall-clock rates say little, and CPU time too grows "
+        "with the load (caches, SMT siblings, preemption inside syscalls): compare the two "
+        "trees within one run, not figures across runs.",
+        "",
+        "| boxes | baseline CPU ms/case | of it kernel | this CPU ms/case | of it kernel "
+        "| this / baseline | naive cases/s | baseline cases/s (/ naive) "
+        "| this cases/s (/ naive) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in figures["rows"]:
+        lines.append(
+            f"| {r['parallel_boxes']} | {spread_cell(r['baseline_cpu_ms_spread'], 3)} | "
+            f"{r['baseline_sys_ms_per_case']} | {spread_cell(r['this_cpu_ms_spread'], 3)} | "
+            f"{r['this_sys_ms_per_case']} | {r['cpu_ratio']} | {r['naive_cases_per_s']} | "
+            f"{r['baseline_cases_per_s']} ({r['baseline_ratio_to_naive']}) | "
+            f"{r['this_cases_per_s']} ({r['this_ratio_to_naive']}) |"
+        )
+    lines += [
+        "",
+        "*naive*: the same static binary started with subprocess.run per case, no sandbox, "
+        "from as many threads as boxes, output compared by tokens, measured between the "
+        "judge runs. Baseline: " + str(figures["baseline"]) + ".",
+    ]
+    write("judge_cpu", figures, "\n".join(lines), env)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", type=Path)
+    parser.add_argument("--baseline", type=Path)
+    parser.add_argument("--baseline-ref", default=BASELINE_REF)
+    parser.add_argument("--profile")
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    if args.child is not None:
+        sys.path.insert(0, str(args.child))
+        got = asyncio.run(child(args.cases, args.parallelism[0], args.profile))
+        print(json.dumps(got))
+    elif args.baseline is not None:
+        environment = capture()
+        write_report(main(args.baseline, args.cases, args.repeat, args.parallelism), environment)
+    else:
+        environment = capture()
+        tree = Path(tempfile.mkdtemp(prefix="judgebox-bench-baseline-", dir="/tmp"))
+        git = ["git", "-C", str(REPO)]
+        subprocess.run([*git, "worktree", "add", "--detach", str(tree), args.baseline_ref],
+                       check=True, capture_output=True)  # fmt: skip
+        try:
+            figures = main(tree / "src", args.cases, args.repeat, args.parallelism)
+            figures["baseline"] = f"commit {args.baseline_ref}"
+            write_report(figures, environment)
+        finally:
+            subprocess.run([*git, "worktree", "remove", "--force", str(tree)], check=False)

@@ -1,0 +1,54 @@
+"""Start-up cost is paid by every CLI command (issue 17): `import judgebox.cli` loads no server,
+no scale-out client and no judge, and what `run`/`verify` load brings no server with it.
+
+Checked in a fresh interpreter (sys.modules of this pytest process already holds everything).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+SERVER_SIDE = ("fastapi", "uvicorn", "sse_starlette", "starlette", "nats", "pydantic")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Top-level and judgebox.* module names loaded by a fresh interpreter running `code`."""
+    probe = (
+        f"import sys\n{code}\nimport json\n"
+        "print(json.dumps(sorted({m if m.startswith('judgebox.') else m.split('.')[0]"
+        " for m in sys.modules})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_import_cli_loads_no_server_no_worker_no_judge() -> None:
+    loaded = _loaded_after("import judgebox.cli")
+    assert "judgebox.cli" in loaded and "typer" in loaded
+    unwanted = {*SERVER_SIDE, "yaml", "rich", "anyio", "asyncio"} & loaded
+    assert not unwanted, f"import judgebox.cli loads {sorted(unwanted)}"
+    layers = ("judging", "sandbox", "server", "scaleout", "problems")
+    judge_side = {m for m in loaded if m.split(".")[1:2] and m.split(".")[1] in layers}
+    assert not judge_side, f"import judgebox.cli loads {sorted(judge_side)}"
+
+
+def test_what_run_and_verify_import_brings_no_server() -> None:
+    # the modules `run` and `verify` import when they run (see cli.py)
+    loaded = _loaded_after(
+        "import judgebox.cli, asyncio, json\n"
+        "from judgebox.judging.judge import Judge, Submission\n"
+        "from judgebox.languages.table import language_for_file\n"
+        "from judgebox.problems.library import ProblemLibrary, submissions\n"
+        "from judgebox.problems.package import load_problem\n"
+        "from judgebox.sandbox import Sandbox, SandboxConfig\n"
+        "from judgebox.settings import settings_from_env\n"
+        "from judgebox.vocabulary.events import run_document"
+    )
+    assert "judgebox.judging.judge" in loaded
+    unwanted = {*SERVER_SIDE, "rich"} & loaded
+    assert not unwanted, f"`judgebox run` loads {sorted(unwanted)}"
+    assert not {m for m in loaded if m.startswith(("judgebox.server", "judgebox.scaleout"))}
