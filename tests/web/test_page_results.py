@@ -4,12 +4,15 @@ interaction samples."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from page_actions import open_page, prepare
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 Screenshot = Callable[..., Path]
 # Right on the easy group, one too high on the hard one (half its points).
@@ -188,3 +191,33 @@ def test_interactive_samples_show_as_a_dialogue(
     # sample/2 has no .interaction file: its input and answer as usual.
     expect(page.locator("#samples").get_by_text("sample/2", exact=True)).to_be_visible()
     screenshot(page)
+
+
+def test_closing_the_tab_cancels_its_run(
+    browser: Browser, server_url: str, screenshot: Screenshot
+) -> None:
+    """The page starts runs with cancelWhenUnwatched: a closed tab's run stops within the
+    server's grace (10 s by default), not at the run time cap."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    open_page(page, server_url)
+    prepare(page, "aplusb", "python3", "import time\ntime.sleep(30)\n")
+    with page.expect_response(
+        lambda r: r.url.endswith("/runs") and r.request.method == "POST"
+    ) as created:
+        page.get_by_role("button", name="Validate with dataset").click()
+    assert json.loads(created.value.request.post_data or "{}")["cancelWhenUnwatched"] is True
+    run_id = created.value.json()["runId"]
+    expect(page.get_by_role("button", name="Cancel validation")).to_be_enabled()
+    screenshot(page, "running")
+    context.close()
+    deadline = time.monotonic() + 60
+    status = ""
+    while time.monotonic() < deadline:
+        status = httpx.get(f"{server_url}/runs/{run_id}", timeout=10).json()["status"]
+        if status != "running" and status != "queued":
+            break
+        time.sleep(0.5)
+    assert status == "cancelled"
+    log = Path(__file__).resolve().parents[2] / "test-artifacts" / "web" / "server.log"
+    assert f"run {run_id} cancelled: no client followed it for 10 s" in log.read_text()
