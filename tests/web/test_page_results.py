@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from page_actions import open_page, prepare
+from page_actions import axe_violations, open_page, prepare
 from playwright.sync_api import Browser, Page, expect
 
 Screenshot = Callable[..., Path]
@@ -60,6 +60,7 @@ def test_scoring_problem_shows_groups_with_scores_and_the_total(
         "(rows) => rows.map((r) => r.dataset.group ? `group ${r.dataset.group}` : r.dataset.name)"
     )
     assert again == order
+    assert axe_violations(page) == []
     screenshot(page, "reloaded")
 
 
@@ -90,6 +91,7 @@ def test_diff_marks_the_checkers_token_and_nothing_on_accepted_cases(
     )
     expect(wrong.get_by_label("Your output").locator("mark")).to_have_text("99999999996")
     expect(wrong.get_by_label("Expected output").locator("mark")).to_have_text("99999999995")
+    assert axe_violations(page) == []
     screenshot(page)
 
 
@@ -133,6 +135,7 @@ def test_latex_statement_renders_with_math(
     expect(statement.locator("em")).to_have_text("hypotenuse")
     expect(statement.locator("ul > li")).to_have_count(2)
     expect(statement.locator("code")).to_have_text('printf("%.10f")')
+    assert axe_violations(page) == []
     screenshot(page)
 
 
@@ -188,6 +191,7 @@ def test_interactive_samples_show_as_a_dialogue(
     expect(turns.nth(1)).to_have_class(re.compile(r"\bturn-judge\b"))
     expect(turns.nth(1).locator(".turn-text")).to_have_text("lower")
     expect(turns.last.locator(".turn-text")).to_have_text("correct")
+    assert axe_violations(page) == []
     # sample/2 has no .interaction file: its input and answer as usual.
     expect(page.locator("#samples").get_by_text("sample/2", exact=True)).to_be_visible()
     screenshot(page)
