@@ -42,7 +42,7 @@ T = TypeVar("T")
 _VERDICT_STYLE = {
     "AC": "bold green", "WA": "bold red", "TLE": "bold yellow", "MLE": "bold magenta",
     "OLE": "bold magenta", "RTE": "bold red", "CE": "bold red", "IE": "bold white on red",
-    "SKIPPED": "dim",
+    "SKIPPED": "dim", "RAN": "bold cyan",
 }  # fmt: skip
 
 
@@ -125,7 +125,7 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
 
 
 def _style(verdict: str) -> str:
-    return _VERDICT_STYLE.get(verdict, "")
+    return _VERDICT_STYLE.get(verdict, "default")  # "[]x[/]" is no markup: never empty
 
 
 class LiveTable:
@@ -182,9 +182,10 @@ class LiveTable:
             if s.status is RunStatus.COMPILE_ERROR:
                 self.footer = "CE: compile error (the compiler's messages follow)"
                 return
+            ran = f", {s.unjudged} ran with no verdict" if s.unjudged else ""
             self.footer = (
-                f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped "
-                f"({s.status})"
+                f"{s.verdict}: {s.passed} passed, {s.failed} failed, {s.skipped} skipped"
+                f"{ran} ({s.status})"
             )
             if s.score is not None:
                 out_of = "" if s.max_score is None else f" / {s.max_score:g}"
@@ -216,12 +217,23 @@ def run(
     ] = False,
     parallelism: Annotated[int | None, typer.Option(help="Cases run side by side.")] = None,
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input",
+            help="Run on this input instead of the dataset ('-': stdin), judged against the "
+            "problem's reference solution; repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Judge one file against a problem, with a live table."""
+    """Judge one file against a problem (or on your own --input), with a live table."""
     import json
+    import shutil
+    import uuid
 
     from judgebox.judging.judge import Submission
     from judgebox.languages.table import language_for_file
+    from judgebox.problems.custom import custom_problem
     from judgebox.settings import settings_from_env
     from judgebox.vocabulary.errors import JudgeboxError
     from judgebox.vocabulary.events import CompileEvent, CompleteEvent, run_document
@@ -232,8 +244,13 @@ def run(
     if not source.is_file():
         usage_error(f"no such file: {source}")
     prob = _problem(problem, settings)
+    custom_inputs = _read_inputs(inputs or [])
     judge = _open_judge(settings)
+    inputs_dir: Path | None = None
     try:
+        if custom_inputs:
+            inputs_dir = judge.sandbox.workspace(f"cli-inputs-{uuid.uuid4().hex}")
+            prob = custom_problem(prob, custom_inputs, inputs_dir)
         lang = judge.language(language) if language else language_for_file(source, judge.languages)
         judge.language(lang.id)
         try:
@@ -259,20 +276,60 @@ def run(
             compile_event = next((e for e in events if isinstance(e, CompileEvent)), None)
             if compile_event is not None and not compile_event.result.ok:
                 out.print(compile_event.result.output, markup=False, highlight=False)
+            if custom_inputs:
+                _print_custom_cases(out, events)
     except JudgeboxError as exc:
         usage_error(exc.message)
     finally:
+        if inputs_dir is not None:
+            shutil.rmtree(inputs_dir, ignore_errors=True)
         judge.sandbox.close()
     complete = next((e for e in reversed(events) if isinstance(e, CompleteEvent)), None)
-    raise typer.Exit(0 if complete is not None and complete.summary.verdict is Verdict.AC else 1)
+    # RAN (custom input, nothing to judge it against) is no failure: the program ran fine.
+    ok = complete is not None and complete.summary.verdict in (Verdict.AC, Verdict.RAN)
+    raise typer.Exit(0 if ok else 1)
 
 
-def _kattis_time_limit(problem: Problem, slowest: float) -> float:
-    """Slowest accepted CPU time times the package's multiplier, rounded up (as problemtools)."""
-    import math
+def _read_inputs(specs: list[str]) -> list[dict[str, str]]:
+    """The custom cases of `--input FILE` options (`-` reads stdin once)."""
+    cases: list[dict[str, str]] = []
+    for number, spec in enumerate(specs, start=1):
+        if spec == "-":
+            data, name = sys.stdin.buffer.read(), "stdin"
+        else:
+            path = Path(spec)
+            if not path.is_file():
+                usage_error(f"no such input file: {spec}")
+            data, name = path.read_bytes(), path.name
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            usage_error(f"the input {spec} is not UTF-8 text")
+        if any(case["name"] == name for case in cases):
+            name = f"{name} ({number})"
+        cases.append({"name": name, "input": text})
+    return cases
 
-    multiplier = problem.time_multiplier or 5.0
-    return float(max(1, math.ceil(slowest * multiplier)))
+
+def _print_custom_cases(out: Console, events: list[Event]) -> None:
+    """Each custom case's output, the reference's, stderr and why an input is outside."""
+    from judgebox.vocabulary.events import CaseResultEvent
+
+    for event in events:
+        if not isinstance(event, CaseResultEvent):
+            continue
+        r = event.result
+        out.rule(f"{r.index} · {r.name} · {r.verdict}")
+        sections = [
+            ("input rejected", r.input_rejected),
+            ("your output" + (" (truncated)" if r.output_truncated else ""), r.output),
+            (f"reference output ({r.reference})" if r.reference else "", r.answer),
+            ("stderr", r.stderr),
+        ]
+        for title, text in sections:
+            if title and text:
+                out.print(f"[bold]{title}[/]")
+                out.print(text.rstrip("\n"), markup=False, highlight=False)
 
 
 @app.command()
@@ -285,7 +342,7 @@ def verify(
     """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
     import json
 
-    from judgebox.problems.library import submissions
+    from judgebox.problems.library import expected_outcomes
     from judgebox.settings import settings_from_env
 
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
@@ -293,9 +350,11 @@ def verify(
     if not package.is_dir():
         usage_error(f"no such package directory: {package}")
     prob = _problem(str(package), settings)
-    entries = submissions(prob)
+    entries = expected_outcomes(prob)
     if not entries:
-        usage_error(f"{package}: no submissions/<verdict>/ files to verify")
+        usage_error(
+            f"{package}: no submissions/<verdict>/ files (or tagged Polygon solutions) to verify"
+        )
     judge = _open_judge(settings)
     try:
         report = _run_async(_verify(judge, prob, entries, quiet=json_output))
@@ -307,46 +366,59 @@ def verify(
 
 
 async def _verify(
-    judge: Judge, prob: Problem, entries: list[tuple[Verdict, Path]], *, quiet: bool
+    judge: Judge,
+    prob: Problem,
+    entries: list[tuple[frozenset[Verdict], str, Path]],
+    *,
+    quiet: bool,
 ) -> dict[str, Any]:
     import dataclasses
 
-    from judgebox.vocabulary.verdicts import Verdict
-
     rows: list[dict[str, Any]] = []
-    time_limit_note = ""
-    if prob.time_limit is None:  # the Kattis way: from the accepted submissions
-        slowest = 0.0
-        probe = dataclasses.replace(prob, time_limit=judge.settings.default_time_limit * 5)
-        for expected, path in entries:
-            if expected is Verdict.AC:
-                row = await _judge_file(judge, probe, path)
-                slowest = max(slowest, row["maxTimeMs"] / 1000)
-        limit = _kattis_time_limit(prob, slowest)
-        time_limit_note = (
-            f"time limit {limit:g} s (slowest accepted {slowest:.2f} s times the multiplier)"
-        )
-        prob = dataclasses.replace(prob, time_limit=limit)
-        if not quiet:
-            _out().print(time_limit_note)
+    # The one rule the server and `run` use too: stated, else inferred from the submissions.
+    limit = await judge.time_limit(prob)
+    how = limit.detail if limit.source == "inferred" else f"from {limit.source}"
+    time_limit_note = f"time limit {limit.seconds:g} s ({how})"
+    prob = dataclasses.replace(prob, time_limit=limit.seconds)
+    if not quiet:
+        _out().print(time_limit_note)
     from rich.table import Table
 
     table = Table(title=f"verify {prob.name}")
     for column in ("submission", "expected", "got", "max time", "result"):
         table.add_column(column)
-    for expected, path in entries:
+    if prob.scoring:
+        table.add_column("score")
+    for expected, label, path in entries:
         row = await _judge_file(judge, prob, path)
-        row["expected"] = str(expected)
-        row["ok"] = row["got"] == row["expected"]
+        row["expected"] = label
+        row["ok"] = row["got"] in {str(v) for v in expected}
+        if prob.scoring and row["got"] == "AC":  # scoring: the folder promises a score too
+            score, top = row.get("score"), row.get("maxScore")
+            partial = path.parent.name == "partially_accepted"
+            if partial:
+                row["expectedScore"] = "partial"
+                row["ok"] = score is not None and (top is None or score < top) and score > 0
+            elif top is not None:
+                row["expectedScore"] = top
+                row["ok"] = score == top
         rows.append(row)
         table.add_row(
             row["submission"], row["expected"], f"[{_style(row['got'])}]{row['got']}[/]",
             f"{row['maxTimeMs']} ms", "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/]",
+            *([_score_text(row)] if prob.scoring else []),
         )  # fmt: skip
     if not quiet:
         _out().print(table)
     ok = all(r["ok"] for r in rows)
     return {"problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows}
+
+
+def _score_text(row: dict[str, Any]) -> str:
+    if row.get("score") is None:
+        return ""
+    top = row.get("maxScore")
+    return f"{row['score']:g}" + ("" if top is None else f" / {top:g}")
 
 
 async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
@@ -365,11 +437,14 @@ async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]
     events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
     complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))
     times = [e.result.time_ms for e in events if isinstance(e, CaseResultEvent)]
-    return {
+    row: dict[str, Any] = {
         "submission": name,
         "got": str(complete.summary.verdict),
         "maxTimeMs": max(times, default=0),
     }
+    if complete.summary.score is not None:
+        row["score"], row["maxScore"] = complete.summary.score, complete.summary.max_score
+    return row
 
 
 @app.command()

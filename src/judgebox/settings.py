@@ -79,6 +79,10 @@ class Settings:
     compile_time_limit: float = 30.0
     compile_memory_limit: int = 1024 * 1024 * 1024
     visible_text_limit: int = 4096
+    # the most a request's `limits` may ask for (a request above them is refused, 422)
+    max_time_limit: float = 10.0
+    max_memory_limit: int = 1024 * 1024 * 1024
+    max_output_limit: int = 256 * 1024 * 1024
     # compile cache: a bigger compiled program is a CE; past the total, least recently
     # used entries are evicted, except those used within the grace (a run may mount them)
     artifact_size_limit: int = 32 * 1024 * 1024
@@ -159,6 +163,9 @@ _CONVERTERS: dict[str, Any] = {
     "compile_time_limit": parse_duration,
     "compile_memory_limit": parse_size,
     "visible_text_limit": parse_size,
+    "max_time_limit": parse_duration,
+    "max_memory_limit": parse_size,
+    "max_output_limit": parse_size,
     "artifact_size_limit": parse_size,
     "compile_cache_limit": parse_size,
     "compile_cache_grace": parse_duration,

@@ -67,6 +67,34 @@ def test_run_live_table_and_exit_status_one_on_failure(env: dict[str, str]) -> N
     assert "WA" in out.stdout and "SKIPPED" in out.stdout
 
 
+def test_run_on_an_input_file_judged_against_the_reference(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    given = tmp_path / "mine.txt"
+    given.write_text("20 22\n")
+    source = PROBLEMS / "aplusb" / "submissions" / "wrong_answer" / "subtracts.py"
+    out = judgebox(env, "run", "aplusb", str(source), "--input", str(given), "--json")
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    (case,) = doc["cases"]
+    assert case["name"] == "mine.txt" and case["verdict"] == "WA"
+    assert case["answer"] == "42\n" and case["output"] == "-2\n"
+    assert case["reference"] == "submissions/accepted/aplusb.cpp"
+    assert doc["totalCases"] == 1 and doc["summary"]["failed"] == 1
+
+
+def test_run_on_stdin_input_with_the_live_table(env: dict[str, str]) -> None:
+    source = PROBLEMS / "aplusb" / "submissions" / "accepted" / "aplusb.py"
+    args = [JUDGEBOX, "run", "aplusb", str(source), "--input", "-", "--input", "-"]
+    out = subprocess.run(args, env=env, input="1 2\n", capture_output=True, text=True,
+                         timeout=300, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "AC" in out.stdout and "reference output (submissions/accepted/aplusb.cpp)" in out.stdout
+    # stdin is read once: the second `-` is an empty input, outside the problem
+    assert "RAN" in out.stdout and "input rejected" in out.stdout
+    assert "input_validators/validate.py" in out.stdout
+
+
 def test_run_compile_error_shows_compiler_output(env: dict[str, str]) -> None:
     source = PROBLEMS / "aplusb" / "submissions" / "compile_error" / "missing_semicolon.cpp"
     out = judgebox(env, "run", "aplusb", str(source))
@@ -103,13 +131,16 @@ def test_unknown_extension_is_a_usage_error(env: dict[str, str], tmp_path: Path)
     assert out.returncode == 2 and "extension" in out.stderr
 
 
-@pytest.mark.parametrize("package", ["aplusb", "hypotenuse", "anysum", "guess", "doubleit"])
+@pytest.mark.parametrize(
+    "package", ["aplusb", "hypotenuse", "anysum", "guess", "doubleit", "countdown"]
+)
 def test_verify_passes_on_every_bundled_package(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(PROBLEMS / package), "--json")
     report = json.loads(out.stdout)
     assert out.returncode == 0, json.dumps(report, indent=1)
     assert report["ok"] and report["submissions"]
     assert all(row["got"] == row["expected"] for row in report["submissions"])
+    assert all(row["ok"] for row in report["submissions"])
 
 
 def test_verify_reports_a_mismatch(env: dict[str, str], tmp_path: Path) -> None:
@@ -148,6 +179,96 @@ def test_verify_computes_a_missing_time_limit_the_kattis_way(
     assert out.returncode == 0, report
     # slowest accepted submission (tens of ms) x 3, rounded up to whole seconds
     assert report["timeLimit"].startswith("time limit 1 s (slowest accepted")
+
+
+# Polygon packages: testlib checker and interactor, solution tags.
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.mark.parametrize(
+    "package", ["polygon-aplusb", "polygon-guess", "polygon-groups", "dmoj-batched", "dmoj-archive"]
+)
+def test_verify_checks_every_solution_tag(env: dict[str, str], package: str) -> None:
+    out = judgebox(env, "verify", str(DATA / package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report, indent=1)
+    tags = {row["expected"] for row in report["submissions"]}
+    if package.startswith("dmoj"):  # submissions/<verdict>/, as judgebox reads DMOJ folders
+        assert tags == {"AC", "WA"}
+    else:
+        assert "main" in tags and "wrong-answer" in tags
+    assert all(row["ok"] for row in report["submissions"])
+
+
+def test_a_failing_checker_is_the_problems_fault(env: dict[str, str]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="judgebox-polygon-", dir="/tmp"))
+    root.chmod(0o755)  # the boxes' uids read the package
+    package = root / "broken"
+    shutil.copytree(DATA / "polygon-aplusb", package)
+    (package / "tests" / "02.a").write_text("not a number\n")  # the checker exits 3 (FAIL)
+    out = judgebox(env, "run", str(package), str(package / "solutions" / "main.py"), "--json")
+    shutil.rmtree(root, ignore_errors=True)
+    text = json.dumps(json.loads(out.stdout))
+    assert out.returncode == 1
+    assert '"IE"' in text and "problem's checker failed" in text
+
+
+def test_polygon_groups_points_and_dependencies_are_scored(env: dict[str, str]) -> None:
+    package = DATA / "polygon-groups"
+    out = judgebox(env, "run", str(package), str(package / "solutions/off_by_one_large.py"),
+                   "--json")  # fmt: skip
+    doc = json.loads(out.stdout)
+    groups = {g["name"]: g for g in doc["groups"]}
+    assert groups["secret/small"]["score"] == 40
+    assert groups["secret/large/04"]["score"] == 15  # the checker's points (exit 7)
+    assert (doc["summary"]["score"], doc["summary"]["maxScore"]) == (70, 100)
+    out = judgebox(env, "run", str(package), str(package / "solutions/small_wrong.py"), "--json")
+    doc = json.loads(out.stdout)
+    assert doc["summary"]["score"] == 0
+    # secret/large requires secret/small, which failed: its tests are not run
+    assert [c["verdict"] for c in doc["cases"]][3:] == ["SKIPPED", "SKIPPED"]
+
+
+# DMOJ folders: batches with points, a Python checker in the sandbox, archives.
+def test_dmoj_batches_and_python_checker_points_are_scored(env: dict[str, str]) -> None:
+    package = DATA / "dmoj-batched"
+    out = judgebox(env, "run", str(package), str(package / "extra/off_by_one_on_eleven.py"),
+                   "--json")  # fmt: skip
+    doc = json.loads(out.stdout)
+    groups = {g["name"]: g for g in doc["groups"]}
+    assert groups["secret/batch1"]["score"] == 30 and groups["secret/batch2"]["score"] == 50
+    assert groups["secret/case4"]["score"] == 10  # CheckerResult(True, point_value / 2)
+    assert (doc["summary"]["score"], doc["summary"]["maxScore"]) == (90, 100)
+    wrong = package / "submissions/wrong_answer/product_when_large.py"
+    out = judgebox(env, "run", str(package), str(wrong), "--json")
+    doc = json.loads(out.stdout)
+    assert {g["name"]: g["score"] for g in doc["groups"]}["secret/batch2"] == 0  # all or nothing
+    assert doc["summary"]["score"] == 50
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def check(process_output, judge_output, **kwargs):\n    raise KeyError('x')\n",
+        "import os\ndef check(process_output, judge_output, **kwargs):\n"
+        "    os.kill(os.getpid(), 9)\n",
+        "def check(process_output, judge_output, **kwargs):\n    return 'yes'\n",
+    ],
+)  # a hang and a flood are contained by the same runner: tests/judge/test_testlib.py
+def test_a_python_checker_that_fails_is_the_problems_fault(env: dict[str, str], body: str) -> None:
+    root = Path(tempfile.mkdtemp(prefix="judgebox-dmoj-", dir="/tmp"))
+    root.chmod(0o755)  # the boxes' uids read the package
+    package = root / "broken"
+    shutil.copytree(DATA / "dmoj-batched", package)
+    (package / "checker.py").write_text(body)
+    solution = package / "submissions/accepted/sum.py"
+    out = judgebox(env, "run", str(package), str(solution), "--json")
+    shutil.rmtree(root, ignore_errors=True)
+    doc = json.loads(out.stdout)
+    assert out.returncode == 1 and doc["summary"]["verdict"] == "IE"
+    # the checker's own message may quote hidden data: secret cases show only whose fault
+    assert doc["cases"][0]["verdict"] == "IE"
+    assert "problem's fault" in doc["cases"][0]["feedback"]
 
 
 def _flags(help_text: str) -> set[str]:

@@ -46,7 +46,15 @@ def complete(events: list[Event]) -> CompleteEvent:
 
 
 @pytest.mark.parametrize(
-    "name", ["scoringgroups", "validatorprogram", "validatorscripts", "legacytestdata"]
+    "name",
+    [
+        "scoringgroups",
+        "validatorprogram",
+        "validatorscripts",
+        "legacytestdata",
+        "multipass",
+        "interactivemultipass",
+    ],
 )
 async def test_every_submission_gets_what_its_folder_promises(
     judge: Judge, shared_tmp: Path, name: str
@@ -94,3 +102,20 @@ async def test_a_pass_fail_run_keeps_its_shape(judge: Judge, shared_tmp: Path) -
     assert not any(isinstance(e, GroupResultEvent) for e in events)
     assert "score" not in complete(events).to_wire()
     assert all("score" not in e.to_wire() for e in events if isinstance(e, CaseResultEvent))
+
+
+async def test_multi_pass_runs_until_the_validator_stops(judge: Judge, shared_tmp: Path) -> None:
+    problem = copy_package("multipass", shared_tmp)
+    assert problem.multi_pass and problem.validation_passes == 4
+    accepted = problem.path / "submissions/accepted/minus_one.py"
+    results = [e.result for e in await judge_file(judge, problem, accepted)
+               if isinstance(e, CaseResultEvent)]  # fmt: skip
+    assert [r.verdict for r in results] == [Verdict.AC] * 3
+    # secret/1 needs 4 passes (4, 3, 2, 1): one fewer allowed is the package's error
+    yaml = problem.path / "problem.yaml"
+    yaml.write_text(yaml.read_text().replace("validation_passes: 4", "validation_passes: 3"))
+    fewer = load_problem(problem.path)
+    results = [e.result for e in await judge_file(judge, fewer, accepted)
+               if isinstance(e, CaseResultEvent)]  # fmt: skip
+    assert [r.verdict for r in results] == [Verdict.AC, Verdict.IE, Verdict.AC]
+    assert "more than validation_passes (3)" in results[1].feedback

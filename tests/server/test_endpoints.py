@@ -35,7 +35,7 @@ def test_healthz_languages_problems(server: LiveServer) -> None:
     problems = httpx.get(f"{server.url}/problems").json()
     assert problems == [
         {"name": "aplusb", "title": "A plus B", "totalCases": 4, "sampleCases": 1,
-         "timeLimit": None, "memoryLimit": None},
+         "timeLimit": None, "memoryLimit": 2048 << 20},  # the spec's default memory
     ]  # fmt: skip
 
 
@@ -44,6 +44,9 @@ def test_problem_detail_has_statement_and_samples(server: LiveServer) -> None:
     assert detail["name"] == "aplusb" and detail["totalCases"] == 4
     assert detail["statementFormat"] == "markdown" and "Add a and b" in detail["statement"]
     assert detail["samples"] == [{"name": "sample/1", "input": "1 2\n", "answer": "3\n"}]
+    # no limit stated and no submissions to infer one from: the server's default
+    assert (detail["timeLimit"], detail["timeLimitSource"]) == (2.0, "default")
+    assert (detail["outputLimit"], detail["scoring"]) == (8 << 20, False)
 
 
 def test_page_static_openapi_metrics(server: LiveServer) -> None:

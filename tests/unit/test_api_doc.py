@@ -85,6 +85,26 @@ SAMPLE_EVENTS: list[Event] = [
             difference=Difference("the token differs from the expected one", 1, 2),
         )
     ),
+    CaseResultEvent(
+        CaseResult(
+            3,
+            "1",
+            Verdict.RAN,
+            10,
+            11,
+            8000,
+            0,
+            None,
+            "",
+            input="1 x\n",
+            output="",
+            stderr="",
+            output_truncated=False,
+            reference="submissions/accepted/a.cpp",
+            input_rejected="the input validator input_validators/v.py rejected it",
+        )
+    ),
+    CompleteEvent(Summary(3, False, Verdict.RTE, 1, 1, 0, RunStatus.FINISHED, unjudged=1)),
     CompleteEvent(Summary(2, False, Verdict.RTE, 1, 1, 0, RunStatus.FINISHED)),
     # a scoring problem's: a case score, a group, the run's score
     CaseResultEvent(CaseResult(3, "secret/g1/1", Verdict.AC, 12, 13, 89, 0, None, "", score=30.0)),

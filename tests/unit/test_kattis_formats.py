@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from judgebox.judging.programs import resolve_program
 from judgebox.languages.table import load_languages
 from judgebox.problems.package import load_problem
+from judgebox.problems.programs import resolve_program
 from judgebox.vocabulary.errors import ProblemPackageError
 
 PACKAGES = Path(__file__).resolve().parents[1] / "data" / "packages"
@@ -132,3 +133,56 @@ def test_unclear_programs_are_refused(tmp_path: Path, files: dict[str, str], nam
     write(folder, files)
     with pytest.raises(ProblemPackageError, match=named):
         resolve_program(folder, load_languages())
+
+
+def test_a_broken_package_is_one_line_and_the_others_still_load(tmp_path: Path) -> None:
+    from judgebox.problems.library import ProblemLibrary
+
+    good = {"problem.yaml": "problem_format_version: 2025-09\n", **ONE_CASE}
+    write(tmp_path / "good", good)
+    write(tmp_path / "badversion", {**good, "problem.yaml": "problem_format_version: 2030-01\n"})
+    write(tmp_path / "badyaml", {**good, "problem.yaml": "limits: [\n  time_limit: 1\n"})
+    write(tmp_path / "novalidator", {**good, "problem.yaml": (
+        "problem_format_version: 2025-09\ntype: interactive\n")})  # fmt: skip
+    write(
+        tmp_path / "badvalidator",
+        {**good, "output_validator/a.py": "", "output_validator/b.cc": ""},
+    )
+    write(tmp_path / "overmax", {
+        "problem.yaml": "problem_format_version: 2025-09\ntype: scoring\n",
+        "data/secret/g/test_group.yaml": "max_score: 101\n",
+        "data/secret/g/1.in": "", "data/secret/g/1.ans": "",
+    })  # fmt: skip
+    library = ProblemLibrary(tmp_path)
+    assert [p.name for p in library.list()] == ["good"]
+    expected = {
+        "badversion": ("problem.yaml", "unknown problem_format_version '2030-01'"),
+        "badyaml": ("problem.yaml", "not valid YAML"),
+        "novalidator": ("problem.yaml", "output_validator"),
+        "badvalidator": ("output_validator", "cannot tell the program's language"),
+        "overmax": ("secret/g/test_group.yaml", "over its max_score 100"),
+    }
+    assert set(library.broken) == set(expected)
+    for name, (file, rule) in expected.items():
+        message = library.broken[name]
+        assert "\n" not in message and file in message and rule in message, message
+
+
+def test_the_library_caches_a_big_package_and_sees_changes(tmp_path: Path) -> None:
+    from judgebox.problems.library import ProblemLibrary
+
+    files = {"problem.yaml": "problem_format_version: 2025-09\n"}
+    for i in range(1000):
+        files[f"data/secret/{i:04d}.in"] = f"{i}\n"
+        files[f"data/secret/{i:04d}.ans"] = f"{i}\n"
+    write(tmp_path / "big", files)
+    trusting = ProblemLibrary(tmp_path, recheck_seconds=3600)
+    first = trusting.get("big")
+    assert len(first.cases) == 1000 and trusting.get("big") is first  # no rescan, no reload
+    checking = ProblemLibrary(tmp_path)
+    loaded = checking.get("big")
+    assert checking.get("big") is loaded  # same signature: the cached problem
+    group = tmp_path / "big" / "data" / "secret" / "test_group.yaml"
+    group.write_text("args: [x]\n")
+    os.utime(group, ns=(0, 10**18))  # a later mtime, whatever the clock's resolution
+    assert checking.get("big").cases[0].args == ("x",)

@@ -86,7 +86,11 @@ def test_legacy_package_without_limits_gives_none(tmp_path: Path) -> None:
     package = write(tmp_path / "p", {"data/secret/1.in": "", "data/secret/1.ans": ""})
     problem = load_problem(package)
     assert problem.title == "p"
-    assert (problem.time_limit, problem.memory_limit, problem.output_limit) == (None, None, None)
+    # the spec's defaults: no time limit (inferred), 2048 MiB, 8 MiB, multipliers 5 and 2
+    assert (problem.time_limit, problem.memory_limit, problem.output_limit) == (
+        None, 2048 << 20, 8 << 20,
+    )  # fmt: skip
+    assert (problem.time_multiplier, problem.time_safety_margin) == (5.0, 2.0)
     assert (problem.statement, problem.statement_format) == (None, None)
     assert problem.samples == ()
 
@@ -462,9 +466,9 @@ def test_bundled_problems_load() -> None:
     library = ProblemLibrary(BUNDLED)
     loaded = {problem.name: problem for problem in library.list()}
     assert library.broken == {}
-    assert sorted(loaded) == ["anysum", "aplusb", "doubleit", "guess", "hypotenuse"]
+    assert sorted(loaded) == ["anysum", "aplusb", "countdown", "doubleit", "guess", "hypotenuse"]
     for problem in loaded.values():
-        assert len(problem.samples) == 2
+        assert len(problem.samples) == (1 if problem.name in ("countdown", "doubleit") else 2)
         assert len(problem.cases) > len(problem.samples)
         assert problem.statement
         # hypotenuse is a Kattis legacy package with a LaTeX statement

@@ -47,6 +47,16 @@ def test_summary_of_a_finished_run() -> None:
     assert full.completed and full.verdict is Verdict.AC
 
 
+def test_ran_cases_are_neither_passed_nor_failed() -> None:
+    ran = summarize(2, [_case(1, Verdict.RAN), _case(2, Verdict.AC)], RunStatus.FINISHED)
+    assert (ran.verdict, ran.passed, ran.failed, ran.unjudged) == (Verdict.RAN, 1, 0, 1)
+    assert ran.completed
+    failed = summarize(2, [_case(1, Verdict.RAN), _case(2, Verdict.WA)], RunStatus.FINISHED)
+    assert (failed.verdict, failed.failed, failed.unjudged) == (Verdict.WA, 1, 1)
+    cancelled = summarize(2, [_case(1, Verdict.RAN)], RunStatus.CANCELLED)
+    assert cancelled.verdict is Verdict.SKIPPED and not cancelled.completed
+
+
 @pytest.mark.parametrize(
     ("status", "verdict"),
     [

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
+from judgebox.judging.custom import CustomJudging
+from judgebox.judging.named_checkers import NamedOutcome, check_named
 from judgebox.judging.scoring import ScoreError, case_score
+from judgebox.judging.testlib import (
+    CHECKER_DIR,
+    PROBLEM_FAULT,
+    TestlibOutcome,
+    check_tout,
+    combine_interactive,
+    run_testlib_checker,
+    run_testlib_interactive,
+)
 from judgebox.judging.validators import (
     FEEDBACK_DIR,
     PROBLEM_DIR,
@@ -23,9 +35,10 @@ from judgebox.judging.validators import (
     read_score_files,
     run_interactive,
     run_validator,
+    take_next_pass,
 )
 from judgebox.languages.table import Language
-from judgebox.problems.model import Problem, TestCase, Validation
+from judgebox.problems.model import NamedChecker, Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
@@ -84,6 +97,9 @@ class CaseJudge:
     artifact: Artifact
     validator: ValidatorProgram | None
     workspace: Path
+    custom: CustomJudging | None = None  # what judges custom-input cases (judging/custom.py)
+    testlib_checker: ValidatorProgram | None = None
+    testlib_interactor: ValidatorProgram | None = None
     # The same for every case of the run: worked out once (in __post_init__).
     _limits: Limits = field(init=False, repr=False, compare=False)
     _run_limits: Limits = field(init=False, repr=False, compare=False)
@@ -113,12 +129,16 @@ class CaseJudge:
             sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
         )
         validator_box = None
-        if self.validator is not None:
+        # A testlib interactor's box holds its checker too (at /checker), to read its tout.
+        first = self.testlib_interactor or self.testlib_checker or self.validator
+        if first is not None:
             mounts = [
-                Mount(self.validator.artifact.directory, BOX_DIR),
-                Mount(self.validator.problem_root, PROBLEM_DIR),
+                Mount(first.artifact.directory, BOX_DIR),
+                Mount(first.problem_root, PROBLEM_DIR),
                 Mount(self.workspace / f"feedback-{sub.name}", FEEDBACK_DIR, writable=True),
             ]
+            if self.testlib_interactor is not None and self.testlib_checker is not None:
+                mounts.append(Mount(self.testlib_checker.artifact.directory, CHECKER_DIR))
             mounts[2].source.mkdir(mode=0o755)
             validator_box = await stack.enter_async_context(sandbox.box(mounts, group=group))
         return SlotBoxes(
@@ -129,32 +149,133 @@ class CaseJudge:
         )
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
-        """Run and check one case."""
+        """Run and check one case (every pass of it, for a multi-pass problem; a custom-input
+        case against the reference solution, if any)."""
+        if case.custom:
+            return await self._judge_custom(boxes, case)
+        if not self.problem.multi_pass:
+            return await self._judge_pass(boxes, case, case.input_path)
+        stdin_copy = self.workspace / f"pass-{boxes.submission.name}.in"
+        input_path, in_box = case.input_path, None
+        slowest = 0
+        for number in range(1, self.problem.validation_passes + 1):
+            result = await self._judge_pass(boxes, case, input_path, number == 1, in_box)
+            slowest = max(slowest, result.time_ms)
+            next_in_box = await asyncio.to_thread(take_next_pass, boxes.feedback_dir, stdin_copy)
+            result = dataclasses.replace(result, time_ms=slowest)
+            if next_in_box is None:
+                return result
+            if result.verdict is not Verdict.AC:
+                return self._judge_error(case, result, "the output validator wrote nextpass.in "
+                                         "but did not accept the pass")  # fmt: skip
+            input_path, in_box = stdin_copy, next_in_box
+        return self._judge_error(
+            case, result, f"the output validator asked for more than validation_passes "
+            f"({self.problem.validation_passes}) passes",
+        )  # fmt: skip
+
+    def _judge_error(self, case: TestCase, result: CaseResult, why: str) -> CaseResult:
+        """A multi-pass rule the package's validator broke: the judge's error (IE)."""
+        return dataclasses.replace(result, verdict=Verdict.IE, feedback=f"internal error: {why}",
+                                   score=None)  # fmt: skip
+
+    async def _judge_custom(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
+        """A custom-input case: the input validators and the reference solution decide what
+        its output is checked against (nothing, when there is no reference)."""
+        custom = self.custom
+        assert custom is not None, "a run with custom cases has its CustomJudging"
+        reference = custom.reference
+        if reference is not None and self.problem.validation is Validation.INTERACTIVE:
+            # The reference needs the slot's validator box first: one after the other.
+            rejected = await custom.validate_input(case)
+            if rejected is None:
+                assert self.validator is not None and boxes.validator is not None
+                partner = (self.validator, boxes.validator, boxes.feedback_dir)
+                rejected = await custom.run_reference(reference, case, partner)
+            return await self._judge_pass(
+                boxes, case, case.input_path, check=rejected is None, rejected=rejected
+            )
+        # The input validators and the reference run beside the submission, each in its
+        # own box (all in the run's kill group); the check waits for their word.
+        gate = asyncio.ensure_future(custom.examine(reference, case))
+        try:
+            return await self._judge_pass(
+                boxes, case, case.input_path, check=reference is not None, gate=gate
+            )
+        finally:
+            if not gate.done():
+                gate.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gate
+
+    async def _judge_pass(
+        self,
+        boxes: SlotBoxes,
+        case: TestCase,
+        input_path: Path,
+        fresh: bool = True,
+        in_box: str | None = None,
+        *,
+        check: bool = True,
+        rejected: str | None = None,
+        gate: asyncio.Future[str | None] | None = None,
+    ) -> CaseResult:
+        """Run and check one pass of a case on `input_path` (`in_box`: where the validator
+        finds it on a later pass).
+
+        `check` False: nothing to check the output against. `rejected`: why the input is
+        outside the problem. `gate`: the input's examination (validators, reference),
+        awaited after the submission's run: why the input is outside the problem, or None.
+        """
         limits, run_limits = self._limits, self._run_limits
         argv = [*self._argv, *case.args]
+        if self.testlib_interactor is not None:
+            return await self._testlib_interaction(boxes, case, argv, run_limits, limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             result, verdict, message = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
-                problem_root=self.validator.problem_root, input_path=case.input_path,
+                problem_root=self.validator.problem_root, input_path=input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), validator_limits=self.validator.limits,
+                fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             # The submission's own limits win; then the validator's rejection; then a crash.
             failure = self._failure(result, limits, case)
             if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
                 verdict, feedback = failure
+            elif not check:
+                verdict = Verdict.RAN  # the validator's message stays: it says what happened
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
-            return self._case_result(case, result, verdict, feedback, output=None, score=score)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score,
+                                     rejected=rejected)  # fmt: skip
         # Opened here, following links: packages may link data files (a sample that is also
         # a secret case). One open instead of resolve()'s lstat per path component; the box
         # consumes the fd.
-        stdin = os.open(case.input_path, os.O_RDONLY | os.O_CLOEXEC)
+        stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
         result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
+        if gate is not None:
+            rejected = await gate
+            check = check and rejected is None
         failure = self._failure(result, limits, case)
         if failure is not None:
             verdict, feedback, score = await self._score(case, *failure, None)
+            return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                     score=score, rejected=rejected)  # fmt: skip
+        if not check:
+            return self._case_result(case, result, Verdict.RAN, Feedback.public(""),
+                                     output=result.stdout, rejected=rejected)  # fmt: skip
+        if self.testlib_checker is not None:
+            assert boxes.validator is not None
+            said = await run_testlib_checker(
+                boxes.validator, self.testlib_checker.argv,
+                problem_root=self.testlib_checker.problem_root, input_path=input_path,
+                answer_path=case.answer_path, output=result.stdout,
+                feedback_dir=boxes.feedback_dir, result_file=True,
+            )  # fmt: skip
+            verdict, feedback = said.verdict, _testlib_feedback(said)
+            verdict, feedback, score = self._testlib_score(case, said, feedback)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                      score=score)  # fmt: skip
         if self.validator is not None:
@@ -162,14 +283,17 @@ class CaseJudge:
             await asyncio.to_thread(_write_output, boxes.output_path, result.stdout)
             verdict, message = await run_validator(
                 boxes.validator, self.validator.argv, problem_root=self.validator.problem_root,
-                input_path=case.input_path, answer_path=case.answer_path,
+                input_path=input_path, answer_path=case.answer_path,
                 output_path=boxes.output_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), limits=self.validator.limits,
+                fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
             verdict, feedback, score = await self._score(case, verdict, feedback, boxes)
             return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                      score=score)  # fmt: skip
+        elif self.problem.named_checker is not None:
+            return await self._named(case, result)
         else:
             flags = case.checker_flags or self.problem.checker_flags
             answer = _small_answer(case.answer_path) if len(result.stdout) <= INLINE_CHECK else None
@@ -186,6 +310,27 @@ class CaseJudge:
         verdict, feedback, score = await self._score(case, verdict, feedback, None)
         return self._case_result(case, result, verdict, feedback, output=result.stdout,
                                  score=score, difference=difference)  # fmt: skip
+
+    async def _named(self, case: TestCase, result: ExecResult) -> CaseResult:
+        """One of DMOJ's named checkers (named_checkers.py); linecount's share of the lines
+        correct goes through the case score hook as a score multiplier would."""
+        named = self.problem.named_checker
+        assert named is not None
+        said = await asyncio.to_thread(_check_named, named, result.stdout, case.answer_path)
+        group = self.problem.group(case.group) if self.problem.scoring else None
+        scored_alone = group is not None and group.aggregation != "pass-fail"
+        # Partly right (linecount) passes only where the case is scored on its own; in a
+        # pass-fail group (a DMOJ batch) or a pass-fail problem it is wrong.
+        accepted = said.accepted and (said.fraction is None or scored_alone)
+        verdict = Verdict.AC if accepted else Verdict.WA
+        feedback = Feedback(said.feedback, said.feedback)  # it quotes no value of the answer
+        score = None
+        if self.problem.scoring:
+            multiplier = repr(said.fraction) if scored_alone and said.fraction is not None else None
+            score = case_score(self.problem, case, verdict, score_text=None,
+                               multiplier_text=multiplier)  # fmt: skip
+        return self._case_result(case, result, verdict, feedback, output=result.stdout,
+                                 score=score)  # fmt: skip
 
     def _validator_flags(self, case: TestCase) -> tuple[str, ...]:
         """The output validator's arguments for a case: its own, else the problem's."""
@@ -209,14 +354,67 @@ class CaseJudge:
                                                f"{error}"), None  # fmt: skip
         return verdict, feedback, score
 
+    def _testlib_score(
+        self, case: TestCase, said: TestlibOutcome, feedback: Feedback
+    ) -> tuple[Verdict, Feedback, float | None]:
+        """The case's score from a testlib checker: its points (exit 7) go through the same
+        case score hook as a score.txt; in a pass-fail group (Polygon's complete-group)
+        they are ignored, as the group scores as a whole."""
+        if not self.problem.scoring:
+            return said.verdict, feedback, None
+        group = self.problem.group(case.group)
+        points = said.points if group is not None and group.aggregation != "pass-fail" else None
+        try:
+            score = case_score(self.problem, case, said.verdict, multiplier_text=None,
+                               score_text=None if points is None else repr(points))  # fmt: skip
+        except ScoreError as error:
+            return Verdict.IE, Feedback.public(f"{PROBLEM_FAULT}: its points broke the "
+                                               f"scoring rules: {error}"), None  # fmt: skip
+        return said.verdict, feedback, score
+
+    async def _testlib_interaction(
+        self, boxes: SlotBoxes, case: TestCase, argv: list[str], run_limits: Limits,
+        limits: Limits,
+    ) -> CaseResult:  # fmt: skip
+        """A testlib interactor with the program, then the checker on its tout (if any)."""
+        interactor = self.testlib_interactor
+        assert interactor is not None and boxes.validator is not None
+        result, said = await run_testlib_interactive(
+            boxes.submission, argv, run_limits, boxes.validator, interactor.argv,
+            problem_root=interactor.problem_root, input_path=case.input_path,
+            answer_path=case.answer_path, feedback_dir=boxes.feedback_dir, result_file=True,
+        )  # fmt: skip
+        failure = self._failure(result, limits, case)
+        checked = None
+        program_failed = failure[0] if failure is not None else None
+        if self.testlib_checker is not None and said.verdict is Verdict.AC and failure is None:
+            checked = await check_tout(
+                boxes.validator, self.testlib_checker.argv,
+                problem_root=interactor.problem_root, input_path=case.input_path,
+                answer_path=case.answer_path, feedback_dir=boxes.feedback_dir, result_file=True,
+            )  # fmt: skip
+        outcome = combine_interactive(program_failed, said, checked)
+        if outcome is None:
+            assert failure is not None
+            verdict, feedback, score = await self._score(case, *failure, None)
+            return self._case_result(case, result, verdict, feedback, output=None, score=score)
+        verdict, feedback, score = self._testlib_score(case, outcome, _testlib_feedback(outcome))
+        return self._case_result(case, result, verdict, feedback, output=None, score=score)
+
     def _failure(
         self, result: ExecResult, limits: Limits, case: TestCase
     ) -> tuple[Verdict, Feedback] | None:
         """The verdict of a run that did not end normally, or None."""
         status = result.status
+        public = Feedback.public
+        # The output limit counts stdout and stderr together (Kattis `limits.output`).
+        written = len(result.stdout) + result.stderr_size
+        if status in (ExecStatus.OK, ExecStatus.NONZERO_EXIT) and written > limits.output:
+            return Verdict.OLE, public(
+                f"output limit of {limits.output >> 20} MiB exceeded (stdout and stderr together)"
+            )
         if status is ExecStatus.OK:
             return None
-        public = Feedback.public
         if status is ExecStatus.TIME_LIMIT:
             if result.time_limit_kind == "wall":
                 return Verdict.TLE, public(
@@ -257,10 +455,13 @@ class CaseJudge:
         output: bytes | None,
         score: float | None = None,
         difference: Difference | None = None,
+        rejected: str | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
+        if case.custom:
+            return self._custom_result(case, result, verdict, shown, output, rejected)
         return CaseResult(
             index=case.index,
             name=case.name,
@@ -280,6 +481,42 @@ class CaseJudge:
             difference=difference if verdict is Verdict.WA else None,
         )
 
+    def _custom_result(
+        self,
+        case: TestCase,
+        result: ExecResult,
+        verdict: Verdict,
+        feedback: str,
+        output: bytes | None,
+        rejected: str | None,
+    ) -> CaseResult:
+        """A custom-input case: the person's own input, so everything about the run is shown."""
+        cap = self.settings.visible_text_limit
+        reference = self.custom.reference if self.custom is not None else None
+        judged = reference is not None and rejected is None
+        if rejected is not None:
+            verdict = Verdict.RAN  # an input outside the problem: nothing to judge against
+            feedback = rejected + (f"; your program: {feedback}" if feedback else "")
+        answer = _text(_head(case.answer_path, cap), cap) if judged and output is not None else None
+        return CaseResult(
+            index=case.index,
+            name=case.name,
+            verdict=verdict,
+            time_ms=round(result.cpu_time * 1000),
+            wall_time_ms=round(result.wall_time * 1000),
+            memory_kb=result.memory // 1024,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            feedback=feedback if verdict is not Verdict.AC else "",
+            input=_text(_head(case.input_path, cap), cap),
+            answer=answer,
+            output=_text(output, cap) if output is not None else None,
+            stderr=_text(result.stderr, cap),
+            output_truncated=output is not None and len(output) > cap,
+            reference=reference.name if reference is not None else None,
+            input_rejected=rejected,
+        )
+
 
 def _small_answer(path: Path) -> bytes | None:
     """The answer if it is at most INLINE_CHECK bytes, else None (one open, one read)."""
@@ -293,6 +530,11 @@ def _check(output: bytes, answer_path: Path, flags: CheckerFlags) -> CheckOutcom
     return check_output(output, answer_path.read_bytes(), flags)
 
 
+def _check_named(checker: NamedChecker, output: bytes, answer_path: Path) -> NamedOutcome:
+    """Read the answer and judge the output with a named checker (in a worker thread)."""
+    return check_named(checker, output, answer_path.read_bytes())
+
+
 def _validator_feedback(verdict: Verdict, message: str) -> Feedback:
     """A validator's message is shown for samples only: it may quote the answer or the input."""
     if verdict is Verdict.IE:
@@ -302,6 +544,17 @@ def _validator_feedback(verdict: Verdict, message: str) -> Feedback:
     else:
         redacted = ""
     return Feedback(message, redacted)
+
+
+def _testlib_feedback(outcome: TestlibOutcome) -> Feedback:
+    """A testlib checker's message is shown for samples only; secret cases say whose fault."""
+    if outcome.verdict is Verdict.IE:
+        redacted = f"{PROBLEM_FAULT}; its message is not shown for secret cases"
+    elif outcome.verdict is Verdict.WA:
+        redacted = "wrong answer (checker; its message is not shown for secret cases)"
+    else:
+        redacted = ""
+    return Feedback(outcome.message, redacted)
 
 
 def _head(path: Path, cap: int) -> bytes:

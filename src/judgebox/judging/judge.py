@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import shutil
@@ -36,9 +37,17 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.cases import CaseJudge
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
+from judgebox.judging.custom import CustomJudging
+from judgebox.judging.dmoj_checker import dmoj_checker_program
 from judgebox.judging.scoring import Scoreboard
-from judgebox.judging.validators import ValidatorProgram
-from judgebox.languages.table import Language, load_languages, source_file_name
+from judgebox.judging.timelimits import TimeLimit, TimeLimits
+from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
+from judgebox.languages.table import (
+    Language,
+    language_for_file,
+    load_languages,
+    source_file_name,
+)
 from judgebox.languages.toolchains import (
     Toolchain,
     available_languages,
@@ -46,6 +55,8 @@ from judgebox.languages.toolchains import (
     require_toolchain,
 )
 from judgebox.problems.model import Problem, TestCase, Validation
+from judgebox.problems.package import load_problem
+from judgebox.problems.programs import named_program
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -58,9 +69,10 @@ from judgebox.vocabulary.events import (
     GroupResultEvent,
     StartEvent,
 )
-from judgebox.vocabulary.verdicts import CaseResult, RunStatus, Verdict, summarize
+from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
 log = logging.getLogger("judgebox.judging.judge")
+_TESTLIB = (Validation.TESTLIB, Validation.TESTLIB_INTERACTIVE)
 
 
 class LazyToolchains(Mapping[str, Toolchain]):
@@ -136,6 +148,28 @@ class Judge:
         self.toolchains: Mapping[str, Toolchain] = (
             dict(toolchains) if toolchains is not None else LazyToolchains(self.languages)
         )
+        self.time_limits = TimeLimits(settings.cache_dir, settings.default_time_limit)
+
+    async def time_limit(self, problem: Problem) -> TimeLimit:
+        """The problem's time limit: stated, or inferred from its submissions (cached)."""
+        return await self.time_limits.resolve(problem, self._judge_file)
+
+    async def _judge_file(
+        self, problem: Problem, path: Path, stop: bool
+    ) -> list[CaseResult] | None:
+        """One example submission's case results (None: it cannot be judged here)."""
+        try:
+            language = language_for_file(path, self.languages)
+            self.language(language.id)
+            code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        except (JudgeboxError, UnicodeDecodeError, OSError):
+            return None
+        results: list[CaseResult] = []
+        submission = Submission(problem, language.id, code, stop_on_first_failure=stop)
+        async for event in self.run(submission):
+            if isinstance(event, CaseResultEvent):
+                results.append(event.result)
+        return results
 
     def languages_info(self) -> list[dict[str, Any]]:
         """GET /languages: the languages whose toolchain is present."""
@@ -177,6 +211,15 @@ class Judge:
         async with send:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
+                if problem.submit_answer:
+                    raise ProblemPackageError(
+                        f"problem {problem.name} is submit-answer: its submissions are answer "
+                        "files, which judgebox does not judge yet (it runs programs)"
+                    )
+                if problem.time_limit is None:  # the package's way, once per package content
+                    limit = await self.time_limit(problem)
+                    problem = dataclasses.replace(problem, time_limit=limit.seconds)
+                    sub = dataclasses.replace(sub, problem=problem)
                 artifact = await self._compile(sub, language, workspace)
                 await send.send(CompileEvent(artifact.result))
                 if not artifact.result.ok:
@@ -184,6 +227,7 @@ class Judge:
                     await send.send(CompleteEvent(summary))
                     return
                 validator = await self._validator(problem, workspace)
+                checker, interactor = await self._testlib(problem, workspace)
                 case_judge = CaseJudge(
                     settings=self.settings,
                     problem=problem,
@@ -191,6 +235,9 @@ class Judge:
                     artifact=artifact,
                     validator=validator,
                     workspace=workspace,
+                    custom=await self._custom(sub, workspace),
+                    testlib_checker=checker,
+                    testlib_interactor=interactor,
                 )
                 board = Scoreboard(problem) if problem.scoring else None
                 await self._judge_cases(sub, case_judge, send, results, board)
@@ -211,6 +258,20 @@ class Judge:
 
     async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
         code = sub.code.encode("utf-8")
+        problem = sub.problem
+        if problem.code_limit is not None and len(code) > problem.code_limit:
+            too_big = CompileResult(
+                ok=False, time_ms=0,
+                output=f"the source is {len(code) / 1024:.1f} KiB, over the problem's code "
+                f"limit of {problem.code_limit / 1024:g} KiB",
+            )  # fmt: skip
+            return Artifact(workspace, "", too_big)
+        if problem.compilation_time is not None or problem.compilation_memory is not None:
+            language = dataclasses.replace(
+                language,
+                compile_time=problem.compilation_time or language.compile_time,
+                compile_memory=problem.compilation_memory or language.compile_memory,
+            )
         # Scanning submitted text is CPU-bound: never on the event loop.
         file = await asyncio.to_thread(source_file_name, language, sub.code)
         version = self.toolchains[language.id].version
@@ -222,18 +283,74 @@ class Judge:
             max_memory=self.settings.compile_memory_limit,
         )  # fmt: skip
 
+    async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
+        """The reference and input validators, for a run with custom-input cases."""
+        problem = sub.problem
+        if not any(case.custom for case in problem.cases):
+            return None
+        base_limits = None
+        if problem.custom_package is not None:
+            # The reference runs under the package's own limits, not a request's lower ones.
+            base = await asyncio.to_thread(load_problem, problem.custom_package)
+            base_limits = CaseJudge.problem_limits(self.settings, base)
+        return await CustomJudging.prepare(
+            self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
+            workspace, self.settings.cache_dir, self.cache_limits,
+        )  # fmt: skip
+
+    async def _testlib(
+        self, problem: Problem, workspace: Path
+    ) -> tuple[ValidatorProgram | None, ValidatorProgram | None]:
+        """The problem's testlib checker and interactor, compiled with their headers."""
+        programs: list[ValidatorProgram | None] = []
+        root = problem.data_root or problem.path
+        for source in (problem.testlib_checker, problem.testlib_interactor):
+            if source is None or problem.validation not in _TESTLIB:
+                programs.append(None)
+                continue
+            if source.protocol == "dmoj-python":
+                named = await asyncio.to_thread(dmoj_checker_program, problem, source,
+                                                self.languages)  # fmt: skip
+            else:
+                named = await asyncio.to_thread(
+                    named_program, source.main, source.headers, self.languages
+                )
+            programs.append(
+                await ValidatorProgram.prepare(
+                    self.sandbox,
+                    root,
+                    source.main,
+                    (),
+                    self.languages,
+                    self.toolchains,
+                    workspace,
+                    self.settings.cache_dir,
+                    self.cache_limits,
+                    source=named,
+                )
+            )
+        return programs[0], programs[1]
+
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
-        if problem.validation is Validation.DEFAULT:
+        if problem.validation is Validation.DEFAULT or problem.validation in _TESTLIB:
             return None
         if problem.output_validator is None:
             raise ProblemPackageError(
                 f"problem {problem.name}: its validation is {problem.validation.value} but it "
                 "has no output validator; add output_validators/<name>/ to the package"
             )
+        limits = VALIDATOR_LIMITS
+        if problem.validation_time is not None:
+            limits = limits.replace(cpu_time=problem.validation_time,
+                                    wall_time=2 * problem.validation_time)  # fmt: skip
+        if problem.validation_memory is not None:
+            limits = limits.replace(memory=problem.validation_memory)
+        if problem.validation_output is not None:
+            limits = limits.replace(output=problem.validation_output)
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
-            self.cache_limits,
+            self.cache_limits, limits=limits,
         )  # fmt: skip
 
     async def _judge_cases(

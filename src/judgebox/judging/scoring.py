@@ -162,11 +162,17 @@ class Scoreboard:
         if group.aggregation == "pass-fail":
             score = (group.max_score or 0.0) if verdict is Verdict.AC else 0.0
         else:
-            items = [self._case_scores[i] for i in group.cases
-                     if self.problem.cases[i - 1].group == group.name]  # fmt: skip
+            items = []
+            rejected = False
+            for i in group.cases:
+                if self.problem.cases[i - 1].group != group.name:
+                    continue
+                # legacy on_reject: break: nothing after the first rejection counts
+                items.append(0.0 if rejected else self._case_scores[i])
+                rejected = rejected or (
+                    group.stop_on_reject and self._verdicts[i] is not Verdict.AC
+                )
             items += [self.decided[c].score or 0.0 for c in group.subgroups if c in self.decided]
-            if group.stop_on_reject and verdict is not Verdict.AC:
-                items = [0.0]  # legacy on_reject: break
             score = math.fsum(items) if group.aggregation == "sum" else min(items, default=0.0)
         if group.max_score is not None and score > group.max_score + _EPSILON:
             raise ScoreError(

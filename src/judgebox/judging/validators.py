@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
-from judgebox.judging.programs import resolve_program
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
+from judgebox.problems.programs import ProgramSource, resolve_program
 from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.limits import Limits
@@ -65,13 +65,16 @@ class ValidatorProgram:
         cache_dir: Path,
         cache_limits: CacheLimits | None = None,
         limits: Limits = VALIDATOR_LIMITS,
+        source: ProgramSource | None = None,
     ) -> ValidatorProgram:
         """Build the validator program at `source_path` (a ProblemPackageError if that fails).
 
         Any program the spec allows (programs.py): one file, a folder of sources compiled
-        together with their headers, or a build/run script.
+        together with their headers, or a build/run script. `source` gives the files and
+        entry instead (a testlib checker: programs.named_program).
         """
-        source = await asyncio.to_thread(resolve_program, source_path, languages)
+        if source is None:
+            source = await asyncio.to_thread(resolve_program, source_path, languages)
         language = source.language
         if source.toolchain_id:
             toolchain = toolchains.get(source.toolchain_id)
@@ -134,6 +137,39 @@ def read_feedback(path: Path) -> str:
     return ""
 
 
+NEXT_PASS = "nextpass.in"
+PASS_INPUT = "judgebox-pass.in"  # the current pass's input, where the validator can read it
+NEXT_PASS_LIMIT = 256 * 1024 * 1024
+
+
+def take_next_pass(feedback_dir: Path, stdin_copy: Path) -> str | None:
+    """Multi-pass: move the validator's `nextpass.in` out of the way (the spec removes it
+    before the next pass) into `stdin_copy` for the program and `PASS_INPUT` for the
+    validator. Its path in the validator's box, or None if it wrote none."""
+    try:
+        fd = os.open(feedback_dir / NEXT_PASS, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+                     | os.O_NONBLOCK)  # fmt: skip
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
+            return None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
+            return None
+        data = f.read(NEXT_PASS_LIMIT + 1)
+    if len(data) > NEXT_PASS_LIMIT:
+        raise ProblemPackageError("the output validator wrote a nextpass.in over 256 MiB")
+    os.unlink(feedback_dir / NEXT_PASS)
+    for target in (stdin_copy, feedback_dir / PASS_INPUT):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                      0o644)  # fmt: skip
+        with os.fdopen(out, "wb") as f:
+            f.write(data)
+    return f"{FEEDBACK_DIR}/{PASS_INPUT}"
+
+
 def read_score_files(path: Path) -> tuple[str | None, str | None]:
     """`score.txt` and `score_multiplier.txt` of a feedback dir (scoring problems)."""
     return read_feedback_file(path, "score.txt"), read_feedback_file(path, "score_multiplier.txt")
@@ -169,12 +205,19 @@ async def run_validator(
     feedback_dir: Path,
     flags: tuple[str, ...],
     limits: Limits = VALIDATOR_LIMITS,
+    fresh: bool = True,
+    input_in_box: str | None = None,
 ) -> tuple[Verdict, str]:
-    """Judge one output with a custom validator (its stdin is the submission's output)."""
-    reset_feedback_dir(feedback_dir, box.ctx.uid)
+    """Judge one output with a custom validator (its stdin is the submission's output).
+
+    Multi-pass: later passes keep the feedback dir (`fresh` False) and name the pass's
+    input inside the box (`input_in_box`).
+    """
+    if fresh:
+        reset_feedback_dir(feedback_dir, box.ctx.uid)
     full = [
         *argv,
-        box_path(problem_root, input_path),
+        input_in_box or box_path(problem_root, input_path),
         box_path(problem_root, answer_path),
         FEEDBACK_DIR + "/",
         *flags,
@@ -196,14 +239,17 @@ async def run_interactive(
     feedback_dir: Path,
     flags: tuple[str, ...],
     validator_limits: Limits = VALIDATOR_LIMITS,
+    fresh: bool = True,
+    input_in_box: str | None = None,
 ) -> tuple[ExecResult, Verdict, str]:
     """Run a submission against an interactive validator, connected by two pipes."""
-    reset_feedback_dir(feedback_dir, validator_box.ctx.uid)
+    if fresh:
+        reset_feedback_dir(feedback_dir, validator_box.ctx.uid)
     to_validator_r, to_validator_w = os.pipe2(os.O_CLOEXEC)
     to_submission_r, to_submission_w = os.pipe2(os.O_CLOEXEC)
     full = [
         *validator_argv,
-        box_path(problem_root, input_path),
+        input_in_box or box_path(problem_root, input_path),
         box_path(problem_root, answer_path),
         FEEDBACK_DIR + "/",
         *flags,

@@ -21,12 +21,15 @@ belong to the group that declares them. Cases run in name order, samples first.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from judgebox.languages.table import Language, load_languages
 from judgebox.problems.common import (
     domjudge_timelimit,
     flags,
@@ -44,6 +47,7 @@ from judgebox.problems.model import (
     TestGroup,
     Validation,
 )
+from judgebox.problems.programs import resolve_program
 from judgebox.vocabulary.checker_flags import CheckerFlags, parse_validator_flags
 from judgebox.vocabulary.errors import ProblemPackageError
 
@@ -63,9 +67,10 @@ INCOMPATIBLE = (
 _STATEMENT_SUFFIXES: dict[str, StatementFormat] = {
     ".md": "markdown", ".html": "html", ".tex": "latex", ".txt": "text",
 }  # fmt: skip
-# Defaults by version: the spec's typical system defaults (2023-07 and later), and
-# problemtools' for legacy (its memory default is 1024 MiB; its multipliers 5 and 2).
-MEMORY_DEFAULT_MIB = {"legacy": 1024, "2023-07": 2048, "2025-09": 2048}
+# Defaults by version: the spec's "typical system default" columns (legacy's table says
+# 2048 MiB too; problemtools applies 1024 to legacy, the spec text wins here), and each
+# version's time multipliers (legacy: time_multiplier 5, time_safety_margin 2).
+MEMORY_DEFAULT_MIB = {"legacy": 2048, "2023-07": 2048, "2025-09": 2048}
 OUTPUT_DEFAULT_MIB = 8
 MULTIPLIERS = {"legacy": (5.0, 2.0), "2023-07": (2.0, 1.5), "2025-09": (2.0, 1.5)}
 _GROUP_KEYS = ("max_score", "score_aggregation", "require_pass")
@@ -86,14 +91,17 @@ def load_kattis(path: Path) -> Problem:
         ac_to_tl = number(multipliers, "ac_to_time_limit", yaml_file, minimum=1, strict=False)
         tl_to_tle = number(multipliers, "time_limit_to_tle", yaml_file, minimum=1, strict=False)
     validation, validator = _validation(path, config, version, types)
+    if validator is not None:  # a program nobody can build is the package's error, now
+        resolve_program(validator, _languages())
     data_root = path / "data"
     root_file = next((data_root / n for n in ("test_group.yaml", "testdata.yaml")
                       if (data_root / n).is_file()), None)  # fmt: skip
     root_args = _validator_args(read_yaml(root_file), root_file) if root_file else None
     problem_flags = root_args or flags(config, "validator_flags", yaml_file) or ()
     time_limit, source = _time_limit(path, limits, yaml_file)
-    memory = number(limits, "memory", yaml_file)
-    output = number(limits, "output", yaml_file)
+    memory = number(limits, "memory", yaml_file) or MEMORY_DEFAULT_MIB[version]
+    output = number(limits, "output", yaml_file) or OUTPUT_DEFAULT_MIB
+    default_ac, default_tle = MULTIPLIERS[version]
     passes = number(limits, "validation_passes", yaml_file)
     if passes is not None and (passes < 2 or passes != int(passes)):
         raise ProblemPackageError(f"{yaml_file}: `validation_passes` must be an integer >= 2")
@@ -107,15 +115,15 @@ def load_kattis(path: Path) -> Problem:
         path=path,
         cases=cases,
         time_limit=time_limit,
-        memory_limit=int(memory * MIB) if memory else None,
-        output_limit=int(output * MIB) if output else None,
+        memory_limit=int(memory * MIB),
+        output_limit=int(output * MIB),
         validation=validation,
         validator_flags=problem_flags,
         output_validator=validator,
         statement=statement,
         statement_format=statement_format,
-        time_multiplier=ac_to_tl,
-        time_safety_margin=tl_to_tle,
+        time_multiplier=ac_to_tl or default_ac,
+        time_safety_margin=tl_to_tle or default_tle,
         format_version=version,
         checker_flags=_checker_flags(validation, problem_flags, yaml_file),
         groups=groups,
@@ -132,6 +140,12 @@ def load_kattis(path: Path) -> Problem:
         validation_memory=_scaled(limits, "validation_memory", yaml_file, MIB),
         validation_output=_scaled(limits, "validation_output", yaml_file, MIB),
     )
+
+
+@functools.cache
+def _languages() -> dict[str, Language]:
+    """The bundled language table: which file endings make a program (read once)."""
+    return load_languages()
 
 
 def format_version(yaml_file: Path, config: Mapping[str, Any]) -> Version:
@@ -335,11 +349,24 @@ class _Data:
         group = name if is_group else str(inherited.get("__group__", name))
         config["__group__"] = group
         first_case = len(self.cases) + 1
+        # One listing per folder: a case's optional files are looked up in it, not stat'ed
+        # one by one (a 1,000-case package would cost ten thousand stat calls).
+        files: set[str] = set()
+        folders: set[str] = set()
+        with os.scandir(folder) as scan:
+            for item in scan:
+                if item.is_dir():
+                    folders.add(item.name)
+                elif item.is_file():
+                    files.add(item.name)
         entries = sorted(
-            (entry.name.removesuffix(".in"), entry)
-            for entry in folder.iterdir()
-            if not entry.name.startswith((".", "-"))
-            and ((entry.is_dir() and not _is_case_dir(entry)) or entry.name.endswith(".in"))
+            (entry_name.removesuffix(".in"), folder / entry_name)
+            for entry_name in files | folders
+            if not entry_name.startswith((".", "-"))
+            and (
+                (entry_name in folders and not entry_name.endswith(".files"))
+                or (entry_name in files and entry_name.endswith(".in"))
+            )
         )
         if not is_group and self._config_file(folder) and self.version != "legacy":
             raise ProblemPackageError(
@@ -349,21 +376,31 @@ class _Data:
         subgroups: list[str] = []
         for key, entry in entries:
             child = f"{name}/{key}"
-            if entry.is_dir():
+            if entry.name in folders:
                 if self._is_group(child, False):
                     subgroups.append(child)
                 self._walk(entry, child, config, top=False)
                 continue
-            self.cases.append(self._case(entry, child, config, group, name == "sample" or
-                                         name.startswith("sample/")))  # fmt: skip
+            is_sample = name == "sample" or name.startswith("sample/")
+            self.cases.append(self._case(entry, child, config, group, is_sample, files, folders))
         if is_group:
             self._add_group(name, config, range(first_case, len(self.cases) + 1), subgroups)
 
     def _case(
-        self, entry: Path, name: str, config: Mapping[str, Any], group: str, is_sample: bool
+        self,
+        entry: Path,
+        name: str,
+        config: Mapping[str, Any],
+        group: str,
+        is_sample: bool,
+        files: set[str],
+        folders: set[str],
     ) -> TestCase:
+        def has(path: Path) -> bool:
+            return path.name in files
+
         answer = entry.with_suffix(".ans")
-        if not answer.is_file():
+        if not has(answer):
             raise ProblemPackageError(
                 f"{entry}: has no answer file; add {answer.name} beside it (or remove the .in)"
             )
@@ -371,20 +408,21 @@ class _Data:
         args = flags(config, "args", where)
         validator_args = _validator_args(config, where)
         case_yaml = entry.with_suffix(".yaml")
-        own = read_yaml(case_yaml) if case_yaml.is_file() else {}
+        own = read_yaml(case_yaml) if has(case_yaml) else {}
         args = flags(own, "args", case_yaml) or args
         validator_args = _validator_args(own, case_yaml) or validator_args
         args_file = entry.with_suffix(".args")
-        if args_file.is_file():
+        if has(args_file):
             args = tuple(args_file.read_text(encoding="utf-8", errors="replace").split())
-        hint = own.get("hint") or _text(entry.with_suffix(".hint"))
-        description = own.get("description") or _text(entry.with_suffix(".desc"))
+        hint_file, desc_file = entry.with_suffix(".hint"), entry.with_suffix(".desc")
+        hint = own.get("hint") or (_text(hint_file) if has(hint_file) else None)
+        description = own.get("description") or (_text(desc_file) if has(desc_file) else None)
         interaction = entry.with_suffix(".interaction")
         files_dir = entry.with_suffix(".files")
         shown_in = entry.with_name(entry.name + ".statement")
         shown_ans = next((f for f in (answer.with_name(answer.name + ".statement"),
-                                      entry.with_suffix(".out")) if f.is_file()), None)  # fmt: skip
-        if interaction.is_file() and (shown_in.is_file() or shown_ans is not None):
+                                      entry.with_suffix(".out")) if has(f)), None)  # fmt: skip
+        if has(interaction) and (has(shown_in) or shown_ans is not None):
             raise ProblemPackageError(
                 f"{interaction}: a case with an .interaction file must not also have "
                 ".in.statement, .ans.statement or .out"
@@ -401,9 +439,9 @@ class _Data:
             group=group,
             args=args or (),
             validator_args=validator_args,
-            files_dir=files_dir if files_dir.is_dir() else None,
-            interaction=interaction if interaction.is_file() else None,
-            statement_input=shown_in if shown_in.is_file() else None,
+            files_dir=files_dir if files_dir.name in folders else None,
+            interaction=interaction if has(interaction) else None,
+            statement_input=shown_in if has(shown_in) else None,
             statement_answer=shown_ans,
             hint=str(hint) if hint else None,
             description=str(description) if description else None,
@@ -501,9 +539,10 @@ class _Data:
                     )
                 total = sum(c.max_score or 0.0 for c in children)
                 if group.aggregation == "sum" and total > group.max_score:
+                    files = ", ".join(str(self.group_files[c.name]) for c in children)
                     raise ProblemPackageError(
-                        f"{where}: the max_score of {name}'s groups add up to {total:g}, over "
-                        f"its max_score {group.max_score:g}"
+                        f"{files}: the max_score of {name}'s groups add up to {total:g}, over "
+                        f"its max_score {group.max_score:g} (set in {where})"
                     )
                 if group.aggregation == "min" and any(
                     (c.max_score or 0) > group.max_score for c in children
@@ -524,11 +563,6 @@ class _Data:
                         f"{where}: require_pass {required!r} must come before {name} "
                         "(lexicographically earlier, not a parent)"
                     )
-
-
-def _is_case_dir(entry: Path) -> bool:
-    """`NAME.files/` and other per-case folders are not groups."""
-    return entry.suffix in (".files",)
 
 
 def _validator_args(config: Mapping[str, Any], where: Path) -> tuple[str, ...] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from judgebox.problems.package import Problem, load_problem
@@ -21,6 +22,8 @@ from judgebox.vocabulary.verdicts import Verdict
 
 _SUBMISSION_VERDICTS = {
     "accepted": Verdict.AC,
+    # scoring problems only: accepted, with a score under the maximum
+    "partially_accepted": Verdict.AC,
     "wrong_answer": Verdict.WA,
     "time_limit_exceeded": Verdict.TLE,
     "run_time_error": Verdict.RTE,
@@ -34,6 +37,8 @@ def submissions(problem: Problem) -> list[tuple[Verdict, Path]]:
     """The package's example submissions with the verdict their folder promises."""
     found: list[tuple[Verdict, Path]] = []
     for folder, verdict in _SUBMISSION_VERDICTS.items():
+        if folder == "partially_accepted" and not problem.scoring:
+            continue
         directory = problem.path / "submissions" / folder
         if directory.is_dir():
             files = (f for f in directory.iterdir() if f.is_file() and not f.name.startswith("."))
@@ -41,13 +46,27 @@ def submissions(problem: Problem) -> list[tuple[Verdict, Path]]:
     return found
 
 
+def expected_outcomes(problem: Problem) -> list[tuple[frozenset[Verdict], str, Path]]:
+    """Every solution with an expectation: the verdicts that fulfil it and its label.
+
+    Polygon's tagged solutions where the package has them, else submissions/<verdict>/.
+    """
+    if problem.expectations:
+        return [(e.verdicts, e.tag, e.path) for e in problem.expectations]
+    return [(frozenset({verdict}), str(verdict), path) for verdict, path in submissions(problem)]
+
+
 class ProblemLibrary:
     """The problems under a root folder, one package per subfolder, loaded on demand."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, recheck_seconds: float = 0.0) -> None:
         self.root = Path(root)
         self.broken: dict[str, str] = {}
-        self._cache: dict[str, tuple[tuple[int, ...], Problem]] = {}
+        # name -> (signature, problem, when the signature was last checked)
+        self._cache: dict[str, tuple[tuple[int, ...], Problem, float]] = {}
+        # A server answers many requests per second: within this window a cached package
+        # is trusted without walking its folders again (a 1,000-case package costs a walk).
+        self.recheck_seconds = recheck_seconds
 
     def list(self) -> list[Problem]:
         """Every loadable problem, by name; broken packages are left out and kept in `broken`."""
@@ -83,16 +102,33 @@ class ProblemLibrary:
         return self._load(folder)
 
     def _load(self, folder: Path) -> Problem:
-        signature = _signature(folder)
         cached = self._cache.get(folder.name)
+        now = time.monotonic()
+        if cached is not None and now - cached[2] < self.recheck_seconds:
+            return cached[1]
+        signature = _signature(folder)
         if cached is not None and cached[0] == signature:
+            self._cache[folder.name] = (signature, cached[1], now)
             return cached[1]
         problem = load_problem(folder)
-        self._cache[folder.name] = (signature, problem)
+        self._cache[folder.name] = (signature, problem, now)
         return problem
 
 
 _PROBLEM_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+
+
+_CONFIG_FILES = frozenset(
+    {"problem.yaml", ".timelimit", "testdata.yaml", "test_group.yaml", "domjudge-problem.ini"}
+)
+# per-case files the loader reads (a new .in or .ans changes its folder's mtime instead)
+_CASE_SUFFIXES = (".yaml", ".args", ".hint", ".desc", ".statement", ".interaction", ".out")
+
+
+def _in_validator(folder: Path, directory: str) -> bool:
+    """Whether a directory holds the output validator (its files are read at load time)."""
+    relative = Path(directory).relative_to(folder).parts
+    return bool(relative) and relative[0] in ("output_validator", "output_validators")
 
 
 def _signature(folder: Path) -> tuple[int, ...]:
@@ -104,6 +140,9 @@ def _signature(folder: Path) -> tuple[int, ...]:
         times.extend(
             os.stat(os.path.join(directory, f)).st_mtime_ns
             for f in sorted(files)
-            if f in ("problem.yaml", ".timelimit", "testdata.yaml") or f.startswith("problem.")
+            if f in _CONFIG_FILES
+            or f.startswith("problem.")
+            or f.endswith(_CASE_SUFFIXES)
+            or _in_validator(folder, directory)
         )
     return tuple(times)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from judgebox.vocabulary.checker_flags import CheckerFlags
+from judgebox.vocabulary.verdicts import Verdict
 
 StatementFormat = Literal["markdown", "html", "latex", "text"]
 ScoreAggregation = Literal["pass-fail", "sum", "min"]
@@ -24,6 +25,42 @@ class Validation(Enum):
     DEFAULT = "default"  # the default token checker (checkers.py) with validator_flags
     CUSTOM = "custom"  # the package's output validator (exit 42 / 43)
     INTERACTIVE = "interactive"  # the validator talks with the program through pipes
+    TESTLIB = "testlib"  # a testlib checker: checker input output answer (judging/testlib.py)
+    TESTLIB_INTERACTIVE = "testlib-interactive"  # a testlib interactor (+ checker on its tout)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckerSource:
+    """A testlib checker's or interactor's main source and the headers compiled with it
+    (testlib.h): only `main` is compiled, whatever else its folder holds."""
+
+    main: Path
+    headers: tuple[Path, ...] = ()
+    # "testlib": main speaks testlib itself. "dmoj-python": main is a DMOJ checker.py
+    # (`check(process_output, judge_output, **kwargs)`), run in the box by a wrapper that
+    # answers in testlib's codes; `args_json` holds init.yml's checker args.
+    protocol: Literal["testlib", "dmoj-python"] = "testlib"
+    args_json: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class NamedChecker:
+    """One of DMOJ's built-in checkers that is not a token comparison (judging/named_checkers):
+    identical, linecount, sorted, unordered, easy, rstripped; with their arguments."""
+
+    name: str
+    pe_allowed: bool = True  # identical
+    feedback: bool = True  # linecount
+    split_on: Literal["lines", "whitespace"] = "lines"  # sorted
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """A solution of the package and the overall verdicts that fulfil its tag."""
+
+    path: Path
+    verdicts: frozenset[Verdict]
+    tag: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +91,9 @@ class TestCase:
     hint: str | None = None
     description: str | None = None
     checker_flags: CheckerFlags | None = None  # default validation with the case's own args
+    # A custom-input case (no answer given): `answer_path` is an empty file, filled with
+    # the reference solution's output when there is one (judging/custom.py).
+    custom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +156,18 @@ class Problem:
     validation_time: float | None = None
     validation_memory: int | None = None
     validation_output: int | None = None
+    # Custom-input runs against a named problem: the package whose accepted submission and
+    # input validators judge the cases (problems/custom.py).
+    custom_package: Path | None = None
+    # testlib problems (Polygon, DMOJ's Python checkers): checker and interactor sources
+    testlib_checker: CheckerSource | None = None
+    testlib_interactor: CheckerSource | None = None
+    # solutions whose expected verdicts the package states (Polygon's solution tags)
+    expectations: tuple[Expectation, ...] = ()
+    named_checker: NamedChecker | None = None  # DMOJ's built-in checkers beyond tokens
+    # Where the case files are when not under `path` (a DMOJ `archive:` extracted to the
+    # cache): the checker's /problem.
+    data_root: Path | None = None
 
     @property
     def samples(self) -> tuple[TestCase, ...]:

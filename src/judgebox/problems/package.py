@@ -1,6 +1,8 @@
 """Loading a problem from disk: the dispatcher over the format loaders.
 
     load_problem(path)       a Kattis package (problem.yaml or data/) -> kattis.py
+                             a Polygon package (problem.xml)          -> polygon.py
+                             a DMOJ problem folder (init.yml)         -> dmoj.py
                              a plain folder of NAME.in + NAME.ans     -> folder.py
     inline_problem(cases)    cases sent in a request                  -> inline.py
 
@@ -12,10 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from judgebox.problems.dmoj import load_dmoj
 from judgebox.problems.folder import load_plain_folder
 from judgebox.problems.inline import inline_problem
 from judgebox.problems.kattis import load_kattis
 from judgebox.problems.model import (
+    CheckerSource,
+    Expectation,
     Problem,
     ScoreAggregation,
     StatementFormat,
@@ -23,9 +28,12 @@ from judgebox.problems.model import (
     TestGroup,
     Validation,
 )
+from judgebox.problems.polygon import load_polygon
 from judgebox.vocabulary.errors import ProblemPackageError
 
 __all__ = [
+    "CheckerSource",
+    "Expectation",
     "Problem",
     "ScoreAggregation",
     "StatementFormat",
@@ -38,10 +46,14 @@ __all__ = [
 
 
 def load_problem(path: Path) -> Problem:
-    """Load a Kattis/ICPC package or a plain folder of `.in`/`.ans` pairs."""
+    """Load a Kattis/ICPC package, a Polygon package, a DMOJ folder or `.in`/`.ans` pairs."""
     path = Path(path)
     if not path.is_dir():
         raise ProblemPackageError(f"{path}: not a folder; give the problem package's folder")
     if (path / "problem.yaml").is_file() or (path / "data").is_dir():
         return load_kattis(path)
+    if (path / "problem.xml").is_file():
+        return load_polygon(path)
+    if (path / "init.yml").is_file():
+        return load_dmoj(path)
     return load_plain_folder(path)

@@ -67,6 +67,7 @@ def result(o: Observation, limits: Limits, out_fd: int | None, err_fd: int) -> E
         stderr=stderr,
         stdout_truncated=out_size > len(stdout),
         stderr_truncated=err_size > len(stderr),
+        stderr_size=err_size,
         time_limit_kind=kind,
         message=message,
     )

@@ -39,6 +39,7 @@ class ExecResult:
     stderr: bytes = b""
     stdout_truncated: bool = False
     stderr_truncated: bool = False
+    stderr_size: int = 0  # bytes written to stderr (only the first `limits.stderr` are kept)
     time_limit_kind: str | None = None  # "cpu" or "wall" when status is TIME_LIMIT
     message: str = ""  # why, for internal errors and limits
 

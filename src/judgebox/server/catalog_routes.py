@@ -85,6 +85,17 @@ async def problem(name: str, state: State) -> dict[str, Any]:
 def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
     found = state.library.get(name)
     document = problem_summary(found)
+    # The limit runs get, and how it was found; an inferred one is known after a first run.
+    limit = state.judge.time_limits.known(found)
+    if limit is None:
+        document["timeLimitSource"] = "inferred"
+        document["timeLimitDetail"] = "from the package's submissions, on the first run"
+    else:
+        document["timeLimit"] = limit.seconds
+        document["timeLimitSource"] = limit.source
+        document["timeLimitDetail"] = limit.detail
+    document["outputLimit"] = found.output_limit
+    document["scoring"] = found.scoring
     document["statement"] = found.statement
     document["statementFormat"] = found.statement_format
     document["samples"] = [_sample(case) for case in found.samples]

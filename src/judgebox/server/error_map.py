@@ -26,6 +26,7 @@ from starlette.requests import ClientDisconnect
 from judgebox.vocabulary.errors import (
     ForeignOriginError,
     JudgeboxError,
+    LimitAboveCapError,
     NotFoundError,
     QueueFullError,
     ShuttingDownError,
@@ -49,6 +50,7 @@ _STATUS: tuple[tuple[type[JudgeboxError], int], ...] = (
     (UnsupportedMediaTypeError, 415),
     (UntrustedHostError, 421),
     (UnknownLanguageError, 422),
+    (LimitAboveCapError, 422),
     (QueueFullError, 429),
     (ShuttingDownError, 503),
 )
@@ -61,7 +63,7 @@ _WHEN = {
     413: "request body or code larger than the configured cap",
     415: "the body's Content-Type is not application/json (or a +json type)",
     421: "the Host header is not a name this server answers for (see allowed_hosts)",
-    422: "unknown or unavailable language",
+    422: "unknown or unavailable language; a request limit above the server's cap",
     429: "too many runs queued; retry after Retry-After seconds",
     503: "the server is shutting down",
 }

@@ -64,6 +64,13 @@ CASE_RESULT = _object(
         "input": {**_STR, "description": "visible cases only, truncated"},
         "answer": {**_STR, "description": "visible cases only, truncated"},
         "output": {**_STR, "description": "visible cases that ran only, truncated"},
+        "stderr": {**_STR, "description": "custom-input cases: the program's stderr, truncated"},
+        "outputTruncated": {**_BOOL, "description": "custom-input cases: `output` was cut"},
+        "reference": {**_STR, "description": "custom-input cases: the judging reference"},
+        "inputRejected": {
+            **_STR,
+            "description": "custom-input cases: why the input is outside the problem",
+        },
         "score": {**_NUMBER, "description": "scoring problems only: the case's score"},
         "difference": {
             "type": "object",
@@ -81,6 +88,10 @@ CASE_RESULT = _object(
     "input",
     "answer",
     "output",
+    "stderr",
+    "outputTruncated",
+    "reference",
+    "inputRejected",
     "score",
     "difference",
 )
@@ -105,9 +116,11 @@ COMPLETE = _object(
         "failed": _INT,
         "skipped": _INT,
         "status": _STATUS,
+        "unjudged": {**_INT, "description": "custom input only: cases that ran, no verdict (RAN)"},
         "score": {**_NUMBER, "description": "scoring problems only: the score of secret"},
         "maxScore": {**_NUMBER_OR_NULL, "description": "scoring problems only; null: unbounded"},
     },
+    "unjudged",
     "score",
     "maxScore",
 )

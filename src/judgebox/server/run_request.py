@@ -34,7 +34,19 @@ class InlineCase(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
     name: str | None = None
     input: str
-    answer: str
+    answer: str | None = Field(
+        None, description="the expected output; leave it out for custom input (no verdict "
+        "inline, the reference's verdict against a named problem)"
+    )  # fmt: skip
+
+
+class RequestLimits(BaseModel):
+    """Per-request limits: lower than the problem's, at most the server's caps."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+    time: int | float | str | None = Field(None, description="CPU seconds per case, or '500ms'")
+    memory: int | float | str | None = Field(None, description="bytes per case, or '128m'")
+    output: int | float | str | None = Field(None, description="bytes of output, or '1m'")
 
 
 class RunRequest(BaseModel):
@@ -52,11 +64,16 @@ class RunRequest(BaseModel):
         description="POST /runs: cancel the run once no client has followed its events for "
         "unwatched_grace (10 s); ignored by /validate-dataset",
     )
+    limits: RequestLimits | None = Field(None, description="lower limits for this run")
+    validator_flags: str | list[str] | None = Field(
+        None, alias="validatorFlags", description="the default checker's flags (inline cases)"
+    )
 
 
-_CANONICAL = {name.lower(): name for name in ("problem", "language", "code", "cases")}
+_CANONICAL = {name.lower(): name for name in ("problem", "language", "code", "cases", "limits")}
 _CANONICAL["stoponfirstfailure"] = "stopOnFirstFailure"
 _CANONICAL["cancelwhenunwatched"] = "cancelWhenUnwatched"
+_CANONICAL["validatorflags"] = "validatorFlags"
 
 
 def is_json_media_type(content_type: str) -> bool:

@@ -18,10 +18,11 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from judgebox.judging.judge import Submission
-from judgebox.problems.package import inline_problem
+from judgebox.problems.custom import is_custom
 from judgebox.runs import CancelReason
 from judgebox.server.error_map import documented_errors
 from judgebox.server.event_schemas import RUN_DOCUMENT, event_stream_content
+from judgebox.server.run_options import apply_options, cases_problem
 from judgebox.server.run_request import (
     header_number,
     parse_run_request,
@@ -36,6 +37,7 @@ from judgebox.server.streaming import (
     run_snapshot,
     wants_event_stream,
 )
+from judgebox.vocabulary.errors import UsageError
 
 router = APIRouter(responses=documented_errors(401, 421, 503))
 _BODY_DOC: dict[str, Any] = {
@@ -63,18 +65,40 @@ async def _submit(state: ServerState, request: Request, *, runs_api: bool = Fals
     state.judge.language(wanted.language)  # UnknownLanguageError (422) before anything runs
     run_id = uuid.uuid4().hex
     inline_dir: Path | None = None
+    base = None
+    custom_input = wanted.cases is not None and any(c.answer is None for c in wanted.cases)
+    # Cases that all have answers are an inline dataset: the problem's name is ignored.
+    if wanted.problem is not None and (wanted.cases is None or custom_input):
+        # Loads the package, or scans the library to name the known ones: off the loop.
+        base = await asyncio.to_thread(state.library.get, wanted.problem)
     if wanted.cases is not None:
         inline_dir = state.sandbox.workspace(f"{run_id}-cases")
         cases = [c.model_dump(exclude_none=True) for c in wanted.cases]
         try:
-            problem = inline_problem(cases, inline_dir)
+            problem = await asyncio.to_thread(cases_problem, cases, base, inline_dir)
         except BaseException:
             shutil.rmtree(inline_dir, ignore_errors=True)
             raise
     else:
-        assert wanted.problem is not None
-        # Loads the package, or scans the library to name the known ones: off the loop.
-        problem = await asyncio.to_thread(state.library.get, wanted.problem)
+        assert base is not None
+        problem = base
+    try:
+        problem = apply_options(
+            problem, limits=wanted.limits.model_dump() if wanted.limits else None,
+            validator_flags=wanted.validator_flags,
+            inline=problem.format_version == "inline", settings=state.settings,
+        )  # fmt: skip
+        if state.settings.nats_url and (
+            is_custom(problem) or wanted.limits is not None or wanted.validator_flags is not None
+        ):
+            raise UsageError(
+                "custom input and per-request limits are not available with scale-out "
+                "workers yet (this server runs with --nats); send a dataset without them"
+            )
+    except BaseException:
+        if inline_dir is not None:
+            shutil.rmtree(inline_dir, ignore_errors=True)
+        raise
     submission = Submission(problem, wanted.language, wanted.code,
                             wanted.stop_on_first_failure, run_id=run_id)  # fmt: skip
     try:

@@ -14,6 +14,7 @@ JudgeboxError                      base; `message` says what to do
 ├── UntrustedHostError             421 a Host header the server does not answer for
 ├── UnknownLanguageError           422 no such language
 │   └── ToolchainUnavailableError  422 the language's compiler or interpreter is missing here
+├── LimitAboveCapError             422 a request's `limits` above the server's cap
 ├── QueueFullError                 429 too many runs queued (`retry_after` seconds)
 ├── ShuttingDownError              503 the server is stopping
 ├── ProblemPackageError            a broken problem package: names the file and the fix
@@ -85,6 +86,12 @@ class UnknownLanguageError(JudgeboxError):
 
 class ToolchainUnavailableError(UnknownLanguageError):
     code = "language-unavailable"
+
+
+class LimitAboveCapError(JudgeboxError):
+    """A request's `limits` ask for more than the server's cap (422)."""
+
+    code = "limit-above-cap"
 
 
 class LanguageTableError(JudgeboxError):

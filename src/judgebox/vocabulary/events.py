@@ -72,8 +72,8 @@ class CaseResultEvent:
             "signal": r.signal,
             "feedback": r.feedback,
         }
-        for key in ("input", "answer", "output", "score"):
-            value = getattr(r, key)
+        for key, attribute in _OPTIONAL_CASE_FIELDS:
+            value = getattr(r, attribute)
             if value is not None:
                 wire[key] = value
         if r.difference is not None:  # WA by the default checker: positions, never values
@@ -82,6 +82,14 @@ class CaseResultEvent:
                 "kind": d.kind, "line": d.line, "token": d.token, "column": d.column,
             }  # fmt: skip
         return wire
+
+
+# Present on a case-result only when set: (wire name, CaseResult attribute).
+_OPTIONAL_CASE_FIELDS = (
+    ("input", "input"), ("answer", "answer"), ("output", "output"), ("stderr", "stderr"),
+    ("outputTruncated", "output_truncated"), ("reference", "reference"),
+    ("inputRejected", "input_rejected"), ("score", "score"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,8 @@ class CompleteEvent:
             "skipped": s.skipped,
             "status": str(s.status),
         }
+        if s.unjudged:  # custom input only: other runs keep their shape
+            wire["unjudged"] = s.unjudged
         if s.score is not None:  # scoring problems only: pass-fail runs keep their shape
             wire["score"] = s.score
             wire["maxScore"] = s.max_score
@@ -151,6 +161,10 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 input=data.get("input"),
                 answer=data.get("answer"),
                 output=data.get("output"),
+                stderr=data.get("stderr"),
+                output_truncated=data.get("outputTruncated"),
+                reference=data.get("reference"),
+                input_rejected=data.get("inputRejected"),
                 score=data.get("score"),
                 difference=_difference_from_wire(data.get("difference")),
             )
@@ -169,6 +183,7 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 failed=data["failed"],
                 skipped=data["skipped"],
                 status=RunStatus(data["status"]),
+                unjudged=data.get("unjudged", 0),
                 score=data.get("score"),
                 max_score=data.get("maxScore"),
             )

@@ -22,6 +22,9 @@ class Verdict(StrEnum):
     CE = "CE"
     IE = "IE"
     SKIPPED = "SKIPPED"
+    # A custom-input case that ran but has nothing to be judged against (no reference
+    # solution, or an input outside the problem): not a pass, not a failure.
+    RAN = "RAN"
 
 
 class RunStatus(StrEnum):
@@ -88,6 +91,13 @@ class CaseResult:
     score: float | None = None  # scoring problems: the case's score (None elsewhere)
     # WA by the default checker: where the output first differs (positions, no values).
     difference: Difference | None = None
+    # Custom-input cases only (None elsewhere): the program's stderr, whether `output`
+    # was cut, the reference solution that judged it, and why the input is outside the
+    # problem (the input validator's message, or how the reference failed on it).
+    stderr: str | None = None
+    output_truncated: bool | None = None
+    reference: str | None = None
+    input_rejected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,16 +126,21 @@ class Summary:
     status: RunStatus
     score: float | None = None  # scoring problems only: the score of `secret`
     max_score: float | None = None
+    unjudged: int = 0  # RAN cases: ran, no verdict
 
 
 def overall_verdict(case_verdicts: Iterable[Verdict], *, compile_ok: bool = True) -> Verdict:
-    """First non-AC case verdict in dataset order; CE if compiling failed; AC otherwise."""
+    """First case verdict other than AC and RAN in dataset order; CE if compiling failed;
+    RAN if some case ran without a verdict and none failed; AC otherwise."""
     if not compile_ok:
         return Verdict.CE
+    ran = False
     for verdict in case_verdicts:
-        if verdict is not Verdict.AC:
+        if verdict is Verdict.RAN:
+            ran = True
+        elif verdict is not Verdict.AC:
             return verdict
-    return Verdict.AC
+    return Verdict.RAN if ran else Verdict.AC
 
 
 _UNFINISHED = {
@@ -148,14 +163,15 @@ def summarize(
     results = list(results)
     passed = sum(1 for r in results if r.verdict is Verdict.AC)
     skipped = sum(1 for r in results if r.verdict is Verdict.SKIPPED)
-    failed = len(results) - passed - skipped
+    unjudged = sum(1 for r in results if r.verdict is Verdict.RAN)
+    failed = len(results) - passed - skipped - unjudged
     judged = [r.verdict for r in results if r.verdict is not Verdict.SKIPPED]
     verdict = overall_verdict(judged, compile_ok=compile_ok)
-    if verdict is Verdict.AC and passed < total_cases:
+    if verdict in (Verdict.AC, Verdict.RAN) and passed + unjudged < total_cases:
         # Not every case passed: a run that stopped early without a failure is not AC.
         verdict = _UNFINISHED.get(status, verdict)
     # completed: every case was judged (none skipped, none left out by a cancel or a cap)
-    completed = status is RunStatus.FINISHED and passed + failed == total_cases
+    completed = status is RunStatus.FINISHED and passed + failed + unjudged == total_cases
     return Summary(
         total_cases=total_cases,
         completed=completed,
@@ -164,6 +180,7 @@ def summarize(
         failed=failed,
         skipped=skipped,
         status=status,
+        unjudged=unjudged,
         score=score,
         max_score=max_score,
     )

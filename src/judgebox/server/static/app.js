@@ -12,6 +12,7 @@ import {
 } from "/static/api.js";
 import { loadCode, loadLastChoice, loadRuns, saveCode, saveLastChoice, saveRun } from "/static/code-store.js";
 import { CodeEditor } from "/static/editor.js";
+import { mountCustomInput } from "/static/custom-input.js";
 import { HistoryView } from "/static/history.js";
 import { renderProblem, renderProblemError } from "/static/problem.js";
 import { ResultsView } from "/static/results.js";
@@ -299,6 +300,10 @@ async function init() {
     loadEditor();
   });
   history.render(loadRuns());
+  mountCustomInput(document.querySelector(".work-panel"), {
+    current: () => ({ ...currentKey(), code: editor.value }),
+    samples: async () => (await problemDoc(ui.problemSelect.value)).samples ?? [],
+  });
 
   let problems;
   try {

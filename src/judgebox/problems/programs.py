@@ -96,6 +96,28 @@ def resolve_program(path: Path, languages: Mapping[str, Language]) -> ProgramSou
     return ProgramSource(language, entry, files, language_id)
 
 
+def named_program(
+    main: Path, headers: tuple[Path, ...], languages: Mapping[str, Language]
+) -> ProgramSource:
+    """One named source compiled alone, with the headers beside it (a testlib checker and
+    testlib.h): a Polygon files/ folder holds other programs that must not be linked in."""
+    suffix = main.suffix.lower()
+    language = next((lang for lang in languages.values() if suffix in lang.extensions), None)
+    if language is None:
+        raise ProblemPackageError(
+            f"{main}: no installed language compiles {suffix or 'files without a suffix'} "
+            "files; write the checker in C++, C or Python"
+        )
+    files: dict[str, bytes] = {}
+    for path in (*headers, main):
+        files.update(read_program_files(path))
+        if sum(len(data) for data in files.values()) > PROGRAM_BYTES_LIMIT:
+            raise ProblemPackageError(f"{main}: the program's files are over 64 MiB")
+    if main.name not in files:
+        raise ProblemPackageError(f"{main}: missing, or not a regular file")
+    return ProgramSource(language, main.name, files, language.id)
+
+
 def _entry(sources: list[str]) -> str | None:
     for stem in _PREFERRED_STEMS:
         for name in sorted(sources):
