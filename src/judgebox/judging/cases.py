@@ -461,7 +461,11 @@ class CaseJudge:
         shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
         if case.custom:
-            return self._custom_result(case, result, verdict, shown, output, rejected)
+            custom = self._custom_result(case, result, verdict, shown, output, rejected)
+            if custom.verdict is Verdict.WA and difference is not None:
+                # Against the reference's output: the checker's position, as for any case.
+                custom = dataclasses.replace(custom, difference=difference)
+            return custom
         return CaseResult(
             index=case.index,
             name=case.name,
