@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from page_actions import APLUSB_OK, open_page, prepare
+from page_actions import APLUSB_OK, axe_violations, open_page, prepare
 from playwright.sync_api import Page, expect
 from test_page import SLEEPER, cancelled
 
@@ -35,6 +35,7 @@ def test_a_sample_prefills_and_the_reference_judges_the_input(
     # The checker's own position against the reference's output, its token marked.
     expect(output).to_contain_text("The checker: line 1, token 1")
     expect(output.get_by_label("Your output").locator("mark")).to_have_text("-2")
+    assert axe_violations(page) == []
     screenshot(page, "wrong")
 
     prepare(page, "aplusb", "python3", APLUSB_OK)
