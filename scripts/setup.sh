@@ -1,16 +1,50 @@
 #!/usr/bin/env bash
 # Install everything judgebox needs on a fresh Debian 12 machine (run as root).
-#   scripts/setup.sh          the server and the CLI
-#   scripts/setup.sh --test   plus what the test suite needs (Chromium, nats-server, toolchains)
+#   scripts/setup.sh                        the server, the CLI and the default languages
+#   scripts/setup.sh --languages all        ... and every language of languages.toml
+#   scripts/setup.sh --languages ruby,ocaml ... and these (ids of languages.toml)
+#   scripts/setup.sh --test                 plus what the test suite needs (Chromium,
+#                                           nats-server); implies --languages all: the
+#                                           language battery tests every language
+# The Debian packages of each language are its `packages` in languages.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=0
-[ "${1:-}" = "--test" ] && with_tests=1
+languages=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --test) with_tests=1; languages=all ;;
+    --languages) languages="${2:?--languages needs all or a comma list of ids}"; shift ;;
+    --languages=*) languages="${1#--languages=}" ;;
+    *) echo "setup: unknown argument $1 (use --test, --languages all|id,id)" >&2; exit 2 ;;
+  esac
+  shift
+done
+# The default set: what most contests offer.
+default_languages=c,cpp,python3,pypy3,java,javascript,typescript,csharp,go,rust,kotlin
+wanted="$default_languages${languages:+,$languages}"
 
-packages=(bubblewrap build-essential libc6-dev libseccomp2 python3 python3-venv openjdk-17-jdk-headless nodejs rustc nats-server sqlite3 procps)
+packages=(bubblewrap build-essential libc6-dev libseccomp2 python3 python3-venv nats-server sqlite3 procps)
 if [ "$with_tests" = 1 ]; then
-  packages+=(chromium fonts-dejavu-core procps)
+  packages+=(chromium fonts-dejavu-core)
 fi
+# Debian's own python3 (3.11 on Debian 12) reads the table: no venv needed yet.
+if [ ! -x /usr/bin/python3 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends python3
+fi
+mapfile -t language_packages < <(/usr/bin/python3 - "$wanted" <<'PY'
+import sys, tomllib
+table = tomllib.load(open("src/judgebox/languages/languages.toml", "rb"))["languages"]
+wanted = sys.argv[1].split(",")
+ids = list(table) if "all" in wanted else [w for w in wanted if w]
+unknown = [i for i in ids if i not in table]
+if unknown:
+    sys.exit(f"setup: unknown language id(s) {', '.join(unknown)}; known: {', '.join(table)}")
+print("\n".join(sorted({p for i in ids for p in table[i].get("packages", [])})))
+PY
+)
+packages+=("${language_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,8 +8,9 @@ mkdir -p test-artifacts
 .venv/bin/mypy  # src (strict) and the test folders named in pyproject.toml
 # Folders whose modules import siblings by bare name (each has its own conftest):
 # one run each, with the folder on the path as pytest has it.
-for dir in tests/server tests/faults tests/sandbox tests/scaleout tests/web; do
-  MYPYPATH="$dir" .venv/bin/mypy "$dir"
+for dir in tests/server tests/faults tests/sandbox tests/scaleout tests/web tests/languages; do
+  # tests/languages/programs: the battery's sources, some of them broken on purpose
+  MYPYPATH="$dir" .venv/bin/mypy "$dir" --exclude 'tests/languages/programs/'
 done
 set +e
 .venv/bin/pytest "$@"

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from judgebox.judging.judge import Judge, Submission
+    from judgebox.languages.table import Language
     from judgebox.problems.package import Problem
     from judgebox.settings import Settings
     from judgebox.vocabulary.events import Event
-    from judgebox.vocabulary.verdicts import Verdict
 
 app = typer.Typer(
     name="judgebox",
@@ -205,7 +205,9 @@ async def _judge_events(
 @app.command()
 def run(
     problem: Annotated[str, typer.Argument(help="A package directory or a problem name.")],
-    source: Annotated[Path, typer.Argument(help="The program to judge.")],
+    source: Annotated[
+        Path, typer.Argument(help="The program to judge: a file, or a directory of its files.")
+    ],
     language: Annotated[
         str | None, typer.Option(help="Language id (default: by extension).")
     ] = None,
@@ -226,13 +228,13 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Judge one file against a problem (or on your own --input), with a live table."""
+    """Judge a program (one file, or a directory of files) against a problem (or on your own
+    --input), with a live table."""
     import json
     import shutil
     import uuid
 
     from judgebox.judging.judge import Submission
-    from judgebox.languages.table import language_for_file
     from judgebox.problems.custom import custom_problem
     from judgebox.settings import settings_from_env
     from judgebox.vocabulary.errors import JudgeboxError
@@ -241,23 +243,25 @@ def run(
 
     settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
     _setup_logging(settings, quiet=True)
-    if not source.is_file():
-        usage_error(f"no such file: {source}")
+    if not source.is_file() and not source.is_dir():
+        usage_error(f"no such file or directory: {source}")
     prob = _problem(problem, settings)
     custom_inputs = _read_inputs(inputs or [])
     judge = _open_judge(settings)
     inputs_dir: Path | None = None
     try:
+        files = _read_sources(source) if source.is_dir() else {}
         if custom_inputs:
             inputs_dir = judge.sandbox.workspace(f"cli-inputs-{uuid.uuid4().hex}")
             prob = custom_problem(prob, custom_inputs, inputs_dir)
-        lang = judge.language(language) if language else language_for_file(source, judge.languages)
+        lang = judge.language(language) if language else _language_of(source, files, judge)
         judge.language(lang.id)
         try:
-            code = source.read_text(encoding="utf-8")
+            code = "" if files else source.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             usage_error(f"{source} is not UTF-8 text")
-        sub = Submission(prob, lang.id, code, stop_on_first_failure=stop_on_first_failure)
+        sub = Submission(prob, lang.id, code, stop_on_first_failure=stop_on_first_failure,
+                         files=tuple(sorted(files.items())))  # fmt: skip
         if json_output:
             events = _run_async(_judge_events(judge, sub, lambda e: None))
             print(json.dumps(run_document(events), ensure_ascii=False))
@@ -288,6 +292,35 @@ def run(
     # RAN (custom input, nothing to judge it against) is no failure: the program ran fine.
     ok = complete is not None and complete.summary.verdict in (Verdict.AC, Verdict.RAN)
     raise typer.Exit(0 if ok else 1)
+
+
+def _read_sources(directory: Path) -> dict[str, str]:
+    """The regular files directly in `directory` (a multi-file submission), as text."""
+    files: dict[str, str] = {}
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+            try:
+                files[path.name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                usage_error(f"{path} is not UTF-8 text")
+    if not files:
+        usage_error(f"{directory} has no files to judge")
+    return files
+
+
+def _language_of(source: Path, files: dict[str, str], judge: Judge) -> Language:
+    """The language of a file by its ending, or of a directory by the first file that has one."""
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError
+
+    if not files:
+        return language_for_file(source, judge.languages)
+    for name in files:
+        try:
+            return language_for_file(name, judge.languages)
+        except JudgeboxError:
+            continue
+    return language_for_file(next(iter(files)), judge.languages)  # the error lists the endings
 
 
 def _read_inputs(specs: list[str]) -> list[dict[str, str]]:
@@ -339,9 +372,11 @@ def verify(
     parallelism: Annotated[int | None, typer.Option(help="Cases run side by side.")] = None,
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
 ) -> None:
-    """Judge every file under submissions/<folder>/ and compare with the folder's verdict."""
+    """Check a package: input validators on every input, then every example submission
+    against its expectations (submissions.yaml, directory defaults, @EXPECTED_RESULTS@)."""
     import json
 
+    from judgebox.problems.expectations import example_submissions
     from judgebox.problems.library import expected_outcomes
     from judgebox.settings import settings_from_env
 
@@ -350,11 +385,17 @@ def verify(
     if not package.is_dir():
         usage_error(f"no such package directory: {package}")
     prob = _problem(str(package), settings)
-    entries = expected_outcomes(prob)
+    entries: list[tuple[Path, frozenset[str] | None, str]] = [
+        (p, None, "") for p in example_submissions(prob)
+    ]
+    folder = prob.path / "submissions"
+    entries += [  # Polygon's tagged solutions: their stated verdicts
+        (path, frozenset(str(v) for v in expected), label)
+        for expected, label, path in expected_outcomes(prob)
+        if not path.is_relative_to(folder)
+    ]
     if not entries:
-        usage_error(
-            f"{package}: no submissions/<verdict>/ files (or tagged Polygon solutions) to verify"
-        )
+        usage_error(f"{package}: no submissions/<folder>/ programs to verify")
     judge = _open_judge(settings)
     try:
         report = _run_async(_verify(judge, prob, entries, quiet=json_output))
@@ -368,13 +409,19 @@ def verify(
 async def _verify(
     judge: Judge,
     prob: Problem,
-    entries: list[tuple[frozenset[Verdict], str, Path]],
+    entries: list[tuple[Path, frozenset[str] | None, str]],
     *,
     quiet: bool,
 ) -> dict[str, Any]:
     import dataclasses
+    import os
+    import tempfile
 
-    rows: list[dict[str, Any]] = []
+    from rich.table import Table
+
+    from judgebox.judging.input_validation import validate_inputs
+    from judgebox.problems.expectations import check, load_rules
+
     # The one rule the server and `run` use too: stated, else inferred from the submissions.
     limit = await judge.time_limit(prob)
     how = limit.detail if limit.source == "inferred" else f"from {limit.source}"
@@ -382,36 +429,70 @@ async def _verify(
     prob = dataclasses.replace(prob, time_limit=limit.seconds)
     if not quiet:
         _out().print(time_limit_note)
-    from rich.table import Table
-
+    judge.settings.work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="verify-", dir=judge.settings.work_root) as work:
+        os.chmod(work, 0o711)  # builds inside are mounted into boxes
+        checks = await validate_inputs(
+            judge.sandbox, prob, judge.languages, judge.toolchains, Path(work),
+            judge.settings.cache_dir, judge.cache_limits, max(1, judge.settings.parallelism),
+        )  # fmt: skip
+    inputs_ok = all(c.ok for c in checks)
+    if not quiet and checks:
+        _print_input_checks(checks)
+    rules = load_rules(prob)
+    rows: list[dict[str, Any]] = []
     table = Table(title=f"verify {prob.name}")
     for column in ("submission", "expected", "got", "max time", "result"):
         table.add_column(column)
     if prob.scoring:
         table.add_column("score")
-    for expected, label, path in entries:
-        row = await _judge_file(judge, prob, path)
-        row["expected"] = label
-        row["ok"] = row["got"] in {str(v) for v in expected}
-        if prob.scoring and row["got"] == "AC":  # scoring: the folder promises a score too
-            score, top = row.get("score"), row.get("maxScore")
-            partial = path.parent.name == "partially_accepted"
-            if partial:
-                row["expectedScore"] = "partial"
-                row["ok"] = score is not None and (top is None or score < top) and score > 0
-            elif top is not None:
-                row["expectedScore"] = top
-                row["ok"] = score == top
+    for path, stated, label in entries:
+        row = await _judge_file(judge, prob, path, rules, stated, label)
+        outcome = row.pop("_outcome", None)
+        failures = [] if outcome is None else [
+            f for f in (check(r, outcome) for r in row.pop("_rules")) if f is not None
+        ]  # fmt: skip
+        if outcome is None:
+            failures = [row.get("error", "not judged")]
+        row.pop("_rules", None)
+        row["failures"] = failures
+        row["ok"] = not failures
         rows.append(row)
         table.add_row(
             row["submission"], row["expected"], f"[{_style(row['got'])}]{row['got']}[/]",
-            f"{row['maxTimeMs']} ms", "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/]",
+            f"{row['maxTimeMs']} ms",
+            "[green]ok[/]" if row["ok"] else "[bold red]MISMATCH[/] " + "; ".join(failures),
             *([_score_text(row)] if prob.scoring else []),
         )  # fmt: skip
     if not quiet:
         _out().print(table)
-    ok = all(r["ok"] for r in rows)
-    return {"problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows}
+    ok = inputs_ok and all(r["ok"] for r in rows)
+    return {
+        "problem": prob.name, "ok": ok, "timeLimit": time_limit_note, "submissions": rows,
+        "inputValidation": {
+            "ok": inputs_ok,
+            "checks": [dataclasses.asdict(c) for c in checks if not c.ok or not c.checked],
+            "checked": sum(1 for c in checks if c.checked),
+        },
+    }  # fmt: skip
+
+
+def _print_input_checks(checks: list[Any]) -> None:
+    from rich.table import Table
+
+    failed = [c for c in checks if not c.ok or not c.checked]
+    validators = sorted({c.validator for c in checks})
+    cases = sum(1 for c in checks if c.checked)
+    if not failed:
+        _out().print(f"input validation: {cases} checks by {', '.join(validators)}: all valid")
+        return
+    table = Table(title="input validation")
+    for column in ("validator", "case", "result"):
+        table.add_column(column)
+    for c in failed:
+        word = "[yellow]not checked[/]" if not c.checked else "[bold red]INVALID[/]"
+        table.add_row(c.validator, c.case, f"{word} {c.message}")
+    _out().print(table)
 
 
 def _score_text(row: dict[str, Any]) -> str:
@@ -421,45 +502,97 @@ def _score_text(row: dict[str, Any]) -> str:
     return f"{row['score']:g}" + ("" if top is None else f" / {top:g}")
 
 
-async def _judge_file(judge: Judge, prob: Problem, path: Path) -> dict[str, Any]:
+_FOLDER_VERDICT = {
+    "accepted": "AC", "partially_accepted": "AC", "wrong_answer": "WA",
+    "time_limit_exceeded": "TLE", "run_time_error": "RTE", "memory_limit_exceeded": "MLE",
+    "output_limit_exceeded": "OLE", "compile_error": "CE",
+}  # fmt: skip
+
+
+async def _judge_file(
+    judge: Judge,
+    prob: Problem,
+    path: Path,
+    rules: list[Any],
+    stated: frozenset[str] | None = None,
+    label: str = "",
+) -> dict[str, Any]:
     from judgebox.judging.judge import Submission
     from judgebox.languages.table import language_for_file
+    from judgebox.problems.common import substitute
+    from judgebox.problems.expectations import Outcome, Rule, expected_results_tag, rules_for
     from judgebox.vocabulary.errors import JudgeboxError
-    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
+    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, GroupResultEvent
 
     name = str(path.relative_to(prob.path)) if prob.path else str(path)
+    relative = str(path.relative_to(prob.path / "submissions")) if stated is None else name
+    row: dict[str, Any] = {"submission": name, "got": "IE", "maxTimeMs": 0}
+    if path.is_dir():  # a folder program: judged when it is one source file
+        sources = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")]
+        if len(sources) != 1:
+            row["expected"] = "-"
+            row["error"] = "folder submissions of several files are not judged here"
+            return row
+        path = sources[0]
     try:
         lang = language_for_file(path, judge.languages)
         judge.language(lang.id)
-        code = path.read_text(encoding="utf-8")
+        code = substitute(path.read_text(encoding="utf-8"), prob.constants)
     except (JudgeboxError, UnicodeDecodeError) as exc:
-        return {"submission": name, "got": "IE", "maxTimeMs": 0, "error": str(exc)}
+        row["expected"] = "-"
+        row["error"] = str(exc)
+        return row
+    tag = expected_results_tag(code)
+    folder = relative.split("/")[0]
+    row["expected"] = "/".join(sorted(tag)) if tag else _FOLDER_VERDICT.get(folder, folder)
+    mine = rules_for(rules, relative, code)
+    if stated is not None:  # a Polygon solution tag
+        mine = [Rule(name, "solution tag", overall=stated)]
+        row["expected"] = label
+    row["_rules"] = mine
     events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
     complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))
-    times = [e.result.time_ms for e in events if isinstance(e, CaseResultEvent)]
-    row: dict[str, Any] = {
-        "submission": name,
-        "got": str(complete.summary.verdict),
-        "maxTimeMs": max(times, default=0),
-    }
+    results = [e.result for e in events if isinstance(e, CaseResultEvent)]
+    groups = {e.result.name: e.result.score for e in events if isinstance(e, GroupResultEvent)}
+    row["got"] = str(complete.summary.verdict)
+    row["maxTimeMs"] = max((r.time_ms for r in results), default=0)
     if complete.summary.score is not None:
         row["score"], row["maxScore"] = complete.summary.score, complete.summary.max_score
+    row["_outcome"] = Outcome(
+        verdict=row["got"],
+        cases=[(r.name, str(r.verdict), r.feedback) for r in results],
+        score=complete.summary.score, max_score=complete.summary.max_score,
+        group_scores=groups,
+    )  # fmt: skip
     return row
 
 
 @app.command()
-def languages() -> None:
-    """The languages whose toolchain is present."""
+def languages(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the JSON of GET /languages.")
+    ] = False,
+) -> None:
+    """The languages whose toolchain is present: version, endings, exact commands."""
+    import json
+
     from rich.table import Table
 
+    from judgebox.judging.judge import language_info
     from judgebox.languages.toolchains import available_languages
 
+    rows = [language_info(toolchain) for toolchain in available_languages().values()]
+    if json_output:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
     table = Table(title="languages")
-    for column in ("id", "name", "version", "compiled"):
-        table.add_column(column)
-    for toolchain in available_languages().values():
-        lang = toolchain.language
-        table.add_row(lang.id, lang.name, toolchain.version, "yes" if lang.compiled else "no")
+    for column in ("id", "name", "version", "endings", "compile", "run"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["id"], row["name"], row["version"], " ".join(row["extensions"]),
+            row["compile"] or "", row["run"],
+        )  # fmt: skip
     _out().print(table)
 
 

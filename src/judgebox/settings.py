@@ -42,7 +42,7 @@ class Settings:
     # Host names answered besides the loopback names and `host` ("*": any); DNS rebinding.
     allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
-    max_code_bytes: int = 256 * 1024
+    max_code_bytes: int = 128 * 1024  # all files of a submission together
     max_inline_cases: int = 100
     heartbeat_interval: float = 15.0
     graceful_timeout: float = 10.0
@@ -75,8 +75,9 @@ class Settings:
     default_time_limit: float = 2.0
     default_memory_limit: int = 256 * 1024 * 1024
     default_output_limit: int = 64 * 1024 * 1024
-    # caps on every compilation: the language's compile limits, lowered to these
-    compile_time_limit: float = 30.0
+    # caps on every compilation: the language's compile limits, lowered to these; 120 s is
+    # the slowest language's own compile_time (crystal; kotlin, scala, haskell, nim: 60 s)
+    compile_time_limit: float = 120.0
     compile_memory_limit: int = 1024 * 1024 * 1024
     visible_text_limit: int = 4096
     # the most a request's `limits` may ask for (a request above them is refused, 422)

@@ -31,7 +31,13 @@ def test_healthz_languages_problems(server: LiveServer) -> None:
     languages = httpx.get(f"{server.url}/languages").json()
     ids = {language["id"] for language in languages}
     assert {"c", "python3"} <= ids
-    assert all(set(lang) == {"id", "name", "version", "compiled"} for lang in languages)
+    fields = {"id", "name", "version", "compiled", "extensions", "aliases", "entry", "compile",
+              "run"}  # fmt: skip
+    assert all(set(lang) == fields for lang in languages)
+    python = next(lang for lang in languages if lang["id"] == "python3")
+    assert python["extensions"] == [".py", ".py3"] and python["entry"] == "main.py"
+    assert python["run"] == "/usr/bin/python3 -B {file}"
+    assert python["compile"] == "/usr/bin/python3 -m py_compile {files}"
     problems = httpx.get(f"{server.url}/problems").json()
     assert problems == [
         {"name": "aplusb", "title": "A plus B", "totalCases": 4, "sampleCases": 1,
@@ -185,10 +191,49 @@ def test_413_for_large_bodies_and_code(server: LiveServer) -> None:
 
 
 def test_422_unknown_language(server: LiveServer) -> None:
-    response = post(server, {"problem": "aplusb", "language": "cobol", "code": "x"})
+    response = post(server, {"problem": "aplusb", "language": "brainfuck", "code": "x"})
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "unknown-language" and "python3" in error["message"]
+
+
+JAVA_MAIN = (
+    "package contest;\nimport java.util.*;\npublic class Main {\n"
+    "  public static void main(String[] a) { Scanner s = new Scanner(System.in);\n"
+    "    System.out.println(Helper.add(s.nextLong(), s.nextLong())); } }\n"
+)
+JAVA_HELPER = (
+    "package contest;\nclass Helper { static long add(long a, long b) { return a + b; } }\n"
+)
+
+
+def test_files_multi_file_java_with_a_package_is_accepted(server: LiveServer) -> None:
+    body = {"problem": "aplusb", "language": "java",
+            "files": {"Main.java": JAVA_MAIN, "Helper.java": JAVA_HELPER}}  # fmt: skip
+    document = post(server, body).json()
+    assert document["summary"]["verdict"] == "AC", document
+
+
+def test_files_python_package_runs_its___main__(server: LiveServer) -> None:
+    files = {"__main__.py": "from helper import add\nprint(add(*map(int, input().split())))\n",
+             "helper.py": "def add(a, b):\n    return a + b\n"}  # fmt: skip
+    document = post(server, {"problem": "aplusb", "language": "python", "files": files}).json()
+    assert document["summary"]["verdict"] == "AC", document
+
+
+def test_files_rules_code_or_files_names_and_the_total_cap(server: LiveServer) -> None:
+    both = post(server, {"problem": "aplusb", "language": "python3", "code": "x",
+                         "files": {"main.py": "x"}})  # fmt: skip
+    assert both.status_code == 400 and "exactly one" in error_of(both)["message"]
+    neither = post(server, {"problem": "aplusb", "language": "python3"})
+    assert neither.status_code == 400
+    bad_name = post(server, {"problem": "aplusb", "language": "python3",
+                             "files": {"../main.py": "print(1)"}})  # fmt: skip
+    assert bad_name.status_code == 400 and "not allowed" in error_of(bad_name)["message"]
+    half = "#" * (70 * 1024)  # two files of 70 KiB: each under the 128 KiB cap, not together
+    big = post(server, {"problem": "aplusb", "language": "python3",
+                        "files": {"main.py": half, "b.py": half}})  # fmt: skip
+    assert big.status_code == 413 and "in all" in error_of(big)["message"]
 
 
 def test_429_when_the_queue_is_full(start_server: StartServer) -> None:

@@ -26,7 +26,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     package = root / "floats"
     (package / "data" / "secret").mkdir(parents=True)
     (package / "problem.yaml").write_text(
-        "name: Floats\nvalidator_flags: float_tolerance 1e-6\nlimits:\n  time_multiplier: 1\n"
+        "name: Floats\nvalidator_flags: float_tolerance 1e-6\n"
+        "limits:\n  time_multiplier: 1\n  output: 64\n"
     )
     (package / ".timelimit").write_text("10\n")
     (package / "data" / "secret" / "1.in").write_text("go\n")

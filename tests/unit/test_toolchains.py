@@ -105,5 +105,5 @@ def test_available_languages_probes_once_per_table(tmp_path: Path) -> None:
 def test_require_toolchain_names_the_offered_languages() -> None:
     found = available_languages()
     assert require_toolchain("c", found).language.id == "c"
-    with pytest.raises(UnknownLanguageError, match=r"'cobol' is not available.*python3"):
-        require_toolchain("cobol", found)
+    with pytest.raises(UnknownLanguageError, match=r"'brainfuck' is not available.*python3"):
+        require_toolchain("brainfuck", found)

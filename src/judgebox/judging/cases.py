@@ -109,7 +109,11 @@ class CaseJudge:
         limits = self.problem_limits(self.settings, self.problem)
         object.__setattr__(self, "_limits", limits)
         object.__setattr__(self, "_run_limits", self.language.run_limits(limits))
-        object.__setattr__(self, "_argv", tuple(self.language.run_argv(self.artifact.file, limits)))
+        object.__setattr__(
+            self,
+            "_argv",
+            tuple(self.language.run_argv(self.artifact.file, limits, main=self.artifact.main)),
+        )
 
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:

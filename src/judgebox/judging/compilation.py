@@ -57,6 +57,7 @@ class Artifact:
     directory: Path
     file: str  # the source file name inside the directory
     result: CompileResult
+    main: str | None = None  # the entry's {main} name (None: the file's stem)
 
 
 def artifact_key(
@@ -77,11 +78,12 @@ def _marker(target: Path) -> Path:
     return target.with_name(target.name + ".ok")
 
 
-def _cached(target: Path, file: str) -> Artifact | None:
+def _cached(target: Path, file: str, main: str | None) -> Artifact | None:
     if _marker(target).is_file() and target.is_dir():
         with contextlib.suppress(OSError):  # record the use: eviction is least recently used
             os.utime(_marker(target))
-        return Artifact(target, file, CompileResult(ok=True, time_ms=0, output="", cached=True))
+        cached = CompileResult(ok=True, time_ms=0, output="", cached=True)
+        return Artifact(target, file, cached, main)
     return None
 
 
@@ -112,10 +114,14 @@ async def compile_source(
     cache_limits: CacheLimits | None = None,
     max_time: float | None = None,
     max_memory: int | None = None,
+    sources: tuple[str, ...] | None = None,
+    main: str | None = None,
 ) -> Artifact:
     """Build `code` as `file` (or find it in the cache); a CE comes back as `result.ok = False`.
 
-    `extra_files` are written beside the source (headers of a validator, for example).
+    `extra_files` are written beside the source (headers of a validator, the other files of
+    a multi-file submission, the language's support files). `sources` are the files given
+    to the compiler as `{files}` (default `file` alone); `main` the entry's `{main}` name.
     The compiler runs under the language's compile limits, lowered to `max_time` and
     `max_memory` when given (`Settings.compile_time_limit` / `compile_memory_limit`).
     """
@@ -123,11 +129,15 @@ async def compile_source(
     caps = cache_limits or CacheLimits()
     extra = dict(extra_files or {})
     extra.pop(file, None)
+    for name, text in language.support_files:
+        extra.setdefault(name, text.encode("utf-8"))
     key = artifact_key(language, version, file, code, extra)
+    if main is not None:  # the entry's name is part of the build (a class to run)
+        key = hashlib.sha256((key + "\0" + main).encode()).hexdigest()
     cache_dir.mkdir(mode=0o711, parents=True, exist_ok=True)
     require_searchable(cache_dir)
     target = cache_dir / "artifacts" / language.id / key
-    hit = _cached(target, file)
+    hit = _cached(target, file, main)
     if hit is not None:
         return hit
     build = workspace / f"build-{key[:12]}"
@@ -142,10 +152,10 @@ async def compile_source(
         with open(build / name, "xb") as f:
             f.write(data)
         os.chmod(build / name, 0o644)
-    argv = language.compile_argv(file, limits)
+    argv = language.compile_argv(file, limits, sources=sources, main=main)
     if argv is None:
         nothing = CompileResult(ok=True, time_ms=0, output="")
-        return await _admit(build, target, file, nothing, caps)
+        return await _admit(build, target, file, nothing, caps, main)
     started = time.monotonic()
     async with sandbox.box([Mount(build, BOX_DIR, writable=True)]) as box:
         os.chown(build, box.ctx.uid, box.ctx.uid)
@@ -165,11 +175,16 @@ async def compile_source(
         shutil.rmtree(build, ignore_errors=True)
         return Artifact(build, file, CompileResult(ok=False, time_ms=elapsed_ms, output=text))
     done = CompileResult(ok=True, time_ms=elapsed_ms, output=output)
-    return await _admit(build, target, file, done, caps)
+    return await _admit(build, target, file, done, caps, main)
 
 
 async def _admit(
-    build: Path, target: Path, file: str, result: CompileResult, caps: CacheLimits
+    build: Path,
+    target: Path,
+    file: str,
+    result: CompileResult,
+    caps: CacheLimits,
+    main: str | None = None,
 ) -> Artifact:
     """Seal a finished build, refuse it past the artifact cap, cache it, evict past the total."""
     # Walking what a box wrote is I/O- and CPU-bound on hostile data: off the event loop.
@@ -185,7 +200,7 @@ async def _admit(
         await asyncio.to_thread(shutil.rmtree, build, True)
         text = (result.output + "\n" + refusal).strip()
         return Artifact(build, file, CompileResult(ok=False, time_ms=result.time_ms, output=text))
-    artifact = await asyncio.to_thread(_store, build, target, file, result, size)
+    artifact = await asyncio.to_thread(_store, build, target, file, result, size, main)
     await asyncio.to_thread(evict, target.parent.parent.parent, caps, keep=target)
     return artifact
 
@@ -283,7 +298,9 @@ def _compiler_output(raw: bytes) -> str:
     return text.strip()
 
 
-def _store(build: Path, target: Path, file: str, result: CompileResult, size: int) -> Artifact:
+def _store(
+    build: Path, target: Path, file: str, result: CompileResult, size: int, main: str | None
+) -> Artifact:
     """Move a successful build into the cache (atomically; a concurrent twin may win)."""
     target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     for parent in (target.parent, target.parent.parent, target.parent.parent.parent):
@@ -304,4 +321,4 @@ def _store(build: Path, target: Path, file: str, result: CompileResult, size: in
     tmp_marker.write_text(str(size))
     os.chmod(tmp_marker, 0o644)
     os.replace(tmp_marker, marker)
-    return Artifact(target, file, result)
+    return Artifact(target, file, result, main)

@@ -42,11 +42,12 @@ from judgebox.judging.dmoj_checker import dmoj_checker_program
 from judgebox.judging.scoring import Scoreboard
 from judgebox.judging.timelimits import TimeLimit, TimeLimits
 from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
+from judgebox.languages.entry_points import EntryPointError, entry_point, submission_files
 from judgebox.languages.table import (
     Language,
     language_for_file,
     load_languages,
-    source_file_name,
+    resolve_language_id,
 )
 from judgebox.languages.toolchains import (
     Toolchain,
@@ -54,13 +55,19 @@ from judgebox.languages.toolchains import (
     probe_toolchain,
     require_toolchain,
 )
+from judgebox.problems.common import substitute
+from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.problems.package import load_problem
 from judgebox.problems.programs import named_program
 from judgebox.sandbox import Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
-from judgebox.vocabulary.errors import JudgeboxError, ProblemPackageError
+from judgebox.vocabulary.errors import (
+    JudgeboxError,
+    ProblemPackageError,
+    ToolchainUnavailableError,
+)
 from judgebox.vocabulary.events import (
     CaseResultEvent,
     CompileEvent,
@@ -110,6 +117,22 @@ class LazyToolchains(Mapping[str, Toolchain]):
         return len(self._everything())
 
 
+def language_info(toolchain: Toolchain) -> dict[str, Any]:
+    """One language as GET /languages and `judgebox languages` show it."""
+    language = toolchain.language
+    return {
+        "id": language.id,
+        "name": language.name,
+        "version": toolchain.version,
+        "compiled": language.compiled,
+        "extensions": list(language.extensions),
+        "aliases": list(language.aliases),
+        "entry": language.entry,
+        "compile": language.shown_command(language.compile),
+        "run": language.shown_command(language.run),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
     """What to judge: a program in a language against a problem's dataset."""
@@ -122,6 +145,8 @@ class Submission:
     # Results of the first cases, already judged by a worker that died: they are
     # emitted again (same order, same sequence numbers) and not run again.
     previous_results: tuple[CaseResult, ...] = ()
+    # A multi-file submission (name, text), sorted by name; `code` is then unused.
+    files: tuple[tuple[str, str], ...] = ()
 
 
 class Judge:
@@ -162,6 +187,7 @@ class Judge:
             language = language_for_file(path, self.languages)
             self.language(language.id)
             code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            code = substitute(code, problem.constants)  # example submissions: spec "Constants"
         except (JudgeboxError, UnicodeDecodeError, OSError):
             return None
         results: list[CaseResult] = []
@@ -173,15 +199,31 @@ class Judge:
 
     def languages_info(self) -> list[dict[str, Any]]:
         """GET /languages: the languages whose toolchain is present."""
-        return [
-            {"id": t.language.id, "name": t.language.name, "version": t.version,
-             "compiled": t.language.compiled}
-            for t in self.toolchains.values()
-        ]  # fmt: skip
+        return [language_info(t) for t in self.toolchains.values()]
+
+    def missing_languages(self) -> dict[str, str]:
+        """The table's languages whose toolchain is absent -> the Debian packages that bring it."""
+        offered = set(self.toolchains)
+        return {
+            lid: " ".join(language.packages) or "(see languages.toml)"
+            for lid, language in self.languages.items()
+            if lid not in offered
+        }
 
     def language(self, language_id: str) -> Language:
-        """The language of an id, or UnknownLanguageError naming the offered ones."""
-        return require_toolchain(language_id, self.toolchains).language
+        """The language of an id (or an alias such as `python`), or UnknownLanguageError
+        naming the offered ones; a known language whose toolchain is missing is a
+        ToolchainUnavailableError naming the Debian package that brings it."""
+        table_id = resolve_language_id(language_id, self.languages)
+        if table_id in self.languages and table_id not in self.toolchains:
+            language = self.languages[table_id]
+            packages = " ".join(language.packages) or "its toolchain"
+            raise ToolchainUnavailableError(
+                f"language {table_id} ({language.name}) is not installed on this server: "
+                f"install the Debian package {packages} (scripts/setup.sh --languages "
+                f"{table_id}); offered here: {', '.join(self.toolchains) or 'none'}"
+            )
+        return require_toolchain(table_id, self.toolchains).language
 
     async def run(self, submission: Submission) -> AsyncGenerator[Event, None]:
         """The run's events, in order. Raises UnknownLanguageError before any event."""
@@ -257,7 +299,7 @@ class Judge:
                 shutil.rmtree(workspace, ignore_errors=True)
 
     async def _compile(self, sub: Submission, language: Language, workspace: Path) -> Artifact:
-        code = sub.code.encode("utf-8")
+        code = sub.code.encode("utf-8") + b"".join(text.encode("utf-8") for _, text in sub.files)
         problem = sub.problem
         if problem.code_limit is not None and len(code) > problem.code_limit:
             too_big = CompileResult(
@@ -273,14 +315,26 @@ class Judge:
                 compile_memory=problem.compilation_memory or language.compile_memory,
             )
         # Scanning submitted text is CPU-bound: never on the event loop.
-        file = await asyncio.to_thread(source_file_name, language, sub.code)
+        files = dict(sub.files) or await asyncio.to_thread(submission_files, language, sub.code)
+        # The spec: files of include/<language>/ are part of every submission of it, and an
+        # included file wins a name collision (a driver that calls the submission).
+        included = await asyncio.to_thread(included_files, problem, language.id)
+        files.update({name: data.decode("utf-8", "replace") for name, data in included.items()})
+        try:
+            entry = await asyncio.to_thread(entry_point, language, files)
+        except EntryPointError as error:  # the submission's fault: a CE that says why
+            return Artifact(workspace, "", CompileResult(ok=False, time_ms=0, output=str(error)))
         version = self.toolchains[language.id].version
+        sources = {name: text.encode("utf-8") for name, text in files.items()}
+        sources.update(included)  # the included bytes as they are
+        code = sources.pop(entry.file)
         return await compile_source(
-            self.sandbox, language, version, code, file,
+            self.sandbox, language, version, code, entry.file,
             limits=CaseJudge.problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
-            max_memory=self.settings.compile_memory_limit,
+            max_memory=self.settings.compile_memory_limit, extra_files=sources,
+            sources=entry.sources, main=entry.main,
         )  # fmt: skip
 
     async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
@@ -350,7 +404,7 @@ class Judge:
         return await ValidatorProgram.prepare(
             self.sandbox, problem.path, problem.output_validator, problem.validator_flags,
             self.languages, self.toolchains, workspace, self.settings.cache_dir,
-            self.cache_limits, limits=limits,
+            self.cache_limits, limits=limits, constants=problem.constants,
         )  # fmt: skip
 
     async def _judge_cases(

@@ -65,6 +65,7 @@ class ValidatorProgram:
         cache_dir: Path,
         cache_limits: CacheLimits | None = None,
         limits: Limits = VALIDATOR_LIMITS,
+        constants: tuple[tuple[str, str], ...] = (),
         source: ProgramSource | None = None,
     ) -> ValidatorProgram:
         """Build the validator program at `source_path` (a ProblemPackageError if that fails).
@@ -74,7 +75,7 @@ class ValidatorProgram:
         entry instead (a testlib checker: programs.named_program).
         """
         if source is None:
-            source = await asyncio.to_thread(resolve_program, source_path, languages)
+            source = await asyncio.to_thread(resolve_program, source_path, languages, constants)
         language = source.language
         if source.toolchain_id:
             toolchain = toolchains.get(source.toolchain_id)

@@ -8,6 +8,8 @@ only regular expressions used match one token from a fixed position.
 
     strip_comments_and_literals(code)   comments, strings, text blocks and chars -> " "
     java_main_class(code)               the public top-level type, else the one with main()
+    package_name(code)                  the `package a.b;` declaration (Java, Kotlin, Scala)
+    declares_main_function(code)        a top-level `fun main(` (Kotlin)
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def _literal_end(code: str, position: int, quote: str) -> int:
 
 def java_main_class(code: str) -> str | None:
     """The public top-level type's name, else the top-level type declaring `main(`, else None."""
-    tokens = [match.group() for match in _TOKEN.finditer(strip_comments_and_literals(code))]
+    tokens = _tokens(code)
     depth = 0
     top_level: str | None = None  # the top-level type whose body we are in
     with_main: str | None = None
@@ -118,7 +120,91 @@ def _declared_public(tokens: list[str], keyword: int) -> bool:
     return False
 
 
-# The scanners a language table may name in its `source_name` key.
-SOURCE_NAMERS: dict[str, Callable[[str], str | None]] = {"java": java_main_class}
+def _tokens(code: str) -> list[str]:
+    return [match.group() for match in _TOKEN.finditer(strip_comments_and_literals(code))]
 
-__all__ = ["SOURCE_NAMERS", "java_main_class", "strip_comments_and_literals"]
+
+def package_name(code: str) -> str | None:
+    """The dotted name of the file's leading `package` declaration, or None."""
+    tokens = _tokens(code)
+    for index, token in enumerate(tokens):
+        if token == "package":
+            parts: list[str] = []
+            position = index + 1
+            while (
+                position < len(tokens)
+                and _TOKEN.fullmatch(tokens[position])
+                and (tokens[position][0].isalpha() or tokens[position][0] in "_$")
+            ):
+                parts.append(tokens[position])
+                if tokens[position + 1 : position + 2] != ["."]:
+                    break
+                position += 2
+            return ".".join(parts) or None
+        if token in ("import", "{") or token in _TYPE_KEYWORDS:
+            return None  # a package declaration comes first
+    return None
+
+
+def declares_main_function(code: str) -> bool:
+    """Whether a top-level `fun main(` is declared (Kotlin's entry point)."""
+    tokens = _tokens(code)
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif (
+            token == "main"
+            and depth == 0
+            and tokens[index - 1 : index] == ["fun"]
+            and tokens[index + 1 : index + 2] == ["("]
+        ):
+            return True
+    return False
+
+
+# The scanners a language table may name in its `source_name` key.
+def scala_main_object(code: str) -> str | None:
+    """The top-level `object` that declares `def main`, else the first top-level object."""
+    tokens = _tokens(code)
+    depth = 0
+    current: str | None = None
+    first: str | None = None
+    for index, token in enumerate(tokens):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif token == "object" and depth == 0 and index + 1 < len(tokens):
+            name = tokens[index + 1]
+            if name[:1].isalpha() or name[:1] == "_":
+                current = name
+                first = first or name
+        elif (
+            token == "main"
+            and depth >= 1
+            and current is not None
+            and tokens[index - 1 : index] == ["def"]
+        ):
+            return current
+    return first
+
+
+# "kotlin": the file keeps the table's name (main.kt -> class MainKt); the entry point is
+# found by entry_points.py.
+SOURCE_NAMERS: dict[str, Callable[[str], str | None]] = {
+    "java": java_main_class,
+    "kotlin": lambda code: None,
+    "scala": scala_main_object,
+}
+
+__all__ = [
+    "SOURCE_NAMERS",
+    "declares_main_function",
+    "java_main_class",
+    "package_name",
+    "scala_main_object",
+    "strip_comments_and_literals",
+]

@@ -20,7 +20,9 @@ from judgebox.languages.source_names import SOURCE_NAMERS
 from judgebox.vocabulary.errors import LanguageTableError, UnknownLanguageError
 from judgebox.vocabulary.limits import Limits, parse_duration, parse_size
 
-PLACEHOLDERS = frozenset({"file", "stem", "memory_mb", "heap_mb"})
+PLACEHOLDERS = frozenset({"file", "files", "stem", "main", "memory_mb", "heap_mb"})
+# An argv element that is exactly this expands to one element per source file.
+_FILES_ELEMENT = "{files}"
 _MIB = 1024**2
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _REQUIRED = ("name", "compiled", "source_file", "extensions", "run", "version")
@@ -32,7 +34,16 @@ _DEFAULTED = (
     "compile_processes",
     "memory_error_markers",
 )
-_OPTIONAL = ("compile", "version_pattern", "source_name")
+_OPTIONAL = (
+    "compile",
+    "version_pattern",
+    "source_name",
+    "aliases",
+    "other_extensions",
+    "entry",
+    "packages",
+    "support_files",
+)
 _KNOWN_KEYS = frozenset(_REQUIRED + _DEFAULTED + _OPTIONAL)
 
 
@@ -56,6 +67,20 @@ class Language:
     compile_processes: int = 128
     memory_error_markers: tuple[str, ...] = ()
     source_name: str | None = None  # a scanner of source_names.SOURCE_NAMERS
+    aliases: tuple[str, ...] = ()  # older ids that still name this language
+    # endings accepted in a multi-file submission and compiled, not used to pick the language
+    other_extensions: tuple[str, ...] = ()
+    entry: str | None = None  # the Kattis default entry point file, e.g. main.py
+    packages: tuple[str, ...] = ()  # the Debian packages that bring the toolchain
+    # files judgebox writes beside the sources before the compile (name, content)
+    support_files: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def source_extensions(self) -> tuple[str, ...]:
+        """Every ending of a file that is a source of this language (passed as {files})."""
+        suffix = PurePath(self.source_file).suffix.lower()
+        endings = (*self.extensions, *self.other_extensions)
+        return endings if suffix in endings else (suffix, *endings)
 
     def run_limits(self, limits: Limits) -> Limits:
         """The problem's limits plus the memory and processes this language's runtime needs."""
@@ -74,31 +99,59 @@ class Language:
             processes=self.compile_processes,
         )
 
-    def command_values(self, file: str, limits: Limits) -> dict[str, str]:
-        """The placeholder values for a source file name and the problem's (unadjusted) limits."""
+    def command_values(
+        self, file: str, limits: Limits, *, main: str | None = None
+    ) -> dict[str, str]:
+        """The placeholder values for the entry file, the problem's (unadjusted) limits and
+        the entry's name (`main`: e.g. Java's package-qualified class; default the stem)."""
         memory_mb = max(1, limits.memory // _MIB)
         return {
             "file": file,
             "stem": PurePath(file).stem,
+            "main": main or PurePath(file).stem,
             "memory_mb": str(memory_mb),
             "heap_mb": str(memory_mb),
         }
 
-    def compile_argv(self, file: str, limits: Limits) -> list[str] | None:
-        """The compile argv for `file`, or None when the language has no build step."""
+    def compile_argv(
+        self,
+        file: str,
+        limits: Limits,
+        *,
+        sources: Sequence[str] | None = None,
+        main: str | None = None,
+    ) -> list[str] | None:
+        """The compile argv for entry `file` (and all `sources`, default just `file`), or
+        None when the language has no build step."""
         if self.compile is None:
             return None
-        return render_command(self.compile, **self.command_values(file, limits))
+        return render_command(
+            self.compile, files=sources or [file], **self.command_values(file, limits, main=main)
+        )
 
-    def run_argv(self, file: str, limits: Limits) -> list[str]:
-        """The run argv for `file` under the problem's limits."""
-        return render_command(self.run, **self.command_values(file, limits))
+    def run_argv(self, file: str, limits: Limits, *, main: str | None = None) -> list[str]:
+        """The run argv for entry `file` under the problem's limits."""
+        return render_command(self.run, **self.command_values(file, limits, main=main))
+
+    def shown_command(self, template: Sequence[str] | None) -> str | None:
+        """A command template as a person reads it (GET /languages): placeholders kept."""
+        if template is None:
+            return None
+        return " ".join(template)
 
 
-def render_command(template: Sequence[str], **values: str | int) -> list[str]:
-    """Fill `{placeholder}`s in each argv element; `{{` is a literal brace."""
+def render_command(
+    template: Sequence[str], *, files: Sequence[str] = (), **values: str | int
+) -> list[str]:
+    """Fill `{placeholder}`s in each argv element; `{{` is a literal brace.
+
+    An element that is exactly `{files}` becomes one element per name in `files`.
+    """
     argv: list[str] = []
     for element in template:
+        if element == _FILES_ELEMENT:
+            argv.extend(files)
+            continue
         names = _placeholders_in(element)
         unknown = names - PLACEHOLDERS
         if unknown:
@@ -111,6 +164,10 @@ def render_command(template: Sequence[str], **values: str | int) -> list[str]:
             raise LanguageTableError(
                 f"command element {element!r} needs a value for {', '.join(sorted(missing))}; "
                 "pass it to render_command()"
+            )
+        if "files" in names:
+            raise LanguageTableError(
+                f"command element {element!r}: {{files}} must be a whole argv element"
             )
         argv.append(element.format_map({name: str(values[name]) for name in names}))
     return argv
@@ -145,7 +202,18 @@ def load_languages(path: str | Path | None = None) -> dict[str, Language]:
         )
     languages = {lid: _parse_language(lid, row, defaults, where) for lid, row in rows.items()}
     _check_extensions_unique(languages, where)
+    _check_aliases(languages, where)
     return languages
+
+
+def resolve_language_id(language_id: str, languages: Mapping[str, Language]) -> str:
+    """The table id of `language_id`, which may be an alias (e.g. an older id); else as is."""
+    if language_id in languages:
+        return language_id
+    for language in languages.values():
+        if language_id in language.aliases:
+            return language.id
+    return language_id
 
 
 def language_for_file(path: str | PurePath, languages: Mapping[str, Language]) -> Language:
@@ -220,10 +288,22 @@ def _parse_language(language_id: str, row: Any, defaults: dict[str, Any], where:
         compile_processes=field.count("compile_processes"),
         memory_error_markers=field.texts("memory_error_markers"),
         source_name=field.choice("source_name", SOURCE_NAMERS) if "source_name" in row else None,
+        aliases=field.texts("aliases") if "aliases" in row else (),
+        other_extensions=tuple(
+            ext.lower()
+            for ext in (field.texts("other_extensions") if "other_extensions" in row else ())
+        ),
+        entry=field.text("entry") if "entry" in row else None,
+        packages=field.texts("packages") if "packages" in row else (),
+        support_files=field.files("support_files") if "support_files" in row else (),
     )
     if "/" in language.source_file or not PurePath(language.source_file).suffix:
         raise LanguageTableError(f"{context}: source_file must be a bare name with an extension")
-    bad_extensions = [ext for ext in language.extensions if not re.fullmatch(r"\.[^./]+", ext)]
+    bad_extensions = [
+        ext
+        for ext in (*language.extensions, *language.other_extensions)
+        if not re.fullmatch(r"\.[^./]+", ext)
+    ]
     if bad_extensions:
         raise LanguageTableError(f"{context}: extensions look like '.c', not {bad_extensions}")
     return language
@@ -262,6 +342,17 @@ class _FieldReader:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self._fail(key, "a list of non-empty strings")
         return tuple(value)
+
+    def files(self, key: str) -> tuple[tuple[str, str], ...]:
+        value = self.row[key]
+        if not isinstance(value, dict) or not all(
+            isinstance(name, str)
+            and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name)
+            and isinstance(text, str)
+            for name, text in value.items()
+        ):
+            raise self._fail(key, "a table of bare file names to their text")
+        return tuple(sorted(value.items()))
 
     def argv(self, key: str) -> tuple[str, ...]:
         value = self.texts(key)
@@ -325,3 +416,15 @@ def _check_extensions_unique(languages: Mapping[str, Language], where: str) -> N
                     f"{language.id}; keep it in one of them"
                 )
             owner[ext] = language.id
+
+
+def _check_aliases(languages: Mapping[str, Language], where: str) -> None:
+    owner: dict[str, str] = {}
+    for language in languages.values():
+        for alias in language.aliases:
+            if alias in languages or alias in owner:
+                raise LanguageTableError(
+                    f"{where}: alias {alias!r} of {language.id} is already an id or an alias "
+                    f"of {owner.get(alias, alias)}"
+                )
+            owner[alias] = language.id

@@ -22,6 +22,7 @@ from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguag
 logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 10.0
+PROBE_WORKERS = 6
 # What a sandboxed command sees; a probe must not succeed only thanks to the host's PATH.
 _PROBE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"}
 
@@ -87,7 +88,9 @@ def probe_toolchains(
 
     from concurrent.futures import ThreadPoolExecutor  # only when probing them all
 
-    with ThreadPoolExecutor(max_workers=len(languages), thread_name_prefix="probe") as pool:
+    # A few at a time: forty JVM/BEAM/compiler starts at once on two cores miss the timeout.
+    workers = min(len(languages), PROBE_WORKERS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
         results = list(pool.map(attempt, languages.values()))
     return {toolchain.language.id: toolchain for toolchain in results if toolchain is not None}
 

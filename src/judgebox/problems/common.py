@@ -6,6 +6,7 @@ Every error names the file and the rule it breaks, in one line.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,54 @@ def domjudge_timelimit(path: Path) -> float | None:
             f"{path / 'domjudge-problem.ini'}: `timelimit` must be seconds (e.g. 2), not {text!r}"
         )
     return seconds
+
+
+_CONSTANT = re.compile(r"\{\{([a-zA-Z_][a-zA-Z0-9_]*)\}\}")
+
+
+def read_constants(config: Mapping[str, Any], file: Path) -> tuple[tuple[str, str], ...]:
+    """problem.yaml `constants`: names to int, float or string values, as text."""
+    value = config.get("constants")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ProblemPackageError(f"{file}: `constants` must be a map of names to values")
+    found: list[tuple[str, str]] = []
+    for name, item in value.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", name):
+            raise ProblemPackageError(
+                f"{file}: constant name {name!r} is not [a-zA-Z_][a-zA-Z0-9_]*"
+            )
+        if isinstance(item, bool) or not isinstance(item, int | float | str):
+            raise ProblemPackageError(f"{file}: constant {name} must be an int, float or string")
+        found.append((name, str(item)))
+    return tuple(found)
+
+
+def substitute(text: str, constants: tuple[tuple[str, str], ...]) -> str:
+    """`{{name}}` replaced by the constant's value; undefined names are left as they are."""
+    if not constants or "{{" not in text:
+        return text
+    table = dict(constants)
+    return _CONSTANT.sub(lambda m: table.get(m.group(1), m.group(0)), text)
+
+
+def substitute_bytes(data: bytes, constants: tuple[tuple[str, str], ...]) -> bytes:
+    """`substitute` on a file's bytes (non-UTF-8 files are left as they are)."""
+    if not constants or b"{{" not in data:
+        return data
+    try:
+        return substitute(data.decode("utf-8"), constants).encode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def substitute_yaml(value: Any, constants: tuple[tuple[str, str], ...]) -> Any:
+    """Every string inside a parsed YAML value, substituted."""
+    if isinstance(value, str):
+        return substitute(value, constants)
+    if isinstance(value, list):
+        return [substitute_yaml(v, constants) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute_yaml(v, constants) for k, v in value.items()}
+    return value

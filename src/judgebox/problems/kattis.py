@@ -35,8 +35,11 @@ from judgebox.problems.common import (
     flags,
     mapping,
     number,
+    read_constants,
     read_timelimit,
     read_yaml,
+    substitute,
+    substitute_yaml,
 )
 from judgebox.problems.model import (
     MIB,
@@ -96,7 +99,11 @@ def load_kattis(path: Path) -> Problem:
     data_root = path / "data"
     root_file = next((data_root / n for n in ("test_group.yaml", "testdata.yaml")
                       if (data_root / n).is_file()), None)  # fmt: skip
-    root_args = _validator_args(read_yaml(root_file), root_file) if root_file else None
+    constants = read_constants(config, yaml_file)
+    root_config = read_yaml(root_file) if root_file else {}
+    if root_file is not None and root_file.name == "test_group.yaml":
+        root_config = substitute_yaml(root_config, constants)
+    root_args = _validator_args(root_config, root_file) if root_file else None
     problem_flags = root_args or flags(config, "validator_flags", yaml_file) or ()
     time_limit, source = _time_limit(path, limits, yaml_file)
     memory = number(limits, "memory", yaml_file) or MEMORY_DEFAULT_MIB[version]
@@ -106,9 +113,11 @@ def load_kattis(path: Path) -> Problem:
     if passes is not None and (passes < 2 or passes != int(passes)):
         raise ProblemPackageError(f"{yaml_file}: `validation_passes` must be an integer >= 2")
     scoring = "scoring" in types
-    data = _Data(path, version, scoring, validation, problem_flags)
+    data = _Data(path, version, scoring, validation, problem_flags, constants)
     cases, groups = data.load()
     statement, statement_format = _find_statement(path)
+    if statement is not None and statement_format == "markdown":
+        statement = substitute(statement, constants)
     return Problem(
         name=path.name,
         title=_title(config, statement, path),
@@ -139,6 +148,8 @@ def load_kattis(path: Path) -> Problem:
         validation_time=number(limits, "validation_time", yaml_file),
         validation_memory=_scaled(limits, "validation_memory", yaml_file, MIB),
         validation_output=_scaled(limits, "validation_output", yaml_file, MIB),
+        constants=constants,
+        include_dir=path / "include" if (path / "include").is_dir() else None,
     )
 
 
@@ -289,7 +300,9 @@ class _Data:
         scoring: bool,
         validation: Validation,
         problem_flags: tuple[str, ...],
+        constants: tuple[tuple[str, str], ...] = (),
     ) -> None:
+        self.constants = constants
         self.path = path
         self.version = version
         self.scoring = scoring
@@ -326,6 +339,8 @@ class _Data:
         """The folder's configuration: its own file over what it inherits (scoring keys not)."""
         file = self._config_file(folder)
         own = read_yaml(file) if file is not None else {}
+        if file is not None and file.name == "test_group.yaml":  # the spec substitutes here
+            own = substitute_yaml(own, self.constants)
         merged = {k: v for k, v in inherited.items() if k not in _GROUP_KEYS}
         merged.update(own)
         if file is not None:
@@ -427,6 +442,7 @@ class _Data:
                 f"{interaction}: a case with an .interaction file must not also have "
                 ".in.statement, .ans.statement or .out"
             )
+        input_args = _input_validator_args(own, case_yaml) or _input_validator_args(config, where)
         checker = None
         if validator_args is not None and self.validation is Validation.DEFAULT:
             checker = _checker_flags(self.validation, validator_args, where)
@@ -446,6 +462,7 @@ class _Data:
             hint=str(hint) if hint else None,
             description=str(description) if description else None,
             checker_flags=checker,
+            input_validator_args=input_args or (),
         )
 
     def _add_group(
@@ -570,6 +587,25 @@ def _validator_args(config: Mapping[str, Any], where: Path) -> tuple[str, ...] |
         value = flags(config, key, where)
         if value is not None:
             return value
+    return None
+
+
+def _input_validator_args(
+    config: Mapping[str, Any], where: Path
+) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """`input_validator_args` (a list, or a map of validator name to list; legacy
+    `input_validator_flags`): ("", args) for all validators or (name, args) pairs."""
+    for key in ("input_validator_args", "input_validator_flags"):
+        value = config.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            pairs: list[tuple[str, tuple[str, ...]]] = []
+            for name, args in value.items():
+                parsed = flags({"a": args}, "a", where)
+                pairs.append((str(name), parsed or ()))
+            return tuple(pairs)
+        return (("", flags(config, key, where) or ()),)
     return None
 
 

@@ -91,6 +91,9 @@ class TestCase:
     hint: str | None = None
     description: str | None = None
     checker_flags: CheckerFlags | None = None  # default validation with the case's own args
+    # `input_validator_args`: ("", args) for every input validator, or (name, args) pairs
+    # for the validators named (spec: a map of validator name to arguments).
+    input_validator_args: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # A custom-input case (no answer given): `answer_path` is an empty file, filled with
     # the reference solution's output when there is one (judging/custom.py).
     custom: bool = False
@@ -159,6 +162,10 @@ class Problem:
     # Custom-input runs against a named problem: the package whose accepted submission and
     # input validators judge the cases (problems/custom.py).
     custom_package: Path | None = None
+    # problem.yaml `constants` ({{name}} in statements, validators, included code, example
+    # submissions and test group files), as text; `include/` (files added to submissions).
+    constants: tuple[tuple[str, str], ...] = ()
+    include_dir: Path | None = None
     # testlib problems (Polygon, DMOJ's Python checkers): checker and interactor sources
     testlib_checker: CheckerSource | None = None
     testlib_interactor: CheckerSource | None = None

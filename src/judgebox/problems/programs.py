@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from judgebox.languages.table import Language
+from judgebox.problems.common import substitute_bytes
 from judgebox.vocabulary.errors import ProblemPackageError
 
 # More than this many bytes of program files is not a validator: refuse before reading on.
@@ -57,9 +58,14 @@ def read_program_files(path: Path) -> dict[str, bytes]:
     return files
 
 
-def resolve_program(path: Path, languages: Mapping[str, Language]) -> ProgramSource:
-    """Decide how to build and run the program at `path` (a ProblemPackageError if unclear)."""
-    files = read_program_files(path)
+def resolve_program(
+    path: Path, languages: Mapping[str, Language], constants: tuple[tuple[str, str], ...] = ()
+) -> ProgramSource:
+    """Decide how to build and run the program at `path` (a ProblemPackageError if unclear).
+
+    `constants`: problem.yaml's, substituted for `{{name}}` in the files (spec "Constants").
+    """
+    files = {n: substitute_bytes(d, constants) for n, d in read_program_files(path).items()}
     if not files:
         raise ProblemPackageError(f"{path}: the program is missing or empty")
     if "build" in files or "run" in files:
@@ -127,10 +133,10 @@ def _entry(sources: list[str]) -> str | None:
 
 
 def _expand_file(template: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
-    """The compile argv with the `{file}` element replaced by every source file."""
+    """The compile argv with the `{file}` (or `{files}`) element replaced by every source file."""
     argv: list[str] = []
     for element in template:
-        if element == "{file}":
+        if element in ("{file}", "{files}"):
             argv += [s.replace("{", "{{").replace("}", "}}") for s in sources]
         else:
             argv.append(element)

@@ -39,7 +39,16 @@ DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 EMPTY_FILE = "empty"  # in the synthetic /etc dir (not bound at /etc): masks host files
 
 # Host paths under /etc that programs legitimately read (bound read-only when present).
-HOST_ETC = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs")
+# The compilers' own configuration (no secrets): GnuCOBOL's dialects, Free Pascal's unit
+# paths (fpc.cfg -> alternatives -> fpc-3.2.2.cfg), Nim's defaults, Mono's machine.config
+# (without it the class library cannot even open a source file), and GHC's global package
+# database (/usr/lib/ghc/package.conf.d links to /var/lib/ghc), Racket's collection paths
+# (without them racket/base is recompiled from source: minutes).
+HOST_ETC = (
+    "/etc/ld.so.cache", "/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs",
+    "/etc/gnucobol", "/etc/fpc.cfg", "/etc/fpc-3.2.2.cfg", "/etc/nim", "/etc/mono", "/etc/racket",
+    "/var/lib/ghc",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

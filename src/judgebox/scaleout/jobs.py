@@ -38,6 +38,7 @@ class Job:
     stop_on_first_failure: bool = False
     inline_cases: tuple[dict[str, str], ...] | None = None
     submitted: float = 0.0
+    files: tuple[tuple[str, str], ...] = ()  # a multi-file submission (name, text)
 
     def to_bytes(self) -> bytes:
         """The JOBS message payload."""
@@ -49,6 +50,8 @@ class Job:
         }  # fmt: skip
         if self.inline_cases is not None:
             wire["cases"] = list(self.inline_cases)
+        if self.files:
+            wire["files"] = dict(self.files)
         return json.dumps(wire, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def load_problem(self, library: ProblemLibrary, inline_dir: Path) -> Problem:
@@ -69,7 +72,7 @@ class Job:
         """The judge's input; `previous` are the case results a dead worker already published."""
         return Submission(
             problem, self.language, self.code, self.stop_on_first_failure,
-            run_id=self.run_id, previous_results=previous,
+            run_id=self.run_id, previous_results=previous, files=self.files,
         )  # fmt: skip
 
 
@@ -91,7 +94,7 @@ def job_from_submission(submission: Submission, submitted: float) -> Job:
         run_id=submission.run_id, language=submission.language, code=submission.code,
         problem=problem.name, total_cases=len(problem.cases),
         stop_on_first_failure=submission.stop_on_first_failure, inline_cases=inline,
-        submitted=submitted,
+        submitted=submitted, files=submission.files,
     )  # fmt: skip
 
 
@@ -113,10 +116,15 @@ def job_from_bytes(payload: bytes) -> Job:
     cases = wire.get("cases")
     if cases is not None and not isinstance(cases, list):
         raise UsageError("a job's 'cases' must be a list of {name, input, answer}")
+    files = wire.get("files", {})
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise UsageError("a job's 'files' must map file names to text")
     return Job(
         run_id=wire["runId"], language=wire["language"], code=wire["code"],
         problem=wire["problem"], total_cases=wire["totalCases"],
         stop_on_first_failure=bool(wire.get("stopOnFirstFailure", False)),
         inline_cases=tuple(cases) if cases is not None else None,
-        submitted=float(wire.get("submitted", 0.0)),
+        submitted=float(wire.get("submitted", 0.0)), files=tuple(sorted(files.items())),
     )  # fmt: skip

@@ -93,6 +93,10 @@ def create_app(
             judge = await asyncio.to_thread(Judge, settings, box_host)
             # Probe every toolchain now, in a thread, not on the loop at the first request.
             offered = await asyncio.to_thread(judge.languages_info)
+            for language_id, packages in judge.missing_languages().items():
+                log.info("language %s not offered: install the Debian package %s "
+                         "(scripts/setup.sh --languages %s)", language_id, packages,
+                         language_id)  # fmt: skip
             executor = make_executor(settings, judge, metrics)
             await executor.start()
             metrics.watch_queue(executor.queue_length)

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 
+from judgebox.languages.entry_points import EntryPointError, check_file_names
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import (
     CodeNotUtf8Error,
@@ -55,7 +56,10 @@ class RunRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
     problem: str | None = Field(None, description="a name from GET /problems")
     language: str = Field(description="an id from GET /languages")
-    code: str = Field(description="the source, UTF-8 text")
+    code: str | None = Field(None, description="the source, UTF-8 text (or give files)")
+    files: dict[str, str] | None = Field(
+        None, description="a multi-file submission: file name -> UTF-8 text (instead of code)"
+    )
     stop_on_first_failure: bool = Field(False, alias="stopOnFirstFailure")
     cases: list[InlineCase] | None = Field(None, description="an inline dataset")
     cancel_when_unwatched: bool = Field(
@@ -70,7 +74,9 @@ class RunRequest(BaseModel):
     )
 
 
-_CANONICAL = {name.lower(): name for name in ("problem", "language", "code", "cases", "limits")}
+_CANONICAL = {
+    name.lower(): name for name in ("problem", "language", "code", "files", "cases", "limits")
+}
 _CANONICAL["stoponfirstfailure"] = "stopOnFirstFailure"
 _CANONICAL["cancelwhenunwatched"] = "cancelWhenUnwatched"
 _CANONICAL["validatorflags"] = "validatorFlags"
@@ -197,16 +203,33 @@ def _describe(error: ValidationError) -> str:
     return "invalid request: " + "; ".join(parts) + f" (expected e.g. {_EXAMPLE})"
 
 
+def submitted_files(request: RunRequest) -> tuple[tuple[str, str], ...]:
+    """The request's files (name, text) sorted by name; () for a single `code` string."""
+    return tuple(sorted((request.files or {}).items()))
+
+
 def _check_text(request: RunRequest, settings: Settings) -> None:
+    if (request.code is None) == (request.files is None):
+        raise UsageError(
+            'give the source as "code" (one string) or as "files" (name -> text), '
+            f"exactly one of them: {_EXAMPLE}"
+        )
+    texts = [request.code] if request.code is not None else list((request.files or {}).values())
+    if request.files is not None:
+        try:
+            check_file_names(list(request.files))
+        except EntryPointError as error:
+            raise UsageError(f"files: {error}") from None
     try:
-        size = len(request.code.encode("utf-8"))
+        size = sum(len(text.encode("utf-8")) for text in texts if text is not None)
     except UnicodeEncodeError:
         raise CodeNotUtf8Error(
             "the code contains a lone surrogate escape (\\ud800-\\udfff) and is not UTF-8 text"
         ) from None
     if size > settings.max_code_bytes:
         raise TooLargeError(
-            f"the code is {size} bytes, over the {settings.max_code_bytes} byte cap; shorten it"
+            f"the code is {size} bytes in all, over the {settings.max_code_bytes} byte cap; "
+            "shorten it"
         )
     if request.problem is None and request.cases is None:
         raise UsageError(f"give a problem name (GET /problems) or inline cases: {_EXAMPLE}")

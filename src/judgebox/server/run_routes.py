@@ -29,6 +29,7 @@ from judgebox.server.run_request import (
     read_body,
     request_schema,
     require_json,
+    submitted_files,
 )
 from judgebox.server.state import ServerState, State
 from judgebox.server.streaming import (
@@ -99,8 +100,9 @@ async def _submit(state: ServerState, request: Request, *, runs_api: bool = Fals
         if inline_dir is not None:
             shutil.rmtree(inline_dir, ignore_errors=True)
         raise
-    submission = Submission(problem, wanted.language, wanted.code,
-                            wanted.stop_on_first_failure, run_id=run_id)  # fmt: skip
+    submission = Submission(problem, wanted.language, wanted.code or "",
+                            wanted.stop_on_first_failure, run_id=run_id,
+                            files=submitted_files(wanted))  # fmt: skip
     try:
         unwatched = runs_api and wanted.cancel_when_unwatched
         await state.executor.submit(submission, cancel_when_unwatched=unwatched)

@@ -1,0 +1,2 @@
+if [ 1 = 1 ]; then
+  echo missing fi

@@ -1,0 +1,5 @@
+defmodule Broken do
+  def main do
+    IO.puts("x"
+  end
+end

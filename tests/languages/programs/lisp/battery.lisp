@@ -1,0 +1,7 @@
+(defun spin (k) (loop (setf k (mod (1+ k) 1000))))
+(let* ((mode (read)) (n (read)) (sum 0))
+  (dotimes (i n) (incf sum (read)))
+  (when (= mode 2) (sb-ext:exit :code 3))
+  (when (= mode 3) (spin 0))
+  (when (= mode 1) (incf sum))
+  (format t "~D~%" sum))

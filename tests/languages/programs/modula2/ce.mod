@@ -1,0 +1,5 @@
+MODULE main;
+VAR x: CARDINAL;
+BEGIN
+   x := 
+END main.
