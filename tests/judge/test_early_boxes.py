@@ -5,6 +5,7 @@ closed in every outcome (stop on first failure, cancel), with nothing left runni
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
 from judgebox.vocabulary.verdicts import Verdict
 
 from .conftest import collect
-from .test_judge import APLUSB_CPP, _box_processes
+from .test_judge import APLUSB_CPP
 
 pytestmark = pytest.mark.anyio
 
@@ -28,6 +29,37 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def early_judge(settings: Settings, sandbox: Sandbox) -> Judge:
     return Judge(settings, sandbox, boxes_during_compile=True)
+
+
+def _our_box_processes() -> list[int]:
+    """Live processes of a box uid that descend from this test process (other test sessions
+    on the machine use the same uid range: their boxes are not ours to count)."""
+    parent: dict[int, int] = {}
+    live: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry)
+        parent[pid] = int(fields.get("PPid", "0").strip() or 0)
+        uid = int(fields.get("Uid", "0").split()[0])
+        if 61200 <= uid <= 61263 and "Z" not in fields.get("State", ""):
+            live.add(pid)
+    me = os.getpid()
+
+    def ours(pid: int) -> bool:
+        seen = 0
+        while pid > 1 and seen < 64:
+            pid, seen = parent.get(pid, 0), seen + 1
+            if pid == me:
+                return True
+        return False
+
+    return sorted(pid for pid in live if ours(pid))
 
 
 def _verdicts(events: Sequence[object]) -> list[Verdict]:
@@ -60,7 +92,7 @@ async def test_a_compile_error_closes_them(early_judge: Judge, library: ProblemL
     assert isinstance(complete, CompleteEvent) and complete.summary.verdict is Verdict.CE
     assert early_judge.early_boxes_used == 0
     assert _all_uids_back(early_judge)
-    assert not _box_processes(61200, 61263)
+    assert not _our_box_processes()
 
 
 async def test_stop_on_first_failure_with_them(early_judge: Judge, tmp_path: Path) -> None:
@@ -71,7 +103,7 @@ async def test_stop_on_first_failure_with_them(early_judge: Judge, tmp_path: Pat
     assert _verdicts(events) == [Verdict.AC, Verdict.WA] + [Verdict.SKIPPED] * 4
     assert early_judge.early_boxes_used == 2
     assert _all_uids_back(early_judge)
-    assert not _box_processes(61200, 61263)
+    assert not _our_box_processes()
 
 
 async def test_cancel_kills_them(early_judge: Judge, tmp_path: Path) -> None:
@@ -87,5 +119,5 @@ async def test_cancel_kills_them(early_judge: Judge, tmp_path: Path) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert not _box_processes(61200, 61263), "a sandboxed process survived the cancel"
+    assert not _our_box_processes(), "a sandboxed process survived the cancel"
     assert _all_uids_back(early_judge)
