@@ -233,18 +233,24 @@ class Judge:
             )
         return require_toolchain(table_id, self.toolchains).language
 
+    def require_kind(self, problem: Problem, language_id: str) -> None:
+        """UnknownLanguageError unless the language fits the problem: `answer` for a
+        submit-answer problem (its answer files), a program's language for any other."""
+        answers = resolve_language_id(language_id, self.languages) == ANSWER_LANGUAGE_ID
+        if answers == problem.submit_answer:
+            return
+        raise UnknownLanguageError(
+            f"problem {problem.name} is submit-answer: send its answer files with the "
+            f'language "{ANSWER_LANGUAGE_ID}"'
+            if problem.submit_answer
+            else f'the language "{ANSWER_LANGUAGE_ID}" is for submit-answer problems; '
+            f"{problem.name} takes a program"
+        )
+
     async def run(self, submission: Submission) -> AsyncGenerator[Event, None]:
         """The run's events, in order. Raises UnknownLanguageError before any event."""
         language = self.language(submission.language)
-        answers = language.id == ANSWER_LANGUAGE_ID
-        if answers != submission.problem.submit_answer:
-            raise UnknownLanguageError(
-                f"problem {submission.problem.name} is submit-answer: send its answer files "
-                f'with the language "{ANSWER_LANGUAGE_ID}"'
-                if submission.problem.submit_answer
-                else f'the language "{ANSWER_LANGUAGE_ID}" is for submit-answer problems; '
-                f"{submission.problem.name} takes a program"
-            )
+        self.require_kind(submission.problem, language.id)
         send, receive = anyio.create_memory_object_stream[Event](math.inf)
         producer = asyncio.ensure_future(self._produce(submission, language, send))
         try:
