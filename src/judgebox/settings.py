@@ -52,6 +52,8 @@ class Settings:
     max_queued_runs: int = 16
     run_time_cap: float = 300.0
     runs_retention: float = 3600.0
+    # POST /runs with cancelWhenUnwatched: cancelled after this long without a follower
+    unwatched_grace: float = 10.0
     db_path: Path | None = None  # None: judgebox-runs.sqlite3 beside work_root (`database`)
     nats_url: str | None = None
     # scale-out: how long JetStream waits for a worker's ack before redelivering a job
@@ -154,6 +156,7 @@ _CONVERTERS: dict[str, Any] = {
     "max_queued_runs": _whole,
     "run_time_cap": parse_duration,
     "runs_retention": parse_duration,
+    "unwatched_grace": parse_duration,
     "parallelism": _whole,
     "default_time_limit": parse_duration,
     "default_memory_limit": parse_size,

@@ -8,6 +8,7 @@ Samples, and runs where the operator set reveal_secret, keep the full message.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from judgebox.judging.judge import Judge
 from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox
 from judgebox.vocabulary.events import CaseResultEvent
-from judgebox.vocabulary.verdicts import CaseResult, Verdict
+from judgebox.vocabulary.verdicts import CaseResult, Difference, Verdict
 
 from .conftest import collect
 
@@ -137,3 +138,31 @@ async def test_validator_message_is_not_shown_for_secret_cases(
         assert result.feedback and not _leaks(result.feedback), result.feedback
     sample = _sample(results)
     assert sample.verdict is Verdict.WA and "expected 9 for input 4 5" in sample.feedback
+
+
+async def test_the_checkers_difference_is_sent_without_values(
+    judge: Judge, problem: Problem
+) -> None:
+    """case-result's `difference`: the default checker's position on WA, secret cases too."""
+    results = await _results(judge, problem, "print('  ', 1, 'x')\n")
+    for result in results:
+        assert result.verdict is Verdict.WA
+        assert result.difference == Difference("the token differs from the expected one", 1, 1)
+        wire = CaseResultEvent(result).to_wire()
+        assert wire["difference"] == {
+            "kind": "the token differs from the expected one", "line": 1, "token": 1,
+            "column": None,
+        }  # fmt: skip
+        assert not _leaks(json.dumps(wire["difference"]))
+    # Whitespace the checker ignores: AC, and no difference (the sample; the secret
+    # answers are not sums).
+    code = "a, b = map(int, input().split())\nprint(' ', a + b, ' ')\n"
+    accepted = _sample(await _results(judge, problem, code))
+    assert (accepted.verdict, accepted.difference) == (Verdict.AC, None)
+
+
+async def test_an_output_validators_wa_has_no_difference(
+    judge: Judge, custom_problem: Problem
+) -> None:
+    results = await _results(judge, custom_problem, "print('x')\n")
+    assert [(r.verdict, r.difference) for r in results] == [(Verdict.WA, None)] * 3

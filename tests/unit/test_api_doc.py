@@ -40,6 +40,7 @@ from judgebox.vocabulary.events import (
 from judgebox.vocabulary.verdicts import (
     CaseResult,
     CompileResult,
+    Difference,
     GroupResult,
     RunStatus,
     Summary,
@@ -70,6 +71,20 @@ SAMPLE_EVENTS: list[Event] = [
         )
     ),
     CaseResultEvent(CaseResult(2, "secret/1", Verdict.AC, 12, 13, 8940, 0, None, "")),
+    CaseResultEvent(
+        CaseResult(
+            2,
+            "secret/2",
+            Verdict.WA,
+            12,
+            13,
+            8940,
+            0,
+            None,
+            "line 1, token 2: the token differs from the expected one",
+            difference=Difference("the token differs from the expected one", 1, 2),
+        )
+    ),
     CaseResultEvent(
         CaseResult(
             3,

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
-from page_actions import APLUSB_OK, open_page, prepare
+from page_actions import APLUSB_OK, axe_violations, open_page, prepare
 from playwright.sync_api import Page, expect
 from test_page import SLEEPER, cancelled
 
+Screenshot = Callable[..., Path]
 SUBTRACTS = "a,b=map(int,input().split());print(a-b)"
 
 
-def test_a_sample_prefills_and_the_reference_judges_the_input(page: Page, server_url: str) -> None:
+def test_a_sample_prefills_and_the_reference_judges_the_input(
+    page: Page, server_url: str, screenshot: Screenshot
+) -> None:
     open_page(page, server_url)
     prepare(page, "aplusb", "python3", SUBTRACTS)
     page.get_by_text("Run on custom input").click()
@@ -27,7 +32,11 @@ def test_a_sample_prefills_and_the_reference_judges_the_input(page: Page, server
     expect(output).to_contain_text("Judged against submissions/accepted/aplusb.cpp")
     expect(output).to_contain_text("42")  # the reference's output
     expect(output).to_contain_text("-2")  # the program's
-    expect(output).to_contain_text("First difference")
+    # The checker's own position against the reference's output, its token marked.
+    expect(output).to_contain_text("The checker: line 1, token 1")
+    expect(output.get_by_label("Your output").locator("mark")).to_have_text("-2")
+    assert axe_violations(page) == []
+    screenshot(page, "wrong")
 
     prepare(page, "aplusb", "python3", APLUSB_OK)
     box.fill("1 two\n")
@@ -35,9 +44,12 @@ def test_a_sample_prefills_and_the_reference_judges_the_input(page: Page, server
     expect(status).to_have_attribute("data-verdict", "RAN", timeout=60_000)
     expect(status).to_contain_text("ran, no verdict")
     expect(output).to_contain_text("input_validators/validate.py rejected this input")
+    screenshot(page, "rejected")
 
 
-def test_cancel_stops_the_run_on_the_server(page: Page, server_url: str) -> None:
+def test_cancel_stops_the_run_on_the_server(
+    page: Page, server_url: str, screenshot: Screenshot
+) -> None:
     before = cancelled(server_url, "delete")
     open_page(page, server_url)
     prepare(page, "aplusb", "python3", SLEEPER)
@@ -50,6 +62,7 @@ def test_cancel_stops_the_run_on_the_server(page: Page, server_url: str) -> None
     page.get_by_role("button", name="Cancel", exact=True).click()
     expect(page.locator("#custom-status")).to_have_text("Cancelled.", timeout=15_000)
     expect(run).to_be_enabled()
+    screenshot(page, "cancelled")
     deadline = time.monotonic() + 10
     while cancelled(server_url, "delete") < before + 1 and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -91,13 +91,12 @@ def test_wrong_answer_on_a_sample_shows_expected_and_got_with_the_difference(
     expect(detail).to_be_visible()
     a, b = (int(x) for x in sample["input"].split())
     got = f"{a + b + 1}\n"
-    column = next(i for i, (x, y) in enumerate(zip(sample["answer"], got, strict=False)) if x != y)
-    expect(detail.locator(".diff-note")).to_contain_text(
-        f"First difference at line 1, column {column + 1}"
-    )
+    # The checker's own position: the first token, marked whole on both sides.
+    expect(detail.locator(".diff-note")).to_contain_text("The checker: line 1, token 1")
     expect(detail.get_by_label("Expected output")).to_have_text(sample["answer"])
     expect(detail.get_by_label("Your output")).to_have_text(got)
     expect(detail.locator("mark.first-diff")).to_have_count(2)
+    expect(detail.get_by_label("Your output").locator("mark")).to_have_text(got.strip())
     # The toggle hides and shows the comparison.
     index = row.get_attribute("data-index")
     row.get_by_role("button", name=f"Hide diff of case {index}").click()

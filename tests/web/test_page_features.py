@@ -8,38 +8,28 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from page_actions import APLUSB_OK, code_box, editor_text, open_page, prepare, problem_info
+from page_actions import (
+    APLUSB_OK,
+    axe_violations,
+    code_box,
+    editor_text,
+    open_page,
+    prepare,
+    problem_info,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from judgebox.server.catalog_routes import statement_file
 
 Screenshot = Callable[..., Path]
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 RTE = "import sys\nsys.exit(1)\n"
 SLOW_OK = "import time\ntime.sleep(0.15)\na, b = map(int, input().split())\nprint(a + b)\n"
 CPP_OK = (
     "#include <iostream>\nint main() { long long a, b; std::cin >> a >> b; std::cout << a + b; }\n"
 )
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(
-        """async () => {
-          const result = await axe.run(document, { resultTypes: ["violations"] });
-          return result.violations
-            .filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                           nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }));
-        }"""
-    )
-    return found
 
 
 @pytest.mark.parametrize(

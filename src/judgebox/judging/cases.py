@@ -44,7 +44,7 @@ from judgebox.problems.model import NamedChecker, Problem, TestCase, Validation
 from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
-from judgebox.vocabulary.verdicts import CaseResult, Verdict
+from judgebox.vocabulary.verdicts import CaseResult, Difference, Verdict
 
 # Output and answer both at most this many bytes: checked on the event loop (the worst
 # case measured, every token a float compared with tolerance, about 1 ms on a loaded
@@ -333,9 +333,10 @@ class CaseJudge:
                 outcome = await asyncio.to_thread(_check, result.stdout, case.answer_path, flags)
             verdict = Verdict.AC if outcome.accepted else Verdict.WA
             feedback = Feedback(outcome.feedback, outcome.redacted_feedback)
+            difference = outcome.difference
         verdict, feedback, score = await self._score(case, verdict, feedback, None)
         return self._case_result(case, result, verdict, feedback, output=result.stdout,
-                                 score=score)  # fmt: skip
+                                 score=score, difference=difference)  # fmt: skip
 
     async def _named(self, case: TestCase, result: ExecResult) -> CaseResult:
         """One of DMOJ's named checkers (named_checkers.py); linecount's share of the lines
@@ -481,13 +482,18 @@ class CaseJudge:
         *,
         output: bytes | None,
         score: float | None = None,
+        difference: Difference | None = None,
         rejected: str | None = None,
     ) -> CaseResult:
         visible = self._visible(case)
         shown = feedback.full if visible else feedback.redacted
         cap = self.settings.visible_text_limit
         if case.custom:
-            return self._custom_result(case, result, verdict, shown, output, rejected)
+            custom = self._custom_result(case, result, verdict, shown, output, rejected)
+            if custom.verdict is Verdict.WA and difference is not None:
+                # Against the reference's output: the checker's position, as for any case.
+                custom = dataclasses.replace(custom, difference=difference)
+            return custom
         return CaseResult(
             index=case.index,
             name=case.name,
@@ -502,6 +508,9 @@ class CaseJudge:
             answer=_text(_head(case.answer_path, cap), cap) if visible else None,
             output=_text(output, cap) if visible and output is not None else None,
             score=score,
+            # Positions in the program's own output and a value-free kind (what `redacted`
+            # says in words): shown for secret cases too. Only with the WA it explains.
+            difference=difference if verdict is Verdict.WA else None,
         )
 
     def _custom_result(

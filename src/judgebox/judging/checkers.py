@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from judgebox.vocabulary.checker_flags import CheckerFlags
+from judgebox.vocabulary.verdicts import Difference
 
 _BATCH_BYTES = 1 << 20
 _SHOWN_CHARACTERS = 60
@@ -42,31 +43,6 @@ _WHITESPACE_NAMES = {
     11: "a vertical tab", 12: "a form feed",
 }  # fmt: skip
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """Where the output first differs from the answer, and how, without any token's value.
-
-    This is all a person may learn about a secret case: a value-free `kind` and a
-    position in the program's output (line and token, or line and column for whitespace).
-    """
-
-    kind: str
-    line: int | None = None
-    token: int | None = None
-    column: int | None = None
-
-    def describe(self) -> str:
-        """`line L, token T: kind` (or just the kind when it has no position)."""
-        if self.line is None:
-            return self.kind
-        where = f"line {self.line}"
-        if self.token is not None:
-            where += f", token {self.token}"
-        elif self.column is not None:
-            where += f", column {self.column}"
-        return f"{where}: {self.kind}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ class CancelReason(StrEnum):
     DELETE = "delete"
     TIMEOUT = "timeout"
     SHUTDOWN = "shutdown"
+    UNWATCHED = "unwatched"  # cancelWhenUnwatched: no client followed it for the grace
 
 
 class RunObserver(Protocol):
@@ -58,8 +59,12 @@ class Executor(Protocol):
     async def start(self) -> None:
         """Get ready (open the store, connect, recover runs a crash left in flight)."""
 
-    async def submit(self, submission: Submission) -> None:
-        """Start or queue a run; QueueFullError when full, ShuttingDownError when stopping."""
+    async def submit(self, submission: Submission, *, cancel_when_unwatched: bool = False) -> None:
+        """Start or queue a run; QueueFullError when full, ShuttingDownError when stopping.
+
+        `cancel_when_unwatched`: cancel the run once no client has followed its events for
+        `unwatched_grace` seconds (the local executor; the scale-out one ignores it).
+        """
 
     def cancel(self, run_id: str, reason: CancelReason) -> None:
         """Ask the run to stop now; returns at once; no-op once it finished; UnknownRunError."""

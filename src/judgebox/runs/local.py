@@ -22,6 +22,7 @@ from judgebox.runs.executor import CancelReason, RunObserver, SilentObserver
 from judgebox.runs.registry import RunRegistry
 from judgebox.runs.run import RUNNING, Run, SequencedEvent
 from judgebox.runs.store import RunStore
+from judgebox.runs.unwatched import UnwatchedRuns
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import QueueFullError, ShuttingDownError
 from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, Event
@@ -54,6 +55,9 @@ class LocalExecutor:
         self.mean_seconds = 5.0  # moving average of run durations, for Retry-After
         self._registry: RunRegistry | None = None
         self._expiry: asyncio.Task[None] | None = None
+        self.unwatched = UnwatchedRuns(
+            settings.unwatched_grace, lambda run_id: self.cancel(run_id, CancelReason.UNWATCHED)
+        )
 
     @property
     def registry(self) -> RunRegistry:
@@ -71,8 +75,12 @@ class LocalExecutor:
         self._registry.expire()
         self._expiry = asyncio.create_task(self._expire_periodically())
 
-    async def submit(self, submission: Submission) -> None:
-        """Start the run now, or queue it; QueueFullError when the queue is full."""
+    async def submit(self, submission: Submission, *, cancel_when_unwatched: bool = False) -> None:
+        """Start the run now, or queue it; QueueFullError when the queue is full.
+
+        `cancel_when_unwatched`: cancel it once no client has followed its events for
+        `unwatched_grace` seconds (runs/unwatched.py).
+        """
         if self.stopping:
             raise ShuttingDownError("the server is shutting down; submit again once it is back")
         if len(self.tasks) >= self.settings.max_active_runs + self.settings.max_queued_runs:
@@ -87,6 +95,8 @@ class LocalExecutor:
         task = asyncio.create_task(self._drive(run, submission), name=f"run-{run.run_id}")
         self.tasks[run.run_id] = task
         task.add_done_callback(lambda done: self._settle(run, done))
+        if cancel_when_unwatched:
+            self.unwatched.watch(run.run_id)
 
     def cancel(self, run_id: str, reason: CancelReason) -> None:
         """Cancel the run's task now (the judge kills its sandbox); the first reason wins."""
@@ -103,9 +113,14 @@ class LocalExecutor:
         return self.registry.get(run_id)
 
     async def follow(self, run_id: str, after: int = 0) -> AsyncIterator[SequencedEvent]:
-        """Replay after `after`, then live events until `complete`."""
-        async for item in self.registry.get(run_id).follow(after):
-            yield item
+        """Replay after `after`, then live events until `complete`; counted as a follower."""
+        run = self.registry.get(run_id)
+        self.unwatched.attached(run_id)
+        try:
+            async for item in run.follow(after):
+                yield item
+        finally:
+            self.unwatched.detached(run_id)
 
     def queue_length(self) -> int:
         """Runs waiting for a slot."""
@@ -160,6 +175,7 @@ class LocalExecutor:
         cancelled before its first step never runs its coroutine's body.
         """
         self.tasks.pop(run.run_id, None)
+        self.unwatched.forget(run.run_id)
         if task.cancelled() and run.run_id not in self.reasons:  # e.g. the loop's teardown
             self.reasons[run.run_id] = (CancelReason.SHUTDOWN, time.perf_counter())
         if run.run_id in self.reasons:
@@ -198,6 +214,11 @@ class LocalExecutor:
                      run.run_id, s.status, s.verdict, s.passed, s.failed, s.skipped)  # fmt: skip
             self.observer.run_finished(s.status)
 
+    def _cancel_phrase(self, reason: CancelReason) -> str:
+        if reason is CancelReason.UNWATCHED:
+            return f"cancelled: no client followed it for {self.unwatched.grace:g} s"
+        return _CANCEL_PHRASE[reason]
+
     def _end_cancelled(self, run: Run) -> None:
         """The judge has unwound (its sandbox is dead): log, report, write `complete`."""
         reason, asked_at = self.reasons.pop(run.run_id)
@@ -207,7 +228,7 @@ class LocalExecutor:
         self.observer.run_cancelled(reason, seconds)
         log.info(
             "run %s %s (after %d of %d cases; sandbox dead %.1f ms after the cancel)",
-            run.run_id, _CANCEL_PHRASE[reason], len(run.results()), run.total_cases,
+            run.run_id, self._cancel_phrase(reason), len(run.results()), run.total_cases,
             seconds * 1000,
         )  # fmt: skip
         status = RunStatus.TIMED_OUT if reason is CancelReason.TIMEOUT else RunStatus.CANCELLED

@@ -104,8 +104,12 @@ class JetStreamExecutor:
             "runs go to NATS JetStream at %s (%s)", self.settings.nats_url, describe(self.settings)
         )
 
-    async def submit(self, submission: Submission) -> None:
-        """Queue the run for a worker; QueueFullError when max_queued_runs wait already."""
+    async def submit(self, submission: Submission, *, cancel_when_unwatched: bool = False) -> None:
+        """Queue the run for a worker; QueueFullError when max_queued_runs wait already.
+
+        `cancel_when_unwatched` is not honoured here: a run's followers may be on any
+        server node, and none knows the others' (docs/api.md says so); the run goes on.
+        """
         if self.stopping:
             raise ShuttingDownError("the server is shutting down; submit again once it is back")
         self.queued = await self._count_queued()

@@ -72,6 +72,18 @@ CASE_RESULT = _object(
             "description": "custom-input cases: why the input is outside the problem",
         },
         "score": {**_NUMBER, "description": "scoring problems only: the case's score"},
+        "difference": {
+            "type": "object",
+            "description": "WA by the default checker only: where the output first differs "
+            "(1-based positions in the program's output; no values, so secret cases have it too)",
+            "properties": {
+                "kind": {**_STR, "description": "how it differs, in words that quote nothing"},
+                "line": {"type": ["integer", "null"]},
+                "token": {"type": ["integer", "null"], "description": "token within the line"},
+                "column": {"type": ["integer", "null"], "description": "whitespace differences"},
+            },
+            "required": ["kind", "line", "token", "column"],
+        },
     },
     "input",
     "answer",
@@ -81,6 +93,7 @@ CASE_RESULT = _object(
     "reference",
     "inputRejected",
     "score",
+    "difference",
 )
 GROUP_RESULT = _object(
     "GroupResultEventData",

@@ -62,6 +62,12 @@ class RunRequest(BaseModel):
     )
     stop_on_first_failure: bool = Field(False, alias="stopOnFirstFailure")
     cases: list[InlineCase] | None = Field(None, description="an inline dataset")
+    cancel_when_unwatched: bool = Field(
+        False,
+        alias="cancelWhenUnwatched",
+        description="POST /runs: cancel the run once no client has followed its events for "
+        "unwatched_grace (10 s); ignored by /validate-dataset",
+    )
     limits: RequestLimits | None = Field(None, description="lower limits for this run")
     validator_flags: str | list[str] | None = Field(
         None, alias="validatorFlags", description="the default checker's flags (inline cases)"
@@ -72,6 +78,7 @@ _CANONICAL = {
     name.lower(): name for name in ("problem", "language", "code", "files", "cases", "limits")
 }
 _CANONICAL["stoponfirstfailure"] = "stopOnFirstFailure"
+_CANONICAL["cancelwhenunwatched"] = "cancelWhenUnwatched"
 _CANONICAL["validatorflags"] = "validatorFlags"
 
 

@@ -53,8 +53,12 @@ _JSON_OBJECT: dict[str, Any] = {"schema": {"type": "object"}}
 _SSE: dict[str, Any] = event_stream_content()
 
 
-async def _submit(state: ServerState, request: Request) -> str:
-    """Read, check and submit the request's run; its id."""
+async def _submit(state: ServerState, request: Request, *, runs_api: bool = False) -> str:
+    """Read, check and submit the request's run; its id.
+
+    `runs_api`: POST /runs, where `cancelWhenUnwatched` applies (a /validate-dataset run
+    belongs to its connection already).
+    """
     require_json(request)  # 415 before reading: no form or text/plain posts (CSRF)
     body = await read_body(request, state.settings.max_body_bytes)
     # Parsing and checking are CPU work on hostile bytes: off the event loop.
@@ -101,7 +105,8 @@ async def _submit(state: ServerState, request: Request) -> str:
                             wanted.stop_on_first_failure, run_id=run_id,
                             files=submitted_files(wanted))  # fmt: skip
     try:
-        await state.executor.submit(submission)
+        unwatched = runs_api and wanted.cancel_when_unwatched
+        await state.executor.submit(submission, cancel_when_unwatched=unwatched)
     except BaseException:
         if inline_dir is not None:
             shutil.rmtree(inline_dir, ignore_errors=True)
@@ -148,8 +153,8 @@ async def validate_dataset(request: Request, state: State) -> Response:
     },
 )
 async def create_run(request: Request, state: State) -> JSONResponse:
-    """Start a run that outlives the connection."""
-    run_id = await _submit(state, request)
+    """Start a run that outlives the connection (unless `cancelWhenUnwatched` and unfollowed)."""
+    run_id = await _submit(state, request, runs_api=True)
     body = {"runId": run_id, "eventsUrl": f"/runs/{run_id}/events"}
     return JSONResponse(body, status_code=202, headers={"Location": f"/runs/{run_id}"})
 

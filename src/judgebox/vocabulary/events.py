@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from judgebox.vocabulary.verdicts import (
     CaseResult,
     CompileResult,
+    Difference,
     GroupResult,
     RunStatus,
     Summary,
@@ -75,6 +76,11 @@ class CaseResultEvent:
             value = getattr(r, attribute)
             if value is not None:
                 wire[key] = value
+        if r.difference is not None:  # WA by the default checker: positions, never values
+            d = r.difference
+            wire["difference"] = {
+                "kind": d.kind, "line": d.line, "token": d.token, "column": d.column,
+            }  # fmt: skip
         return wire
 
 
@@ -160,6 +166,7 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
                 reference=data.get("reference"),
                 input_rejected=data.get("inputRejected"),
                 score=data.get("score"),
+                difference=_difference_from_wire(data.get("difference")),
             )
         )
     if name == "group-result":
@@ -182,6 +189,12 @@ def event_from_wire(name: str, data: dict[str, Any]) -> Event:
             )
         )
     raise ValueError(f"unknown event name: {name!r}")
+
+
+def _difference_from_wire(data: dict[str, Any] | None) -> Difference | None:
+    if data is None:
+        return None
+    return Difference(data["kind"], data.get("line"), data.get("token"), data.get("column"))
 
 
 def run_document(events: list[Event]) -> dict[str, Any]:

@@ -48,6 +48,31 @@ class CompileResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """Where the output first differs from the answer, and how, without any token's value.
+
+    This is all a person may learn about a secret case: a value-free `kind` and a
+    position in the program's output (line and token, or line and column for whitespace).
+    """
+
+    kind: str
+    line: int | None = None
+    token: int | None = None
+    column: int | None = None
+
+    def describe(self) -> str:
+        """`line L, token T: kind` (or just the kind when it has no position)."""
+        if self.line is None:
+            return self.kind
+        where = f"line {self.line}"
+        if self.token is not None:
+            where += f", token {self.token}"
+        elif self.column is not None:
+            where += f", column {self.column}"
+        return f"{where}: {self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
 class CaseResult:
     """Outcome of one test case. `input`/`answer`/`output` only for visible cases."""
 
@@ -64,6 +89,8 @@ class CaseResult:
     answer: str | None = None
     output: str | None = None
     score: float | None = None  # scoring problems: the case's score (None elsewhere)
+    # WA by the default checker: where the output first differs (positions, no values).
+    difference: Difference | None = None
     # Custom-input cases only (None elsewhere): the program's stderr, whether `output`
     # was cut, the reference solution that judged it, and why the input is outside the
     # problem (the input validator's message, or how the reference failed on it).

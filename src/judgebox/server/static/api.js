@@ -71,7 +71,8 @@ export const listProblems = () => getJSON("/problems");
 export const getProblem = (name) => getJSON(`/problems/${encodeURIComponent(name)}`);
 
 /**
- * POST /runs: start a run that outlives this page's connection (a reload can re-attach).
+ * POST /runs: start a run that outlives this page's connection (a reload can re-attach), but
+ * not the page: it asks the server to cancel the run once no client follows it.
  * @param {{problem: string, language: string, code: string, stopOnFirstFailure?: boolean}} body
  * @returns {Promise<{runId: string, eventsUrl: string}>}
  */
@@ -79,7 +80,9 @@ export async function createRun(body, { signal } = {}) {
   const response = await send("/runs", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
+    // A closed tab must not leave the run going: the server cancels it once nobody has
+    // followed its events for its grace (a reload re-attaches well within it).
+    body: JSON.stringify({ ...body, cancelWhenUnwatched: true }),
     signal,
   });
   if (!response.ok) throw await errorFromResponse(response);

@@ -79,7 +79,9 @@ export function mountCustomInput(container, source) {
     else if (result.feedback) output.append(el("p", "muted", result.feedback));
     if (result.reference) {
       output.append(el("p", "muted", `Judged against ${result.reference}.`));
-      output.append(renderComparison({ answer: result.answer, output: result.output }));
+      // The whole result: the checker's own position (`difference`) is marked, and an
+      // accepted output that differs only where the checker does not look is not.
+      output.append(renderComparison(result));
     } else if (result.output !== undefined) {
       output.append(pre(result.outputTruncated ? "Output (cut)" : "Output", result.output));
     }

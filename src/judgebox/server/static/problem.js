@@ -43,9 +43,43 @@ function copyButton(text, label) {
   return button;
 }
 
-function renderSample(sample, number) {
+/**
+ * An interactive sample's `.interaction` log as a dialogue: lines starting with `>` are
+ * what the judge sends the program (its input), `<` what the program answers (its output).
+ * @param {string} log
+ * @returns {{from: "judge"|"program"|"note", text: string}[]}
+ */
+export function interactionLines(log) {
+  return String(log)
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .filter((line, i, all) => line !== "" || i < all.length - 1)
+    .map((line) => {
+      if (line.startsWith(">")) return { from: "judge", text: line.slice(1) };
+      if (line.startsWith("<")) return { from: "program", text: line.slice(1) };
+      return { from: "note", text: line };
+    });
+}
+
+function renderInteraction(sample, name) {
   const box = el("div", "sample");
+  box.append(el("h4", "sample-name", `${name} (interaction)`));
+  const list = el("ol", "interaction");
+  list.setAttribute("aria-label", `Interaction of ${name}`);
+  for (const { from, text } of interactionLines(sample.interaction)) {
+    const item = el("li", `turn turn-${from}`);
+    if (from !== "note") item.append(el("span", "turn-who", from === "judge" ? "Judge" : "Your program"));
+    item.append(el("code", "turn-text", text));
+    list.append(item);
+  }
+  box.append(list);
+  return box;
+}
+
+function renderSample(sample, number) {
   const name = String(sample.name ?? `sample/${number}`);
+  if (typeof sample.interaction === "string") return renderInteraction(sample, name);
+  const box = el("div", "sample");
   box.append(el("h4", "sample-name", name));
   const panes = el("div", "panes");
   for (const [title, text] of [["Input", sample.input], ["Answer", sample.answer]]) {

@@ -72,6 +72,17 @@ export function formatMemory(kb) {
   return `${(kb / 1024).toFixed(kb < 10240 ? 1 : 0)} MiB`;
 }
 
+/** A score as a short figure (at most two decimals, no trailing zeros). */
+export function formatScore(score) {
+  return typeof score === "number" ? String(Number(score.toFixed(2))) : "—";
+}
+
+/** "score / max" (or "score" when unbounded, "not scored" for a group without a score). */
+export function scoreText(score, maxScore) {
+  if (typeof score !== "number") return "not scored";
+  return typeof maxScore === "number" ? `${formatScore(score)} / ${formatScore(maxScore)}` : formatScore(score);
+}
+
 export class ResultsView {
   /** @param {ParentNode} root the results panel */
   constructor(root) {
@@ -130,6 +141,7 @@ export class ResultsView {
     this.start({ runId: doc.runId, totalCases: doc.totalCases });
     if (doc.compile) this.compile(doc.compile);
     for (const result of doc.cases ?? []) this.caseResult(result);
+    for (const group of doc.groups ?? []) this.groupResult(group);
     if (doc.summary) {
       this.complete({ ...doc.summary, totalCases: doc.totalCases });
       this.tick(null);
@@ -180,8 +192,10 @@ export class ResultsView {
     const row = el("tr", `case verdict-row-${verdict}`);
     row.dataset.index = String(data.index);
     row.dataset.verdict = verdict;
+    row.dataset.name = String(data.name ?? "");
     const nameCell = el("td", "case-name");
     nameCell.append(el("span", "", String(data.name ?? "")));
+    if (typeof data.score === "number") nameCell.append(el("span", "case-score", `score ${formatScore(data.score)}`));
     if (data.feedback) nameCell.append(el("span", "feedback", String(data.feedback)));
     const exitInfo = exitLine(data);
     if (exitInfo) nameCell.append(el("span", "feedback", exitInfo));
@@ -210,8 +224,39 @@ export class ResultsView {
     this._setPhase("running", this.judged < this.total ? this._runningText(this.judged + 1, head + " ") : head);
   }
 
+  /**
+   * A `group-result` event (scoring problems): a row after the group's last case, with
+   * the group's verdict and score out of its maximum.
+   */
+  groupResult(data) {
+    const name = String(data.name ?? "");
+    const verdict = String(data.verdict);
+    const row = el("tr", `group verdict-row-${verdict}`);
+    row.dataset.group = name;
+    row.dataset.verdict = verdict;
+    const nameCell = el("td", "group-name");
+    nameCell.colSpan = 2;
+    nameCell.append(el("span", "group-label", `Group ${name}`));
+    const verdictCell = el("td", "case-verdict");
+    verdictCell.append(verdictBadge(verdict));
+    const scoreCell = el("td", "group-score");
+    scoreCell.colSpan = 3;
+    scoreCell.textContent = scoreText(data.score, data.maxScore);
+    row.append(nameCell, verdictCell, scoreCell);
+    // After the last row of the group: its cases, their diffs and its subgroups' rows.
+    const inGroup = (tr) => {
+      const owner = tr.dataset.name ?? tr.dataset.group ?? tr.dataset.caseOf;
+      return owner !== undefined && (owner === name || owner.startsWith(`${name}/`));
+    };
+    const last = [...this.rows.children].filter(inGroup).at(-1);
+    if (last) last.after(row);
+    else this.rows.append(row);
+    this.table.hidden = false;
+  }
+
   _addComparison(row, detailCell, data, verdict) {
     const detailRow = el("tr", "case-detail");
+    detailRow.dataset.caseOf = String(data.name ?? "");
     const cell = el("td");
     cell.colSpan = 6;
     cell.append(renderComparison(data));
@@ -246,6 +291,9 @@ export class ResultsView {
         ? `${VERDICT_NAMES[verdict] ?? verdict}: no case was run (${data.totalCases} in the dataset).`
         : `${VERDICT_NAMES[verdict] ?? verdict}: ${counts} (${status}).`;
     this.summary.append(verdictBadge(verdict), el("span", "summary-text", text));
+    if (typeof data.score === "number") {
+      this.summary.append(el("span", "summary-score", `Score: ${scoreText(data.score, data.maxScore)}`));
+    }
     if (this.judged > 0) {
       const peak =
         `Peak: ${formatMs(this.peak.timeMs)}${this._limitText(0, "timeLimit")} CPU time, ` +
@@ -254,7 +302,8 @@ export class ResultsView {
     }
     this.summary.hidden = false;
     const phase = data.status === "cancelled" ? "cancelled" : "done";
-    this._setPhase(phase, data.status === "cancelled" ? `Cancelled on the server. ${text}` : `Done. ${text}`);
+    const said = typeof data.score === "number" ? `${text} Score ${scoreText(data.score, data.maxScore)}.` : text;
+    this._setPhase(phase, data.status === "cancelled" ? `Cancelled on the server. ${said}` : `Done. ${said}`);
   }
 
   /** The user pressed Cancel. */
@@ -296,5 +345,6 @@ const HANDLERS = {
   start: "start",
   compile: "compile",
   "case-result": "caseResult",
+  "group-result": "groupResult",
   complete: "complete",
 };

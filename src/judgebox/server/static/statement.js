@@ -3,10 +3,12 @@
 // out of the Markdown parser and drawn by KaTeX after sanitising, so neither
 // library's output is ever mixed with unsanitised text. Images may only come
 // from the problem's own statement folder (`imageBase`); links open elsewhere.
-// LaTeX and plain text are shown preformatted.
+// LaTeX (Kattis's problem.en.tex) goes through latex.js's documented subset to HTML, then
+// the same sanitising and KaTeX; plain text is shown preformatted.
 
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
+import { latexToHTML } from "/static/latex.js";
 
 const KATEX_CSS = "/static/dist/katex.css";
 const MATH_CLASSES = new Set(["math", "math-inline", "math-display"]);
@@ -160,7 +162,8 @@ export async function renderStatement(statement, format, { imageBase = "", drawM
   }
   if (format === "markdown") fragment.append(sanitize(marked.parse(statement, { async: false }), imageBase));
   else if (format === "html") fragment.append(sanitize(statement, imageBase));
-  else fragment.append(el("pre", format === "latex" ? "statement-latex" : "statement-text", statement));
+  else if (format === "latex") fragment.append(sanitize(latexToHTML(statement), imageBase));
+  else fragment.append(el("pre", "statement-text", statement));
   // Tables get a class for styling (sanitising dropped the statement's own classes).
   for (const table of fragment.querySelectorAll("table")) table.classList.add("statement-table");
   const holder = document.createElement("div");
