@@ -255,6 +255,8 @@ def run(
         if custom_inputs:
             inputs_dir = judge.sandbox.workspace(f"cli-inputs-{uuid.uuid4().hex}")
             prob = custom_problem(prob, custom_inputs, inputs_dir)
+        if prob.submit_answer and not language:  # the files are answers (judging/answers.py)
+            language = "answer"
         lang = judge.language(language) if language else _language_of(source, files, judge)
         judge.language(lang.id)
         try:
@@ -387,7 +389,10 @@ def verify(
     from judgebox.problems.library import expected_outcomes
     from judgebox.settings import settings_from_env
 
-    settings = settings_from_env(parallelism=parallelism, insecure=insecure or None)
+    # verify is the package author's tool: a `message` expectation is checked against the
+    # judge messages of secret cases too (spec: judgemessage.txt), so nothing is redacted.
+    settings = settings_from_env(parallelism=parallelism, insecure=insecure or None,
+                                 reveal_secret=True)  # fmt: skip
     _setup_logging(settings, quiet=True)
     if not package.is_dir():
         usage_error(f"no such package directory: {package}")
@@ -528,13 +533,14 @@ async def _judge_file(
     from judgebox.judging.judge import Submission
     from judgebox.languages.table import language_for_file
     from judgebox.problems.common import substitute
-    from judgebox.problems.expectations import Outcome, Rule, expected_results_tag, rules_for
+    from judgebox.problems.expectations import Rule, expected_results_tag, rules_for
     from judgebox.vocabulary.errors import JudgeboxError
-    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, GroupResultEvent
 
     name = str(path.relative_to(prob.path)) if prob.path else str(path)
     relative = str(path.relative_to(prob.path / "submissions")) if stated is None else name
     row: dict[str, Any] = {"submission": name, "got": "IE", "maxTimeMs": 0}
+    if prob.submit_answer:  # answer files, one per case (judging/answers.py)
+        return await _judge_answers(judge, prob, path, rules, name, relative)
     if path.is_dir():  # a folder program: judged when it is one source file
         sources = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")]
         if len(sources) != 1:
@@ -558,7 +564,43 @@ async def _judge_file(
         mine = [Rule(name, "solution tag", overall=stated)]
         row["expected"] = label
     row["_rules"] = mine
-    events = await _judge_events(judge, Submission(prob, lang.id, code), lambda e: None)
+    return await _judged(judge, Submission(prob, lang.id, code), row)
+
+
+async def _judge_answers(
+    judge: Judge, prob: Problem, path: Path, rules: list[Any], name: str, relative: str
+) -> dict[str, Any]:
+    """One example submission of a submit-answer problem: a folder of answer files, or one
+    answer file for every case."""
+    from judgebox.judging.answers import ANSWER_LANGUAGE_ID
+    from judgebox.judging.judge import Submission
+    from judgebox.problems.expectations import rules_for
+
+    row: dict[str, Any] = {"submission": name, "got": "IE", "maxTimeMs": 0}
+    folder = relative.split("/")[0]
+    row["expected"] = _FOLDER_VERDICT.get(folder, folder)
+    try:
+        if path.is_dir():
+            paths = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            files = tuple((p.name, p.read_text(encoding="utf-8")) for p in paths)
+            code = ""
+        else:
+            files, code = (), path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        row["expected"] = "-"
+        row["error"] = str(exc)
+        return row
+    row["_rules"] = rules_for(rules, relative, None)  # an answer's text is no DOMjudge tag
+    sub = Submission(prob, ANSWER_LANGUAGE_ID, code, files=files)
+    return await _judged(judge, sub, row)
+
+
+async def _judged(judge: Judge, sub: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """Judge one example submission and fill in its row of the verify table."""
+    from judgebox.problems.expectations import Outcome
+    from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, GroupResultEvent
+
+    events = await _judge_events(judge, sub, lambda e: None)
     complete = next(e for e in reversed(events) if isinstance(e, CompleteEvent))
     results = [e.result for e in events if isinstance(e, CaseResultEvent)]
     groups = {e.result.name: e.result.score for e in events if isinstance(e, GroupResultEvent)}

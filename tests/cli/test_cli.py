@@ -369,3 +369,48 @@ def test_verify_flags_input_a_validator_rejects(env: dict[str, str]) -> None:
     assert all(row["ok"] for row in report["submissions"])  # only the data is wrong
     (check,) = report["inputValidation"]["checks"]
     assert check["case"] == "secret/toobig" and "n=50 out of range" in check["message"]
+
+
+@pytest.mark.parametrize("package", ["submitanswer", "submitanswersingle"])
+def test_verify_judges_submit_answer_packages(env: dict[str, str], package: str) -> None:
+    out = judgebox(env, "verify", str(PACKAGES / package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report, indent=1)
+    got = {row["submission"].split("/", 1)[1]: row["got"] for row in report["submissions"]}
+    if package == "submitanswer":  # answer folders: full case names, short names, a gap
+        assert got == {
+            "accepted/full": "AC",
+            "accepted/short": "AC",
+            "wrong_answer/negative_missing": "WA",
+            "wrong_answer/partly": "WA",
+        }
+    else:  # one answer file for the one case, checked by the default output validator
+        assert got == {"accepted/answer.txt": "AC", "wrong_answer/off_by_one.txt": "WA"}
+    assert all(row["maxTimeMs"] == 0 for row in report["submissions"])  # nothing ran
+
+
+def test_verify_checks_a_message_expectation_on_a_secret_case(env: dict[str, str]) -> None:
+    # Beside the work root (not pytest's private tmp): the validator's box reads the package.
+    package = Path(env["JUDGEBOX_WORK_ROOT"]).parent / "roots"
+    shutil.copytree(PACKAGES / "submitanswer", package)
+    for path in [package, *package.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (package / "submissions" / "submissions.yaml").write_text(
+        "wrong_answer/partly:\n  message: a message the validator never writes\n"
+    )
+    out = judgebox(env, "verify", str(package), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1
+    row = next(r for r in report["submissions"] if r["submission"].endswith("partly"))
+    assert not row["ok"] and "never writes" in row["failures"][0]
+
+
+def test_run_judges_a_folder_of_answer_files(env: dict[str, str]) -> None:
+    package = PACKAGES / "submitanswer"
+    answers = package / "submissions" / "wrong_answer" / "negative_missing"
+    out = judgebox(env, "run", str(package), str(answers), "--json")
+    document = json.loads(out.stdout)
+    assert out.returncode == 1
+    verdicts = [(c["name"], c["verdict"]) for c in document["cases"]]
+    assert verdicts == [("secret/1", "AC"), ("secret/2", "WA")]
+    assert "no answer for this case" in document["cases"][1]["feedback"]

@@ -119,3 +119,35 @@ async def test_multi_pass_runs_until_the_validator_stops(judge: Judge, shared_tm
                if isinstance(e, CaseResultEvent)]  # fmt: skip
     assert [r.verdict for r in results] == [Verdict.AC, Verdict.IE, Verdict.AC]
     assert "more than validation_passes (3)" in results[1].feedback
+
+
+async def test_submit_answer_files_are_judged_per_case_without_a_program(
+    judge: Judge, shared_tmp: Path
+) -> None:
+    from judgebox.judging.judge import Submission
+
+    problem = copy_package("submitanswer", shared_tmp)
+    files = (("1.out", "-7\n"), ("secret.2.out", "11\n"), ("stray.txt", "12\n"))
+    events = [e async for e in judge.run(Submission(problem, "answer", "", files=files))]
+    cases = [e.result for e in events if isinstance(e, CaseResultEvent)]
+    assert [(c.name, c.verdict) for c in cases] == [("secret/1", Verdict.AC),
+                                                    ("secret/2", Verdict.WA)]  # fmt: skip
+    # the output validator judged it, its message stays with the operator (secret case)
+    assert "output validator" in cases[1].feedback and "11" not in cases[1].feedback
+    assert complete(events).summary.verdict is Verdict.WA
+
+
+async def test_submit_answer_and_program_languages_do_not_mix(
+    judge: Judge, shared_tmp: Path
+) -> None:
+    from judgebox.judging.judge import Submission
+    from judgebox.vocabulary.errors import UnknownLanguageError
+
+    answers = copy_package("submitanswersingle", shared_tmp)
+    with pytest.raises(UnknownLanguageError, match='language "answer"'):
+        await collect(judge, answers, "python3", "print(42)\n")
+    programs = copy_package("validatorscripts", shared_tmp)
+    with pytest.raises(UnknownLanguageError, match="takes a program"):
+        [e async for e in judge.run(Submission(programs, "answer", "42\n"))]
+    events = await collect(judge, answers, "answer", "42\n")  # one answer: the one case
+    assert complete(events).summary.verdict is Verdict.AC

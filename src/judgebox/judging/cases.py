@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +83,7 @@ class Feedback:
 class SlotBoxes:
     """The boxes and scratch paths of one parallel slot."""
 
-    submission: Box
+    submission: Box | None  # None: a submit-answer run, which runs no program
     validator: Box | None
     feedback_dir: Path
     output_path: Path
@@ -110,6 +112,9 @@ class CaseJudge:
     custom: CustomJudging | None = None  # what judges custom-input cases (judging/custom.py)
     testlib_checker: ValidatorProgram | None = None
     testlib_interactor: ValidatorProgram | None = None
+    # A submit-answer run: each case's submitted answer by case index (judging/answers.py);
+    # no program runs, the answer is checked as its output.
+    answers: Mapping[int, bytes] | None = None
     # The same for every case of the run: worked out once (in __post_init__).
     _limits: Limits = field(init=False, repr=False, compare=False)
     _run_limits: Limits = field(init=False, repr=False, compare=False)
@@ -139,9 +144,14 @@ class CaseJudge:
         self, sandbox: Sandbox, stack: contextlib.AsyncExitStack, *, group: str
     ) -> SlotBoxes:
         """Start this slot's boxes (closed with `stack`, killed by `group`)."""
-        sub = await stack.enter_async_context(
-            sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
-        )
+        sub: Box | None = None
+        if self.answers is None:
+            sub = await stack.enter_async_context(
+                sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
+            )
+            slot = sub.name
+        else:
+            slot = f"answers-{next(_ANSWER_SLOTS)}"
         validator_box = None
         # A testlib interactor's box holds its checker too (at /checker), to read its tout.
         first = self.testlib_interactor or self.testlib_checker or self.validator
@@ -149,13 +159,18 @@ class CaseJudge:
             mounts = [
                 Mount(first.artifact.directory, BOX_DIR),
                 Mount(first.problem_root, PROBLEM_DIR),
-                Mount(self.workspace / f"feedback-{sub.name}", FEEDBACK_DIR, writable=True),
+                Mount(self.workspace / f"feedback-{slot}", FEEDBACK_DIR, writable=True),
             ]
             if self.testlib_interactor is not None and self.testlib_checker is not None:
                 mounts.append(Mount(self.testlib_checker.artifact.directory, CHECKER_DIR))
             mounts[2].source.mkdir(mode=0o755)
             validator_box = await stack.enter_async_context(sandbox.box(mounts, group=group))
-        return slot_boxes(sub, validator_box, self.workspace)
+        return SlotBoxes(
+            submission=sub,
+            validator=validator_box,
+            feedback_dir=self.workspace / f"feedback-{slot}",
+            output_path=self.workspace / f"output-{slot}",
+        )
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case (every pass of it, for a multi-pass problem; a custom-input
@@ -164,6 +179,7 @@ class CaseJudge:
             return await self._judge_custom(boxes, case)
         if not self.problem.multi_pass:
             return await self._judge_pass(boxes, case, case.input_path)
+        assert boxes.submission is not None, "multi-pass is never submit-answer"
         stdin_copy = self.workspace / f"pass-{boxes.submission.name}.in"
         input_path, in_box = case.input_path, None
         slowest = 0
@@ -242,6 +258,7 @@ class CaseJudge:
             return await self._testlib_interaction(boxes, case, argv, run_limits, limits)
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
+            assert boxes.submission is not None, "interactive is never submit-answer"
             result, verdict, message = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=input_path,
@@ -262,8 +279,19 @@ class CaseJudge:
         # Opened here, following links: packages may link data files (a sample that is also
         # a secret case). One open instead of resolve()'s lstat per path component; the box
         # consumes the fd.
-        stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
-        result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
+        if self.answers is not None:
+            answer = self.answers.get(case.index)
+            if answer is None:  # nothing to check: the submission gave no answer for it
+                result = _answered(b"")
+                feedback = Feedback.public("no answer for this case in the submission")
+                verdict, feedback, score = await self._score(case, Verdict.WA, feedback, None)
+                return self._case_result(case, result, verdict, feedback, output=None,
+                                         score=score)  # fmt: skip
+            result = _answered(answer)
+        else:
+            assert boxes.submission is not None
+            stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
+            result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
         if gate is not None:
             rejected = await gate
             check = check and rejected is None
@@ -388,6 +416,7 @@ class CaseJudge:
         """A testlib interactor with the program, then the checker on its tout (if any)."""
         interactor = self.testlib_interactor
         assert interactor is not None and boxes.validator is not None
+        assert boxes.submission is not None, "interactive is never submit-answer"
         result, said = await run_testlib_interactive(
             boxes.submission, argv, run_limits, boxes.validator, interactor.argv,
             problem_root=interactor.problem_root, input_path=case.input_path,
@@ -529,6 +558,15 @@ class CaseJudge:
             reference=reference.name if reference is not None else None,
             input_rejected=rejected,
         )
+
+
+_ANSWER_SLOTS = itertools.count(1)
+
+
+def _answered(answer: bytes) -> ExecResult:
+    """A submitted answer as if a program had printed it: no time, no memory, exit 0."""
+    return ExecResult(ExecStatus.OK, exit_code=0, signal=None, cpu_time=0.0, wall_time=0.0,
+                      memory=0, stdout=answer)  # fmt: skip
 
 
 def _small_answer(path: Path) -> bytes | None:

@@ -36,6 +36,7 @@ from typing import Any
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
+from judgebox.judging.answers import ANSWER_LANGUAGE, ANSWER_LANGUAGE_ID, match_answers
 from judgebox.judging.cases import CaseJudge, SlotBoxes, slot_boxes
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.custom import CustomJudging
@@ -68,6 +69,7 @@ from judgebox.vocabulary.errors import (
     JudgeboxError,
     ProblemPackageError,
     ToolchainUnavailableError,
+    UnknownLanguageError,
 )
 from judgebox.vocabulary.events import (
     CaseResultEvent,
@@ -192,6 +194,9 @@ class Judge:
 
     async def time_limit(self, problem: Problem) -> TimeLimit:
         """The problem's time limit: stated, or inferred from its submissions (cached)."""
+        if problem.submit_answer and problem.time_limit is None:  # nothing runs: nothing to time
+            return TimeLimit(self.settings.default_time_limit, "default",
+                             "submit-answer: no program runs")  # fmt: skip
         return await self.time_limits.resolve(problem, self._judge_file)
 
     async def _judge_file(
@@ -228,7 +233,10 @@ class Judge:
     def language(self, language_id: str) -> Language:
         """The language of an id (or an alias such as `python`), or UnknownLanguageError
         naming the offered ones; a known language whose toolchain is missing is a
-        ToolchainUnavailableError naming the Debian package that brings it."""
+        ToolchainUnavailableError naming the Debian package that brings it. `answer` is the
+        language of a submit-answer problem's answer files (judging/answers.py)."""
+        if language_id == ANSWER_LANGUAGE_ID:
+            return ANSWER_LANGUAGE
         table_id = resolve_language_id(language_id, self.languages)
         if table_id in self.languages and table_id not in self.toolchains:
             language = self.languages[table_id]
@@ -240,9 +248,24 @@ class Judge:
             )
         return require_toolchain(table_id, self.toolchains).language
 
+    def require_kind(self, problem: Problem, language_id: str) -> None:
+        """UnknownLanguageError unless the language fits the problem: `answer` for a
+        submit-answer problem (its answer files), a program's language for any other."""
+        answers = resolve_language_id(language_id, self.languages) == ANSWER_LANGUAGE_ID
+        if answers == problem.submit_answer:
+            return
+        raise UnknownLanguageError(
+            f"problem {problem.name} is submit-answer: send its answer files with the "
+            f'language "{ANSWER_LANGUAGE_ID}"'
+            if problem.submit_answer
+            else f'the language "{ANSWER_LANGUAGE_ID}" is for submit-answer problems; '
+            f"{problem.name} takes a program"
+        )
+
     async def run(self, submission: Submission) -> AsyncGenerator[Event, None]:
         """The run's events, in order. Raises UnknownLanguageError before any event."""
         language = self.language(submission.language)
+        self.require_kind(submission.problem, language.id)
         send, receive = anyio.create_memory_object_stream[Event](math.inf)
         producer = asyncio.ensure_future(self._produce(submission, language, send))
         try:
@@ -269,16 +292,19 @@ class Judge:
         async with send, early:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
-                if problem.submit_answer:
-                    raise ProblemPackageError(
-                        f"problem {problem.name} is submit-answer: its submissions are answer "
-                        "files, which judgebox does not judge yet (it runs programs)"
-                    )
-                if problem.time_limit is None:  # the package's way, once per package content
+                answers = None
+                if problem.submit_answer:  # the answer files are the output: nothing compiles
+                    answers = await asyncio.to_thread(match_answers, problem.cases,
+                                                      dict(sub.files), sub.code)  # fmt: skip
+                    note = f"submit-answer: {len(answers)} of {total} cases answered"
+                    artifact = Artifact(workspace, "", CompileResult(ok=True, time_ms=0,
+                                                                     output=note))  # fmt: skip
+                elif problem.time_limit is None:  # the package's way, once per package content
                     limit = await self.time_limit(problem)
                     problem = dataclasses.replace(problem, time_limit=limit.seconds)
                     sub = dataclasses.replace(sub, problem=problem)
-                artifact = await self._compile(sub, language, workspace, early.begin)
+                if answers is None:
+                    artifact = await self._compile(sub, language, workspace, early.begin)
                 started = await early.take(artifact)
                 self.early_boxes_used += len(started)
                 await send.send(CompileEvent(artifact.result))
@@ -298,6 +324,7 @@ class Judge:
                     custom=await self._custom(sub, workspace),
                     testlib_checker=checker,
                     testlib_interactor=interactor,
+                    answers=answers,
                 )
                 board = Scoreboard(problem) if problem.scoring else None
                 await self._judge_cases(sub, case_judge, send, results, board, started)
@@ -321,6 +348,7 @@ class Judge:
         problem = sub.problem
         if (
             not self.boxes_during_compile
+            or problem.submit_answer
             or problem.validation is not Validation.DEFAULT
             or problem.testlib_checker is not None
             or problem.testlib_interactor is not None

@@ -84,6 +84,7 @@ async def _submit(state: ServerState, request: Request, *, runs_api: bool = Fals
         assert base is not None
         problem = base
     try:
+        state.judge.require_kind(problem, wanted.language)  # answer files or a program: 422
         problem = apply_options(
             problem, limits=wanted.limits.model_dump() if wanted.limits else None,
             validator_flags=wanted.validator_flags,
