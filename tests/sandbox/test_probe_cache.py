@@ -187,7 +187,10 @@ def test_toolchain_versions_are_cached_until_the_binary_changes(root: Path) -> N
         version_pattern=r"version (\S+)",
     )  # fmt: skip
     cache = ProbeCache(root / "probes")
-    runs = lambda: PROBES_RUN.get("toolchain-fakec", 0)  # noqa: E731
+
+    def runs() -> int:
+        return PROBES_RUN.get("toolchain-fakec", 0)
+
     before = runs()
     assert probe_toolchain(language, cache=cache).version == "1.0"
     assert probe_toolchain(language, cache=cache).version == "1.0"
