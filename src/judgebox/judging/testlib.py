@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import html
 import math
 import os
@@ -37,6 +36,7 @@ from judgebox.judging.validators import (
     FEEDBACK_DIR,
     VALIDATOR_LIMITS,
     box_path,
+    read_feedback_file,
     reset_feedback_dir,
 )
 from judgebox.sandbox import Box, ExecResult, ExecStatus
@@ -170,16 +170,7 @@ def _tail(text: str) -> str:
 
 def read_box_file(directory: Path, name: str, cap: int = MESSAGE_LIMIT) -> str | None:
     """A file a box wrote into `directory`, never following a link, at most `cap` bytes."""
-    try:
-        fd = os.open(directory / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
-            return None
-        raise
-    with os.fdopen(fd, "rb") as f:
-        if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
-            return None
-        return f.read(cap).decode("utf-8", errors="replace")
+    return read_feedback_file(directory, name, cap)
 
 
 def _result_args(result_file: bool) -> list[str]:

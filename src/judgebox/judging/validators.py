@@ -114,8 +114,8 @@ def reset_feedback_dir(path: Path, uid: int) -> None:
     os.chown(path, uid, uid)
 
 
-def read_feedback_file(path: Path, name: str) -> str | None:
-    """One regular file of a feedback dir (first FEEDBACK_LIMIT bytes), never following a
+def read_feedback_file(path: Path, name: str, cap: int = FEEDBACK_LIMIT) -> str | None:
+    """One regular file a box wrote into `path` (its first `cap` bytes), never following a
     symlink; None if it is absent or not a regular file."""
     try:
         fd = os.open(path / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
@@ -126,7 +126,7 @@ def read_feedback_file(path: Path, name: str) -> str | None:
     with os.fdopen(fd, "rb") as f:
         if not os.path.isfile(f"/proc/self/fd/{f.fileno()}"):
             return None
-        return f.read(FEEDBACK_LIMIT).decode("utf-8", errors="replace")
+        return f.read(cap).decode("utf-8", errors="replace")
 
 
 def read_feedback(path: Path) -> str:
