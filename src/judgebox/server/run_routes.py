@@ -97,6 +97,12 @@ async def _submit(state: ServerState, request: Request, *, runs_api: bool = Fals
                 "custom input and per-request limits are not available with scale-out "
                 "workers yet (this server runs with --nats); send a dataset without them"
             )
+        if state.settings.nats_url and problem.submit_answer:
+            # No worker takes jobs of the `answer` language: refused, not left queued forever.
+            raise UsageError(
+                f"problem {problem.name} is submit-answer, which scale-out workers do not "
+                "judge yet (this server runs with --nats); judge it with a server without --nats"
+            )
     except BaseException:
         if inline_dir is not None:
             shutil.rmtree(inline_dir, ignore_errors=True)
