@@ -75,7 +75,7 @@ def test_healthz_answers_while_a_huge_output_is_checked_with_tolerance(
 
 def test_healthz_answers_while_a_hostile_java_source_is_named(server: LiveServer) -> None:
     # Unclosed comments at the code cap: a lazy regex over them is quadratic (minutes).
-    code = "public class Main {\n" + "/* " * 85_000
+    code = "public class Main {\n" + "/* " * 43_000  # just under the 128 KiB code cap
     body = {"problem": "floats", "language": "java", "code": code}
     worst, _, response = _worst_health_latency_while(
         server, lambda: httpx.post(f"{server.url}/validate-dataset", json=body, timeout=600)

@@ -8,6 +8,7 @@ an environment like the sandbox's. `available_languages()` probes once per table
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -15,6 +16,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from judgebox.languages.table import Language, load_languages
 from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguageError
@@ -85,31 +87,67 @@ def _probe_toolchain(language: Language, *, timeout: float) -> Toolchain:
                 "(install its Debian package, or choose another language)"
             )
     try:
-        probe = subprocess.run(
+        probe = subprocess.Popen(
             language.version,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=_PROBE_ENV,
-            timeout=timeout,
-            check=False,
         )
-    except subprocess.TimeoutExpired as error:
-        raise ToolchainUnavailableError(
-            f"language {language.id} is unavailable: {' '.join(language.version)} did not "
-            f"answer within {timeout:g} s"
-        ) from error
     except OSError as error:
         raise ToolchainUnavailableError(
             f"language {language.id} is unavailable: cannot start {language.version[0]}: {error}"
         ) from error
-    output = probe.stdout.decode("utf-8", "replace")
+    started = _start_time(probe.pid)
+    try:
+        stdout, _ = probe.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        probe.kill()
+        probe.communicate()
+        raise ToolchainUnavailableError(
+            f"language {language.id} is unavailable: {' '.join(language.version)} did not "
+            f"answer within {timeout:g} s"
+        ) from error
+    finally:
+        _reap_orphans_since(started)
+    output = stdout.decode("utf-8", "replace")
     if probe.returncode != 0:
         raise ToolchainUnavailableError(
             f"language {language.id} is unavailable: {' '.join(language.version)} exited with "
             f"{probe.returncode}: {_first_line(output)}"
         )
     return _parse_version(language, output)
+
+
+def _start_time(pid: int) -> int:
+    """A process's start time in clock ticks since boot (0 when it is already gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _reap_orphans_since(started: int) -> None:
+    """Reap the helpers a probe left that died as our children (Erlang's inet_gethost).
+
+    The sandbox makes this process a child subreaper, so a probe's orphaned helper is
+    handed to us and, once dead, stays a zombie nobody waits for. Only zombies born at or
+    after the probe are taken, and never a `bwrap`: the sandbox reaps its own.
+    """
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        ours = fields[0] == "Z" and int(fields[1]) == me and name != "bwrap"
+        if ours and started and int(fields[19]) >= started:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(int(entry), os.WNOHANG)
 
 
 def probe_toolchains(
