@@ -205,6 +205,7 @@ def members_of(instances: set[str], uids: range) -> list[int]:
     found: list[int] = []
     if not instances:
         return found
+    names = {instance.encode() for instance in instances}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -215,6 +216,15 @@ def members_of(instances: set[str], uids: range) -> list[int]:
             continue
         ids = next((ln.split()[1:] for ln in status.splitlines() if ln.startswith("Uid:")), [])
         if not any(int(i) in uids for i in ids):
+            continue
+        # A box's outer bwrap killed with its owner before it joined the box cgroup names
+        # its instance only in its argv (the instance's etc and scratch binds).
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            argv = []
+        if any(names & set(arg.split(b"/")) for arg in argv):
+            found.append(int(entry))
             continue
         for line in membership.splitlines():
             path = line.split(":", 2)[-1]
