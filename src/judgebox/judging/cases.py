@@ -20,6 +20,7 @@ from judgebox.judging.checkers import CheckerFlags, CheckOutcome, check_output
 from judgebox.judging.compilation import Artifact
 from judgebox.judging.custom import CustomJudging
 from judgebox.judging.named_checkers import NamedOutcome, check_named
+from judgebox.judging.problem_limits import problem_limits
 from judgebox.judging.scoring import ScoreError, case_score
 from judgebox.judging.testlib import (
     CHECKER_DIR,
@@ -133,12 +134,7 @@ class CaseJudge:
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
         """The problem's limits, with the server's defaults where the package gives none."""
-        base = settings.default_limits
-        return base.replace(
-            cpu_time=problem.time_limit or base.cpu_time,
-            memory=problem.memory_limit or base.memory,
-            output=problem.output_limit or base.output,
-        )
+        return problem_limits(settings, problem)
 
     async def open_boxes(
         self, sandbox: Sandbox, stack: contextlib.AsyncExitStack, *, group: str

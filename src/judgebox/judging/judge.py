@@ -27,23 +27,20 @@ import logging
 import math
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.answers import ANSWER_LANGUAGE, ANSWER_LANGUAGE_ID, match_answers
-from judgebox.judging.cases import CaseJudge, SlotBoxes, slot_boxes
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
-from judgebox.judging.custom import CustomJudging
-from judgebox.judging.dmoj_checker import dmoj_checker_program
-from judgebox.judging.scoring import Scoreboard
+from judgebox.judging.problem_limits import problem_limits
 from judgebox.judging.timelimits import TimeLimit, TimeLimits
-from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
 from judgebox.languages.entry_points import EntryPointError, entry_point, submission_files
 from judgebox.languages.table import (
     Language,
@@ -61,8 +58,7 @@ from judgebox.problems.common import substitute
 from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.problems.package import load_problem
-from judgebox.problems.programs import named_program
-from judgebox.sandbox import BOX_DIR, Mount, Sandbox
+from judgebox.sandbox import BOX_DIR, Box, Mount, Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import (
@@ -82,7 +78,23 @@ from judgebox.vocabulary.events import (
 from judgebox.vocabulary.probe_cache import ProbeCache
 from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
+if TYPE_CHECKING:
+    from judgebox.judging.cases import CaseJudge, SlotBoxes
+    from judgebox.judging.custom import CustomJudging
+    from judgebox.judging.scoring import Scoreboard
+    from judgebox.judging.validators import ValidatorProgram
+
 log = logging.getLogger("judgebox.judging.judge")
+# What judging the cases needs beyond the compile: a run imports these in a thread while
+# its compiler runs (issue 17: a cold `judgebox run` paid them before compiling).
+CASE_MODULES = (
+    "judgebox.judging.cases",
+    "judgebox.judging.custom",
+    "judgebox.judging.dmoj_checker",
+    "judgebox.judging.scoring",
+    "judgebox.judging.validators",
+    "judgebox.problems.programs",
+)
 _TESTLIB = (Validation.TESTLIB, Validation.TESTLIB_INTERACTIVE)
 
 
@@ -184,11 +196,10 @@ class Judge:
             total_bytes=settings.compile_cache_limit,
             grace_seconds=settings.compile_cache_grace,
         )
-        self.languages = dict(languages) if languages is not None else load_languages()
+        probes = sandbox.probe_cache()
+        self.languages = dict(languages) if languages is not None else load_languages(cache=probes)
         self.toolchains: Mapping[str, Toolchain] = (
-            dict(toolchains)
-            if toolchains is not None
-            else LazyToolchains(self.languages, sandbox.probe_cache())
+            dict(toolchains) if toolchains is not None else LazyToolchains(self.languages, probes)
         )
         self.time_limits = TimeLimits(settings.cache_dir, settings.default_time_limit)
 
@@ -303,8 +314,14 @@ class Judge:
                     limit = await self.time_limit(problem)
                     problem = dataclasses.replace(problem, time_limit=limit.seconds)
                     sub = dataclasses.replace(sub, problem=problem)
+                case_modules = _import_in_thread(CASE_MODULES)  # while the compiler runs
                 if answers is None:
                     artifact = await self._compile(sub, language, workspace, early.begin)
+                if case_modules is not None:
+                    await case_modules
+                from judgebox.judging.cases import CaseJudge
+                from judgebox.judging.scoring import Scoreboard
+
                 started = await early.take(artifact)
                 self.early_boxes_used += len(started)
                 await send.send(CompileEvent(artifact.result))
@@ -398,7 +415,7 @@ class Judge:
         code = sources.pop(entry.file)
         return await compile_source(
             self.sandbox, language, version, code, entry.file,
-            limits=CaseJudge.problem_limits(self.settings, sub.problem),
+            limits=problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
             max_memory=self.settings.compile_memory_limit, extra_files=sources,
@@ -407,6 +424,8 @@ class Judge:
 
     async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
         """The reference and input validators, for a run with custom-input cases."""
+        from judgebox.judging.custom import CustomJudging
+
         problem = sub.problem
         if not any(case.custom for case in problem.cases):
             return None
@@ -414,7 +433,7 @@ class Judge:
         if problem.custom_package is not None:
             # The reference runs under the package's own limits, not a request's lower ones.
             base = await asyncio.to_thread(load_problem, problem.custom_package)
-            base_limits = CaseJudge.problem_limits(self.settings, base)
+            base_limits = problem_limits(self.settings, base)
         return await CustomJudging.prepare(
             self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
             workspace, self.settings.cache_dir, self.cache_limits,
@@ -424,6 +443,10 @@ class Judge:
         self, problem: Problem, workspace: Path
     ) -> tuple[ValidatorProgram | None, ValidatorProgram | None]:
         """The problem's testlib checker and interactor, compiled with their headers."""
+        from judgebox.judging.dmoj_checker import dmoj_checker_program
+        from judgebox.judging.validators import ValidatorProgram
+        from judgebox.problems.programs import named_program
+
         programs: list[ValidatorProgram | None] = []
         root = problem.data_root or problem.path
         for source in (problem.testlib_checker, problem.testlib_interactor):
@@ -454,6 +477,8 @@ class Judge:
         return programs[0], programs[1]
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
+        from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
+
         if problem.validation is Validation.DEFAULT or problem.validation in _TESTLIB:
             return None
         if problem.output_validator is None:
@@ -553,7 +578,7 @@ class EarlyBoxes:
     def __init__(self, sandbox: Sandbox, workspace: Path, group: str, count: int) -> None:
         self.sandbox, self.workspace, self.group, self.count = sandbox, workspace, group, count
         self.stack = contextlib.AsyncExitStack()
-        self.boxes: list[SlotBoxes] = []
+        self.boxes: list[Box] = []
         self.task: asyncio.Future[None] | None = None
         self.identity: tuple[int, int] | None = None
 
@@ -570,7 +595,7 @@ class EarlyBoxes:
             box = await self.stack.enter_async_context(
                 self.sandbox.box([Mount(build, BOX_DIR)], group=self.group)
             )
-            self.boxes.append(slot_boxes(box, None, self.workspace))
+            self.boxes.append(box)
 
         results = await asyncio.gather(*(one() for _ in range(self.count)),
                                        return_exceptions=True)  # fmt: skip
@@ -591,7 +616,9 @@ class EarlyBoxes:
         if not same:
             await self.stack.aclose()
             self.boxes = []
-        return list(self.boxes)
+        from judgebox.judging.cases import slot_boxes
+
+        return [slot_boxes(box, None, self.workspace) for box in self.boxes]
 
     async def __aenter__(self) -> EarlyBoxes:
         return self
@@ -603,6 +630,26 @@ class EarlyBoxes:
                 await asyncio.wait({self.task})
         with anyio.CancelScope(shield=True):
             await self.stack.aclose()
+
+
+def _import_in_thread(modules: tuple[str, ...]) -> asyncio.Future[None] | None:
+    """Import `modules` in a worker thread (None: all are imported already).
+
+    The compile that runs meanwhile spends its time waiting for the compiler in the box,
+    so these imports cost the run no time: on a cold start they were 50-100 ms before the
+    compile. Importing in a thread is safe: the import system locks each module, and
+    judgebox's modules import no cycle (tests/unit/test_layers.py)."""
+    missing = [name for name in modules if name not in sys.modules]
+    if not missing:
+        return None
+
+    def load() -> None:
+        import importlib
+
+        for name in missing:
+            importlib.import_module(name)
+
+    return asyncio.ensure_future(asyncio.to_thread(load))
 
 
 def _skipped(case: TestCase) -> CaseResult:
