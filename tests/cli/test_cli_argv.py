@@ -21,8 +21,16 @@ ACCEPTED = [
     ["run", "aplusb", "dir", "--language=python3", "--parallelism", "3", "--insecure"],
     ["run", "aplusb", "a.py", "--parallelism=1", "--no-insecure", "--no-stop-on-first-failure"],
     ["run", "aplusb", "a.py", "--input", "-", "--input", "x.txt", "--input=y.txt"],
-    ["run", "aplusb", "a.py", "--insecure", "--no-insecure", "--parallelism", "2",
-     "--parallelism", "4"],  # fmt: skip
+    [
+        "run",
+        "aplusb",
+        "a.py",
+        "--insecure",
+        "--no-insecure",
+        "--parallelism",
+        "2",
+        "--parallelism=4",
+    ],
     ["run", "aplusb", "--", "-odd-name.py"],
     ["run", "-", "a.py"],
     ["verify", "pkg"],
@@ -71,7 +79,9 @@ def _typer_values(argv: list[str]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("argv", ACCEPTED, ids=" ".join)
-def test_fast_parse_gives_what_typer_gives(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fast_parse_gives_what_typer_gives(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     got: dict[str, Any] = {}
     monkeypatch.setattr(cli, argv[0], _capture(getattr(cli, argv[0]), got))
     command = cli._fast_command(argv)
