@@ -110,27 +110,6 @@ def usage_error(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def _import_asyncio_without_tls() -> None:
-    """Import asyncio without its optional TLS support, for `run` and `verify`.
-
-    asyncio imports the ssl module if it can (OpenSSL's initialisation included): 5-7 % of
-    a cold `judgebox run`'s own start-up (issue 17), for a command that opens no network
-    connection. asyncio is written to work without it (the standard library's `ssl =
-    None` fallback), so ssl is hidden while asyncio loads and put back at once: a later
-    `import ssl` in this process works as usual; only asyncio's own TLS transports stay
-    off here. Nothing happens if asyncio is loaded already."""
-    if "asyncio" in sys.modules:
-        return
-    hidden = "ssl" not in sys.modules
-    if hidden:
-        sys.modules["ssl"] = None  # type: ignore[assignment]  # "import ssl" -> ImportError
-    try:
-        import asyncio  # noqa: F401
-    finally:
-        if hidden:
-            del sys.modules["ssl"]
-
-
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
@@ -285,7 +264,6 @@ def run(
     import json
     import shutil
 
-    _import_asyncio_without_tls()
     from judgebox.judging.judge import Submission, new_run_id
     from judgebox.settings import settings_from_env
     from judgebox.vocabulary.errors import JudgeboxError
@@ -437,7 +415,6 @@ def verify(
     against its expectations (submissions.yaml, directory defaults, @EXPECTED_RESULTS@)."""
     import json
 
-    _import_asyncio_without_tls()
     from judgebox.problems.expectations import example_submissions
     from judgebox.problems.library import expected_outcomes
     from judgebox.settings import settings_from_env

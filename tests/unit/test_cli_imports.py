@@ -72,28 +72,15 @@ def test_a_plain_run_loads_no_typer_no_yaml_no_toml_parser(tmp_path: Path) -> No
         "assert command is not None\n"
         f"load_problem(Path({str(APLUSB)!r}))\n"
         f"load_languages(cache=ProbeCache(Path({str(tmp_path / 'probes')!r})))\n"
-        "cli._import_asyncio_without_tls()\n"
         "from judgebox.judging.judge import Submission, Judge\n"
         f"Submission(load_problem(Path({str(APLUSB)!r})), 'python3', 'print(1)')\n"
     )
     _loaded_after(code)  # the first one fills the cache
     loaded = _loaded_after(code)
-    # nor uuid (platform's regular expressions), ssl (asyncio's optional TLS) or the case
-    # judging (imported while the compiler runs)
-    unwanted = {"typer", "yaml", "tomllib", "uuid", "platform", "ssl", "judgebox.judging.cases"}
+    # nor uuid (platform's regular expressions) or the case judging (imported while the
+    # compiler runs)
+    unwanted = {"typer", "yaml", "tomllib", "uuid", "platform", "judgebox.judging.cases"}
     assert not unwanted & loaded, sorted(unwanted & loaded)
-
-
-def test_asyncio_without_tls_leaves_ssl_importable() -> None:
-    loaded = _loaded_after(
-        "import judgebox.cli as cli\n"
-        "cli._import_asyncio_without_tls()\n"
-        "import asyncio, sys\n"
-        "assert 'ssl' not in sys.modules\n"
-        "import ssl\n"
-        "assert ssl.create_default_context() is not None\n"
-    )
-    assert {"asyncio", "ssl"} <= loaded
 
 
 def test_a_plain_folder_problem_loads_no_yaml(tmp_path: Path) -> None:

@@ -40,7 +40,12 @@ from judgebox.judging.answers import ANSWER_LANGUAGE, ANSWER_LANGUAGE_ID, match_
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.problem_limits import problem_limits
 from judgebox.judging.timelimits import TimeLimit, TimeLimits
-from judgebox.languages.entry_points import EntryPointError, entry_point, submission_files
+from judgebox.languages.entry_points import (
+    EntryPoint,
+    EntryPointError,
+    entry_point,
+    submission_files,
+)
 from judgebox.languages.table import (
     Language,
     language_for_file,
@@ -309,7 +314,11 @@ class Judge:
         total = len(problem.cases)
         results: list[CaseResult] = []
         workspace = self.sandbox.workspace(sub.run_id)
-        early = EarlyBoxes(self.sandbox, workspace, sub.run_id, self._early_box_count(sub))
+        # What judging cases needs is imported once the compiler runs (after the early
+        # boxes are up: an import thread would slow their start, it holds the GIL).
+        case_modules = _CaseModules()
+        early = EarlyBoxes(self.sandbox, workspace, sub.run_id, self._early_box_count(sub),
+                           then=case_modules.start)  # fmt: skip
         async with send, early:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
@@ -324,11 +333,9 @@ class Judge:
                     limit = await self.time_limit(problem)
                     problem = dataclasses.replace(problem, time_limit=limit.seconds)
                     sub = dataclasses.replace(sub, problem=problem)
-                case_modules = _import_in_thread(CASE_MODULES)  # while the compiler runs
                 if answers is None:
                     artifact = await self._compile(sub, language, workspace, early.begin)
-                if case_modules is not None:
-                    await case_modules
+                await case_modules.ready()
                 from judgebox.judging.cases import CaseJudge
                 from judgebox.judging.scoring import Scoreboard
 
@@ -409,14 +416,10 @@ class Judge:
                 compile_time=problem.compilation_time or language.compile_time,
                 compile_memory=problem.compilation_memory or language.compile_memory,
             )
-        # Scanning submitted text is CPU-bound: never on the event loop.
-        files = dict(sub.files) or await asyncio.to_thread(submission_files, language, sub.code)
-        # The spec: files of include/<language>/ are part of every submission of it, and an
-        # included file wins a name collision (a driver that calls the submission).
-        included = await asyncio.to_thread(included_files, problem, language.id)
-        files.update({name: data.decode("utf-8", "replace") for name, data in included.items()})
+        # Scanning submitted text is CPU-bound: never on the event loop (one worker-thread
+        # trip for all of it: each trip waits for a thread, issue 17).
         try:
-            entry = await asyncio.to_thread(entry_point, language, files)
+            files, included, entry = await asyncio.to_thread(_sources, sub, language)
         except EntryPointError as error:  # the submission's fault: a CE that says why
             return Artifact(workspace, "", CompileResult(ok=False, time_ms=0, output=str(error)))
         version = self.toolchains[language.id].version
@@ -585,8 +588,16 @@ class EarlyBoxes:
     own. Nothing runs in them before the compile has ended and the artifact is sealed.
     """
 
-    def __init__(self, sandbox: Sandbox, workspace: Path, group: str, count: int) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        workspace: Path,
+        group: str,
+        count: int,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         self.sandbox, self.workspace, self.group, self.count = sandbox, workspace, group, count
+        self.then = then  # called once the boxes are up (at once if none are started)
         self.stack = contextlib.AsyncExitStack()
         self.boxes: list[Box] = []
         self.task: asyncio.Future[None] | None = None
@@ -594,7 +605,11 @@ class EarlyBoxes:
 
     def begin(self, build: Path) -> None:
         """The compiler is about to run in `build`: start the boxes (in the background)."""
-        if self.count <= 0 or self.task is not None:
+        if self.task is not None:
+            return
+        if self.count <= 0:
+            if self.then is not None:
+                self.then()
             return
         st = os.stat(build)
         self.identity = (st.st_dev, st.st_ino)
@@ -612,6 +627,8 @@ class EarlyBoxes:
         for result in results:  # a box that failed to start: its slot will start its own
             if isinstance(result, BaseException):
                 log.debug("a box started during the compile failed: %s", result)
+        if self.then is not None:
+            self.then()
 
     async def take(self, artifact: Artifact) -> list[SlotBoxes]:
         """The started boxes if they show `artifact`, else none (and they are closed)."""
@@ -642,24 +659,49 @@ class EarlyBoxes:
             await self.stack.aclose()
 
 
-def _import_in_thread(modules: tuple[str, ...]) -> asyncio.Future[None] | None:
-    """Import `modules` in a worker thread (None: all are imported already).
+def _sources(
+    sub: Submission, language: Language
+) -> tuple[dict[str, str], dict[str, bytes], EntryPoint]:
+    """The submission's files (with the problem's include/<language>/ files), the included
+    files' bytes, and its entry point (EntryPointError: none)."""
+    files = dict(sub.files) or submission_files(language, sub.code)
+    # The spec: files of include/<language>/ are part of every submission of it, and an
+    # included file wins a name collision (a driver that calls the submission).
+    included = included_files(sub.problem, language.id)
+    files.update({name: data.decode("utf-8", "replace") for name, data in included.items()})
+    return files, included, entry_point(language, files)
 
-    The compile that runs meanwhile spends its time waiting for the compiler in the box,
-    so these imports cost the run no time: on a cold start they were 50-100 ms before the
-    compile. Importing in a thread is safe: the import system locks each module, and
-    judgebox's modules import no cycle (tests/unit/test_layers.py)."""
-    missing = [name for name in modules if name not in sys.modules]
-    if not missing:
-        return None
 
-    def load() -> None:
-        import importlib
+class _CaseModules:
+    """CASE_MODULES, imported in a worker thread while the compiler runs.
 
-        for name in missing:
-            importlib.import_module(name)
+    The compile spends its time waiting for the compiler in the box, so these imports
+    cost a cold run (`judgebox run`) no time; they were 50-100 ms before its compile.
+    Importing in a thread is safe: the import system locks each module, and judgebox's
+    modules import no cycle (tests/unit/test_layers.py). A process that has them (the
+    server after its first run) starts no thread."""
 
-    return asyncio.ensure_future(asyncio.to_thread(load))
+    def __init__(self) -> None:
+        self.loading: asyncio.Future[None] | None = None
+
+    def start(self) -> None:
+        """Begin the imports (once)."""
+        missing = [name for name in CASE_MODULES if name not in sys.modules]
+        if self.loading is None and missing:
+            self.loading = asyncio.ensure_future(asyncio.to_thread(_import_all, missing))
+
+    async def ready(self) -> None:
+        """Once they are imported (begun now if not yet)."""
+        self.start()
+        if self.loading is not None:
+            await self.loading
+
+
+def _import_all(names: list[str]) -> None:
+    import importlib
+
+    for name in names:
+        importlib.import_module(name)
 
 
 def _skipped(case: TestCase) -> CaseResult:
