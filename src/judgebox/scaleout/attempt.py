@@ -32,6 +32,7 @@ from judgebox.judging.judge import Judge
 from judgebox.problems.library import ProblemLibrary
 from judgebox.runs.run import Run
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
+from judgebox.scaleout.job_parts import load_parts
 from judgebox.scaleout.jobs import Job
 from judgebox.scaleout.records import RunRecords
 from judgebox.scaleout.streams import JobTiming, cancel_subject
@@ -165,8 +166,12 @@ class JobAttempt:
         remaining = self.context.judge.settings.run_time_cap - (time.time() - started)
         cap = asyncio.get_running_loop().call_later(max(0.0, remaining), self.stop, _TIMED_OUT)
         try:
-            problem = self.job.load_problem(self.context.library, inline_dir)
-            submission = self.job.submission(problem, self.log.case_results())
+            job = self.job
+            if job.parts:  # a head: the job itself is in the runs bucket (job_parts.py)
+                job = await load_parts(self.context.records.bucket, job)
+            # Reads the package and writes the request's cases: not on the event loop.
+            problem = await asyncio.to_thread(job.load_problem, self.context.library, inline_dir)
+            submission = job.submission(problem, self.log.case_results())
             events = self.context.judge.run(submission)
             try:
                 position = 0

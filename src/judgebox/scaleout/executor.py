@@ -34,6 +34,7 @@ from judgebox.judging.judge import Submission
 from judgebox.runs.executor import CancelReason, RunObserver, SilentObserver
 from judgebox.runs.run import Run, SequencedEvent
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
+from judgebox.scaleout.job_parts import fits_one_message, purge_parts, store_parts
 from judgebox.scaleout.jobs import job_from_submission
 from judgebox.scaleout.mirrors import RunMirror
 from judgebox.scaleout.records import RunRecord, RunRecords, valid_run_id
@@ -50,7 +51,6 @@ from judgebox.settings import Settings
 from judgebox.vocabulary.errors import (
     QueueFullError,
     ShuttingDownError,
-    TooLargeError,
     UnknownRunError,
 )
 from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent, StartEvent
@@ -72,6 +72,7 @@ class JetStreamExecutor:
         self.mirrors: dict[str, RunMirror] = {}
         self.submitted: set[str] = set()  # runs whose metrics this node reports
         self.cancels: dict[str, tuple[CancelReason, float]] = {}  # reason, perf_counter
+        self.parted: dict[str, int] = {}  # runs submitted here whose job is in pieces
         self.chores: set[asyncio.Task[None]] = set()
         self.stopping = False
         self.queued = 0
@@ -118,13 +119,14 @@ class JetStreamExecutor:
             message = f"{self.queued} runs are already queued; retry in {retry} s"
             raise QueueFullError(message, retry)
         created = time.time()
-        payload = job_from_submission(submission, created).to_bytes()
+        job = job_from_submission(submission, created)
+        payload = job.to_bytes()
         assert self._nc is not None
-        if len(payload) > self._nc.max_payload:
-            raise TooLargeError(
-                f"the run is {len(payload)} bytes as a job, over NATS's max_payload of "
-                f"{self._nc.max_payload}: send less code or fewer inline cases"
-            )
+        if not fits_one_message(payload, self._nc.max_payload):
+            # Over NATS's max_payload: the job goes into the runs bucket in pieces first.
+            head = await store_parts(self.records.bucket, job, payload, self._nc.max_payload)
+            self.parted[submission.run_id] = head.parts
+            payload = head.to_bytes()
         ack = await self.js.publish(
             job_subject(submission.language), payload,
             headers={api.Header.MSG_ID: submission.run_id},
@@ -241,7 +243,16 @@ class JetStreamExecutor:
             s = event.summary
             log.info("run %s finished: %s, verdict %s, %d passed, %d failed, %d skipped",
                      run.run_id, s.status, s.verdict, s.passed, s.failed, s.skipped)  # fmt: skip
+        parts = self.parted.pop(run.run_id, None)
+        if parts is not None:  # no worker needs the job's pieces any more
+            self._spawn(self._purge_parts(run.run_id, parts))
         self._forget_later(run.run_id)
+
+    async def _purge_parts(self, run_id: str, parts: int) -> None:
+        try:
+            await purge_parts(self.records.bucket, run_id, parts)
+        except (nats.errors.Error, OSError) as exc:  # they expire with the records anyway
+            log.warning("run %s: its job's pieces stay until they expire: %s", run_id, exc)
 
     def _forget_later(self, run_id: str) -> None:
         loop = asyncio.get_running_loop()
