@@ -191,6 +191,9 @@ class Intruder:
             await attempt(
                 "overwrite a run record", js.publish(f"$KV.JUDGEBOX_RUNS.run.{run_id}", b"{}")
             )
+            await attempt(  # a large job's pieces (job_parts.py) are as safe as its record
+                "forge a job piece", js.publish(f"$KV.JUDGEBOX_RUNS.job.{run_id}.0", job)
+            )
             await client.publish(f"cancel.{run_id}", b"delete")  # core: refused asynchronously
             await attempt(
                 "erase an event",

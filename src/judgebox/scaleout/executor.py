@@ -1,6 +1,7 @@
 """The JetStream executor: an API node that queues runs for workers and follows their events.
 
     submit  ─► JOBS jobs.<language> (message id = run id) + record run.<runId> in KV
+               (a job over one message: its pieces in KV first, the head on JOBS)
     get / follow ─► RunMirror: a local Run fed from EVENTS ev.<runId> (any node, any run)
     cancel  ─► core cancel.<runId> first (the worker kills the sandbox at once and writes
                complete/cancelled), then KV cancel.<runId> and cancel.<runId> again (a

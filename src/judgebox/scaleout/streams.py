@@ -6,6 +6,7 @@
                                                message id <runId>:<seq>
     KV JUDGEBOX_RUNS  run.<runId>              the run's record (problem, language, cases, job seq)
                       cancel.<runId>           the cancel flag (its value: the reason)
+                      job.<runId>.<i>          a job too large for one message, in pieces
     core subject    cancel.<runId>             "kill it now" to whichever worker holds the run
     core subject    ready.<language>           "a job is queued": wakes idle workers at once
 
