@@ -3,6 +3,8 @@ statement languages, and a conversion that fails, through a real server."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from live_server import LiveServer, write_problems
 from statement_packages import TEX, write_statement_packages
 
 from judgebox.server.statement_html import sanitize_statement_html
-from judgebox.server.tex_statement import tex_to_html
+from judgebox.server.tex_statement import CHILD, tex_to_html
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +100,41 @@ def test_a_statement_is_converted_once() -> None:
     first = tex_to_html(text)
     assert first.html is not None
     assert tex_to_html(text) is first  # the cached result: no second child process
+
+
+def test_the_converter_child_reads_no_host_file_and_starts_nothing(tmp_path: Path) -> None:
+    # The child's guard, as it runs: whatever a statement's packages try, these fail.
+    probe = f"""
+import importlib.util, subprocess, sys
+spec = importlib.util.spec_from_file_location("child", {str(CHILD)!r})
+child = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(child)
+child._guard_files()
+import plasTeX.Packages.listings  # its own package files stay readable
+open("mine.txt", "w").write("x")  # the working folder is its own
+attempts = {{
+    "read host file": lambda: open("/etc/hostname").read(),
+    "read the problems": lambda: open({str(tmp_path / "secret.ans")!r}).read(),
+    "write elsewhere": lambda: open({str(tmp_path / "out.txt")!r}, "w"),
+    "start a process": lambda: subprocess.run(["true"]),
+}}
+for name, attempt in attempts.items():
+    try:
+        attempt()
+        print(name, "allowed")
+    except PermissionError:
+        print(name, "refused")
+print(open("mine.txt").read())
+"""
+    (tmp_path / "secret.ans").write_text("42\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe], cwd=work, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "read host file refused", "read the problems refused", "write elsewhere refused",
+        "start a process refused", "x",
+    ]  # fmt: skip
+    assert not (tmp_path / "out.txt").exists()

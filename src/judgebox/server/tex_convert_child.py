@@ -5,7 +5,8 @@ temporary folder, with resource limits: the TeX is hostile. Nothing of judgebox 
 imported (so the child needs only plasTeX). The statement reads no file and writes
 none: \\input, \\include and friends find nothing (kpsewhich is switched off), \\openout
 writes to /dev/null, images are not opened (\\includegraphics and \\illustration only
-name their file; the server checks the name against the statement folder). Math stays
+name their file; the server checks the name against the statement folder), and an audit
+hook refuses any other file, process or socket (_guard_files). Math stays
 TeX, in `math-inline` / `math-display` placeholders, for KaTeX on the page.
 Exit status 0 with the fragment, or 1 with a one-line reason on stderr.
 """
@@ -98,10 +99,48 @@ def _limit_self() -> None:
         resource.setrlimit(kind, (value, value))
 
 
+def _guard_files() -> None:
+    """From here on, read only Python's own files, plasTeX's and our templates; write only
+    in the working folder (a temporary one); start no process, open no socket.
+
+    An audit hook sees every open (open(), io.open, os.open, imports), whatever plasTeX
+    package a statement loads (\\lstinputlisting opens its file directly, for one): the
+    problem library, with other problems' secret data, is out of reach.
+    """
+    here = Path.cwd().resolve()
+    readable = {here, TEMPLATES.resolve(), Path(os.devnull)}
+    readable |= {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    readable |= {Path(p).resolve() for p in sys.path if p}
+    denied_events = {
+        "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+        "os.forkpty", "pty.spawn", "socket.connect", "socket.bind",
+    }  # fmt: skip
+
+    def inside(path: Path, roots: set[Path]) -> bool:
+        return any(path == root or root in path.parents for root in roots)
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in denied_events:
+            raise PermissionError(f"statements may not use {event}")
+        if event != "open" or not isinstance(args[0], (str, bytes, os.PathLike)):
+            return  # an open file descriptor: already allowed when it was opened
+        path = Path(os.fsdecode(args[0]))
+        path = (here / path if not path.is_absolute() else path).resolve()
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        writes = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR)
+        if path == Path(os.devnull) or inside(path, {here} if writes else readable):
+            return
+        raise PermissionError(f"statements may not open {path}")
+
+    sys.addaudithook(hook)
+
+
 def main() -> int:
     """Read the TeX from stdin, write the fragment to stdout."""
     _limit_self()
     tex_source = sys.stdin.read()
+    _guard_files()
     try:
         html = convert(tex_source)
     except Exception as err:  # any failure is the statement's
