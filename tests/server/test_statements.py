@@ -13,6 +13,7 @@ import pytest
 from live_server import LiveServer, write_problems
 from statement_packages import TEX, write_statement_packages
 
+from judgebox.server import tex_statement
 from judgebox.server.statement_html import sanitize_statement_html
 from judgebox.server.tex_statement import CHILD, tex_to_html
 
@@ -138,3 +139,17 @@ print(open("mine.txt").read())
         "start a process refused", "x",
     ]  # fmt: skip
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_statement_that_never_ends_is_stopped_and_tried_again_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A short wall-clock limit for the test; the real one is 20 s (and 10 s of CPU).
+    monkeypatch.setattr(tex_statement, "WALL_SECONDS", 1.0)
+    looping = "\\def\\x{\\x x}\\x"
+    first = tex_statement.tex_to_html(looping)
+    assert first.html is None and first.transient
+    assert first.error == "the LaTeX converter took more than 1 s"
+    # Not kept: a busy machine may have been the cause.
+    again = tex_statement.tex_to_html(looping)
+    assert again is not first and again.error == first.error

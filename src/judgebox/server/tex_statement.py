@@ -5,7 +5,9 @@ The TeX is hostile input and its conversion CPU-bound: it never runs on the even
 (tex_convert_child.py) runs in an empty temporary folder under CPU, memory and file-size
 limits it sets itself, and a wall-clock limit here kills it. Results, failures included,
 are kept per SHA-256 of the text, so a statement is converted once however often it is
-shown; the caller sanitises the HTML (statement_html.py) before it leaves the server.
+shown (a wall-clock timeout is not kept: it may be a busy machine's); at most two
+conversions run at once; the caller sanitises the HTML (statement_html.py) before it
+leaves the server.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ CHILD = Path(__file__).with_name("tex_convert_child.py")
 WALL_SECONDS = 20.0
 OUTPUT_CAP = 4 << 20  # bytes of HTML; more is a failure
 _CACHED = 256
+# Conversions at once: each child may take a CPU for its whole limit; more wait their turn
+# (in their worker thread, never on the event loop).
+_SLOTS = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +36,8 @@ class TexHtml:
 
     html: str | None
     error: str | None
+    # Out of wall-clock time: maybe only a busy machine, so not kept (the CPU limit is).
+    transient: bool = False
 
 
 _cache: OrderedDict[str, TexHtml] = OrderedDict()
@@ -50,9 +57,11 @@ def tex_to_html(tex: str) -> TexHtml:
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        result = _convert(tex)
+        with _SLOTS:
+            result = _convert(tex)
         with _cache_lock:
-            _cache[key] = result
+            if not result.transient:
+                _cache[key] = result
             while len(_cache) > _CACHED:
                 _cache.popitem(last=False)
             _key_locks.pop(key, None)
@@ -71,7 +80,9 @@ def _convert(tex: str) -> TexHtml:
                 start_new_session=True, check=False,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
-            return TexHtml(None, f"the LaTeX converter took more than {WALL_SECONDS:g} s")
+            return TexHtml(
+                None, f"the LaTeX converter took more than {WALL_SECONDS:g} s", transient=True
+            )
         except OSError as err:
             return TexHtml(None, f"the LaTeX converter could not start: {err}")
     if done.returncode != 0:
