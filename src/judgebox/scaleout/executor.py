@@ -128,10 +128,16 @@ class JetStreamExecutor:
             head = await store_parts(self.records.bucket, job, payload, self._nc.max_payload)
             self.parted[submission.run_id] = head.parts
             payload = head.to_bytes()
-        ack = await self.js.publish(
-            job_subject(submission.language), payload,
-            headers={api.Header.MSG_ID: submission.run_id},
-        )  # fmt: skip
+        try:
+            ack = await self.js.publish(
+                job_subject(submission.language), payload,
+                headers={api.Header.MSG_ID: submission.run_id},
+            )  # fmt: skip
+        except BaseException:
+            parts = self.parted.pop(submission.run_id, None)
+            if parts is not None:  # no job refers to them
+                self._spawn(self._purge_parts(submission.run_id, parts))
+            raise
         await self._nc.publish(job_bell_subject(submission.language), b"")
         problem = submission.problem
         record = RunRecord(submission.run_id, problem.name, submission.language,
