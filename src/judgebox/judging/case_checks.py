@@ -9,6 +9,7 @@ answer are both small (INLINE_CHECK), where the check costs less than the thread
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from judgebox.judging.case_results import Feedback
@@ -69,8 +70,12 @@ async def named_checked(
 
 def _small_answer(path: Path) -> bytes | None:
     """The answer if it is at most INLINE_CHECK bytes, else None (one open, one read)."""
-    with open(path, "rb", buffering=0) as f:
-        data = f.read(INLINE_CHECK + 1)
+    # os.open/os.read: a buffered file object adds an fstat, an ioctl and an lseek.
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, INLINE_CHECK + 1)
+    finally:
+        os.close(fd)
     return data if len(data) <= INLINE_CHECK else None
 
 
