@@ -448,11 +448,11 @@ async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> bool:
     """Kill what the case left (daemons, a fork bomb) and wait until it is gone, so that
     nothing of one case still runs when the result is out and the next case starts.
     True once seen empty; False if something still ran at the timeout."""
-    deadline = time.monotonic() + timeout
     # On v1 the kill reads the pid list: seen empty there (here or by `observe` after the
     # program was reaped), it need not be read again.
     if cg.emptied or cg.kill_all():
         return True
+    deadline = time.monotonic() + timeout
     while cg.pids():
         if time.monotonic() >= deadline:
             return False
