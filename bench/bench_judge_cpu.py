@@ -283,6 +283,30 @@ def main(
             "breakdown": split}  # fmt: skip
 
 
+GOAL_CPU_MS = 0.5  # issue 17: at most 0.5 ms of judge CPU per trivial case
+GOAL_RATIO = 0.6  # and with two boxes at least 0.6x the naive loop's cases per second
+
+
+def goal_lines(figures: dict[str, Any]) -> list[str]:
+    """Whether this tree meets issue 17's goals, and by how much it misses them."""
+    out = []
+    for r in figures["rows"]:
+        cpu = r["this_cpu_ms_per_case"]
+        verdict = "met" if cpu <= GOAL_CPU_MS else f"missed by {cpu - GOAL_CPU_MS:.3f} ms"
+        line = f"Goal judge CPU <= {GOAL_CPU_MS} ms/case, {r['parallel_boxes']} box(es): {verdict}"
+        line += f" ({cpu} ms; baseline {r['baseline_cpu_ms_per_case']} ms)"
+        if r["parallel_boxes"] == 2:
+            ratio = r["this_ratio_to_naive"]
+            met = (
+                "met"
+                if ratio >= GOAL_RATIO
+                else f"missed ({ratio}x, {ratio / GOAL_RATIO:.2f} of it)"
+            )
+            line += f"; goal >= {GOAL_RATIO}x the naive loop with 2 boxes: {met}"
+        out.append(f"- {line}.")
+    return out
+
+
 def write_report(figures: dict[str, Any], env: Environment) -> None:
     """bench/results/judge_cpu.json and judge_cpu.md."""
     lines = [
@@ -314,6 +338,7 @@ def write_report(figures: dict[str, Any], env: Environment) -> None:
         "from as many threads as boxes, output compared by tokens, measured between the "
         "judge runs. Baseline: " + str(figures["baseline"]) + ".",
     ]
+    lines += ["", *goal_lines(figures)]
     split = figures.get("breakdown") or {}
     if split:
         judge = {f"{r['parallel_boxes']}": r for r in figures["rows"]}.get("1")
