@@ -7,6 +7,8 @@ the supervisor and the programs are real.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -58,3 +60,23 @@ async def test_a_longer_case_is_announced_with_its_time_since_the_fork(
     # The wall clock of the host's watchdog counts from the fork, not from the record.
     assert records[0].wall_ns >= STARTED_DELAY * 1e9
     assert records[0].pid == records[1].pid > 0
+
+
+async def test_the_socket_of_a_killed_box_is_closed_once_its_reader_stops(box: Box) -> None:
+    """The reader stays registered from case to case; after a kill and a restart the old
+    socket must still be closed (its reader stops at EOF), not kept for the box's life."""
+    await box.run(["/usr/bin/true"], limits=Limits())  # the first socket has its reader
+    task = asyncio.ensure_future(
+        box.run(["/usr/bin/sleep", "10"], limits=Limits(cpu_time=5, wall_time=20))
+    )
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(3):  # the restarted box, with its new socket and reader
+        assert (await box.run(["/usr/bin/true"], limits=Limits())).ok
+    assert box.starts == 2
+    deadline = time.monotonic() + 5.0  # generous: only "not kept for ever" matters
+    while not box.finished_cleanup():
+        assert time.monotonic() < deadline, "the killed box's socket was never closed"
+        await asyncio.sleep(0.01)

@@ -59,6 +59,10 @@ class Box(BoxProcess):
     _last_request: tuple[tuple[object, ...], RunRequest, bytes] | None = None
     _records: _Records | None = None  # the reader of the box socket, from case to case
 
+    def __init__(self, ctx: BoxContext) -> None:
+        super().__init__(ctx)
+        self._readers: list[_Records] = []  # every reader still registered (an old socket's too)
+
     async def run(
         self,
         argv: Sequence[str],
@@ -159,18 +163,20 @@ class Box(BoxProcess):
 
     def _reader(self, sock: socket.socket) -> _Records:
         """The reader of `sock`, registered once for case after case (not per case: each
-        registration was two epoll_ctl calls and a handle). It counts as a pending read
-        until it stops (at EOF, e.g. after `kill_now`'s shutdown, or `_drop_reader`), so
-        the socket is never closed under it."""
+        registration was two epoll_ctl calls and a handle). Its socket is not closed
+        until it stops (at EOF, e.g. after `kill_now`'s shutdown, or `_drop_reader`)."""
         records = self._records
         if records is None or records.sock is not sock or not records.reading:
-            self._reading += 1
             records = _Records(asyncio.get_running_loop(), sock, self._reader_stopped)
             self._records = records
+            self._readers.append(records)
         return records
 
     def _reader_stopped(self) -> None:
-        self._reading -= 1
+        self._readers = [r for r in self._readers if r.reading]
+
+    def _sock_in_use(self, sock: socket.socket) -> bool:
+        return any(r.sock is sock for r in self._readers)
 
     def _drop_reader(self) -> None:
         records, self._records = self._records, None
