@@ -222,13 +222,14 @@ def trace_stamps(logs: tuple[Path, Path], run_id: str) -> dict[str, float]:
     stamps: dict[str, float] = {}
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline and len(stamps) < 5:
+        stamps.clear()
         for log in logs:
             for line in log.read_text(errors="replace").splitlines():
                 if f"run {run_id}: cancel-trace" in line:
                     for field in line.split():
                         key, sep, value = field.partition("=")
-                        if sep:
-                            stamps[key] = float(value)
+                        if sep:  # the first message's stamps (the worker hears two)
+                            stamps.setdefault(key, float(value))
         time.sleep(0.05)
     return stamps
 
