@@ -194,6 +194,12 @@ class JetStreamExecutor:
     async def close(self, timeout: float) -> None:
         """Let pending cancels reach NATS (bounded), stop tailing, close the connection."""
         self.stopping = True
+        # Nobody counts followers once this node is gone: its watched runs go on (api.md).
+        for run_id in list(self.watched):
+            self.unwatched.forget(run_id)
+            self.remote_followers.forget(run_id)
+        if self._reports is not None:
+            self._reports.close()
         if self.chores:
             await asyncio.wait(list(self.chores), timeout=timeout)
         tails = [m.task for m in self.mirrors.values() if m.task is not None and not m.task.done()]

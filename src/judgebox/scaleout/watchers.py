@@ -120,6 +120,13 @@ class FollowerReports:
             repeater.cancel()
         self.spawn(self._send(run_id, following=False))
 
+    def close(self) -> None:
+        """Stop repeating (this node is stopping; the submitting node's leases run out)."""
+        for repeater in self._repeaters.values():
+            repeater.cancel()
+        self._repeaters.clear()
+        self._followers.clear()
+
     async def _repeat(self, run_id: str) -> None:
         while True:
             await self._send(run_id, following=True)
