@@ -75,8 +75,8 @@ class JobAttempt:
         if self.stop_reason is not None:
             return
         self.stop_reason = reason
-        log.info("run %s: stopping (%s)", self.job.run_id, reason)
         if self.judging is None:
+            log.info("run %s: stopping (%s)", self.job.run_id, reason)
             return
         # Cancel the task first, then SIGKILL the boxes here and now, without waiting for
         # a loop turn: the cancel lands on the task's next resume, before any I/O result it
@@ -85,6 +85,7 @@ class JobAttempt:
         # the backstop for a cancel that Python 3.11's wait_for swallowed.
         self.judging.cancel()
         self.context.judge.sandbox.kill_group(self.job.run_id)
+        log.info("run %s: stopping (%s), its boxes killed", self.job.run_id, reason)
 
     async def run(self) -> None:
         """Carry the job through this delivery; never raises (the job is acked, nak'ed or left)."""
@@ -204,4 +205,8 @@ class JobAttempt:
                     self.stop(reason)
 
     async def _on_cancel(self, msg: Msg) -> None:
+        heard = time.monotonic()
         self.stop(msg.data.decode(errors="replace") or "delete")
+        # Stamps on CLOCK_MONOTONIC, one clock for the whole host (bench_scaleout.py --trace).
+        log.debug("run %s: cancel-trace worker heard=%.6f killed=%.6f",
+                  self.job.run_id, heard, time.monotonic())  # fmt: skip
