@@ -49,8 +49,8 @@ def judge(settings: Settings, sandbox: Sandbox) -> Judge:
 
 
 @pytest.fixture(scope="session")
-def library() -> ProblemLibrary:
-    return ProblemLibrary(bundled_problems_dir())
+def library(settings: Settings) -> ProblemLibrary:
+    return ProblemLibrary(bundled_problems_dir(), cache_dir=settings.cache_dir)
 
 
 async def collect(

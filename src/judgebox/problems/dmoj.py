@@ -42,7 +42,6 @@ from judgebox.problems.model import (
     TestGroup,
     Validation,
 )
-from judgebox.settings import settings_from_env
 from judgebox.vocabulary.checker_flags import CheckerFlags
 from judgebox.vocabulary.errors import ProblemPackageError
 
@@ -134,8 +133,11 @@ def _entries(config: Mapping[str, Any], key: str, file: Path) -> Sequence[Any]:
     return value
 
 
-def load_dmoj(path: Path) -> Problem:
-    """Load a DMOJ problem folder (init.yml)."""
+def load_dmoj(path: Path, cache_dir: Path | None) -> Problem:
+    """Load a DMOJ problem folder (init.yml); an `archive:` is extracted under `cache_dir`.
+
+    Without a cache folder a problem whose cases are in an archive is refused.
+    """
     file = path / "init.yml"
     config = read_yaml(file)
     for key, what in _REFUSED.items():
@@ -149,7 +151,12 @@ def load_dmoj(path: Path) -> Problem:
         zip_file = (path / archive).resolve()
         if not zip_file.is_relative_to(path.resolve()):
             raise ProblemPackageError(f"{file}: archive {archive!r} leaves the problem")
-        data = extract_archive(zip_file, settings_from_env().cache_dir / "archives")
+        if cache_dir is None:
+            raise ProblemPackageError(
+                f"{file}: `archive: {archive}` needs a cache folder to be extracted into, and "
+                "this loader was given none"
+            )
+        data = extract_archive(zip_file, cache_dir / "archives")
     reader = _Reader(path, file, data)
     tests = _entries(config, "test_cases", file)
     if not tests:
