@@ -61,35 +61,36 @@ def probe_toolchain(
 ) -> Toolchain:
     """Probe one language (through `cache` when given); raise ToolchainUnavailableError saying
     what is missing. Only an answered probe is cached: a missing toolchain is looked for again."""
-    key = toolchain_key(language) if cache is not None else None
-    name = f"toolchain-{language.id}"
-    if cache is not None:
-        hit = cache.get(name, key)
-        if (
-            isinstance(hit, list)
-            and len(hit) == 2
-            and all(isinstance(part, str) for part in hit)
-            and _all_executable(language)
-        ):
-            return Toolchain(language, hit[0], hit[1])
+    if cache is None:
+        return _probe_toolchain(language, timeout=timeout)
+    name, key = f"toolchain-{language.id}", toolchain_key(language)
+    hit = cache.get(name, key)
+    if (
+        isinstance(hit, list)
+        and len(hit) == 2
+        and all(isinstance(part, str) for part in hit)
+        and _missing_executable(language) is None
+    ):
+        return Toolchain(language, hit[0], hit[1])
     toolchain = _probe_toolchain(language, timeout=timeout)
-    if cache is not None:
-        cache.put(name, key, [toolchain.version, toolchain.banner])
+    cache.put(name, key, [toolchain.version, toolchain.banner])
     return toolchain
 
 
-def _all_executable(language: Language) -> bool:
-    return all(os.path.isfile(path) and os.access(path, os.X_OK) for path in _executables(language))
+def _missing_executable(language: Language) -> str | None:
+    """The first absolute path in the language's commands that is not an executable file."""
+    executables = _executables(language)
+    return next((p for p in executables if not (os.path.isfile(p) and os.access(p, os.X_OK))), None)
 
 
 def _probe_toolchain(language: Language, *, timeout: float) -> Toolchain:
     count_probe(f"toolchain-{language.id}")
-    for executable in _executables(language):
-        if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
-            raise ToolchainUnavailableError(
-                f"language {language.id} is unavailable: {executable} is not installed "
-                "(install its Debian package, or choose another language)"
-            )
+    missing = _missing_executable(language)
+    if missing is not None:
+        raise ToolchainUnavailableError(
+            f"language {language.id} is unavailable: {missing} is not installed "
+            "(install its Debian package, or choose another language)"
+        )
     return _parse_version(language, _run_probe(language, timeout))
 
 

@@ -180,10 +180,10 @@ def _difference_from_wire(data: dict[str, Any] | None) -> Difference | None:
 
 def run_document(events: list[Event]) -> dict[str, Any]:
     """The JSON-mode document of docs/api.md, from a run's events (CLI and server alike)."""
-    doc: dict[str, Any] = {"runId": None, "problem": None, "language": None, "totalCases": 0}
-    doc["compile"] = None
-    doc["cases"] = []
-    doc["summary"] = None
+    doc: dict[str, Any] = {
+        "runId": None, "problem": None, "language": None, "totalCases": 0,
+        "compile": None, "cases": [], "summary": None,
+    }  # fmt: skip
     for event in events:
         if isinstance(event, StartEvent):
             doc.update(event.to_wire())
