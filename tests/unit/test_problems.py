@@ -312,6 +312,11 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
             ["problem.yaml", "unknown validator flag 'case_insensitive'"],
         ),
         ({".timelimit": "fast\n", **ONE_CASE}, [".timelimit", "in seconds", "'fast'"]),
+        ({".timelimit": "inf\n", **ONE_CASE}, [".timelimit", "in seconds", "'inf'"]),
+        (
+            {"domjudge-problem.ini": "timelimit = '-2'\n", **ONE_CASE},
+            ["domjudge-problem.ini", "`timelimit` must be seconds", "'-2'"],
+        ),
         (
             {"problem.yaml": "problem_format_version: 2099-01\n", **ONE_CASE},
             ["problem_format_version '2099-01'", "2025-09"],
