@@ -262,7 +262,7 @@ async def test_the_last_resort_kill_picks_only_that_instance_and_those_uids(
 
 
 def test_a_judgebox_killed_while_boxes_start_leaves_no_box_behind(
-    test_root: Path, subprocess_uid_base: int
+    shared_tmp: Path, subprocess_uid_base: int
 ) -> None:
     """Killed at any point of a box start, a judgebox process takes all of that box with it.
 
@@ -275,7 +275,7 @@ def test_a_judgebox_killed_while_boxes_start_leaves_no_box_behind(
     uids = range(subprocess_uid_base, subprocess_uid_base + 2)
     left: list[str] = []
     for round_ in range(15):
-        work_root = test_root / f"start-loop-{round_}"
+        work_root = shared_tmp / f"start-loop-{round_}"
         looping = subprocess.Popen(
             [sys.executable, str(HERE / "box_start_loop.py"), str(work_root),
              str(subprocess_uid_base)],
