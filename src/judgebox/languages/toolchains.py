@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from judgebox.languages.probe_reaper import TIMED_OUT
 from judgebox.languages.table import Language, load_languages
 from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguageError
 from judgebox.vocabulary.probe_cache import ProbeCache, count_probe, file_key
@@ -27,9 +28,10 @@ logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 10.0
 PROBE_WORKERS = 6
-# How long the reaper may take to clear up after a probe that did not answer in time.
-_CLEAR_UP_S = 5.0
 _REAPER = str(Path(__file__).with_name("probe_reaper.py"))
+# The reaper times the probe from its start; this much more covers the reaper's own start
+# and clear-up on a loaded host before it is stopped from here.
+_REAPER_ALLOWANCE_S = 10.0
 # What a sandboxed command sees; a probe must not succeed only thanks to the host's PATH.
 _PROBE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"}
 
@@ -101,7 +103,7 @@ def _run_probe(language: Language, timeout: float) -> str:
     with it instead of becoming a zombie of the judge, a child subreaper.
     """
     # -I -S: the reaper imports only the standard library, so no site or environment
-    argv = [sys.executable, "-I", "-S", _REAPER, *language.version]
+    argv = [sys.executable, "-I", "-S", _REAPER, str(timeout), *language.version]
     try:
         probe = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -111,19 +113,22 @@ def _run_probe(language: Language, timeout: float) -> str:
         raise ToolchainUnavailableError(
             f"language {language.id} is unavailable: cannot start {argv[0]}: {error}"
         ) from error
+    stopped = False
     try:
-        stdout, _ = probe.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as error:
+        stdout, _ = probe.communicate(timeout=timeout + _REAPER_ALLOWANCE_S)
+    except subprocess.TimeoutExpired:
+        stopped = True
         probe.terminate()  # the reaper kills the probe and all below it, then exits
         try:
-            probe.communicate(timeout=_CLEAR_UP_S)
+            stdout, _ = probe.communicate(timeout=_REAPER_ALLOWANCE_S)
         except subprocess.TimeoutExpired:
             probe.kill()
-            probe.communicate()
+            stdout, _ = probe.communicate()
+    if stopped or probe.returncode == TIMED_OUT:
         raise ToolchainUnavailableError(
             f"language {language.id} is unavailable: {' '.join(language.version)} did not "
             f"answer within {timeout:g} s"
-        ) from error
+        )
     output = stdout.decode("utf-8", "replace")
     if probe.returncode != 0:
         raise ToolchainUnavailableError(
