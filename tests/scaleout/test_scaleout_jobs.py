@@ -33,7 +33,8 @@ def test_inline_cases_travel_with_the_job_and_come_back_as_the_same_problem(
 
     assert (job.run_id, job.language, job.code) == (submission.run_id, "python3", "print(3)\n")
     assert job.stop_on_first_failure and job.total_cases == 2 and job.submitted == 12.5
-    again = job.load_problem(ProblemLibrary(tmp_path / "none"), tmp_path / "worker")
+    library = ProblemLibrary(tmp_path / "none", cache_dir=tmp_path / "cache")
+    again = job.load_problem(library, tmp_path / "worker")
     assert [c.name for c in again.cases] == ["one", "two"]
     assert [c.input_path.read_bytes() for c in again.cases] == [b"1 2\n", "é\r\n".encode()]
     previous = (CaseResult(1, "one", Verdict.AC),)
@@ -48,7 +49,7 @@ def test_library_problems_travel_by_name_and_must_match_on_the_worker(tmp_path: 
     for i in (1, 2):
         (package / "data" / "secret" / f"{i}.in").write_text(f"{i}\n")
         (package / "data" / "secret" / f"{i}.ans").write_text(f"{i}\n")
-    library = ProblemLibrary(tmp_path / "lib")
+    library = ProblemLibrary(tmp_path / "lib", cache_dir=tmp_path / "cache")
     job = Job("r1", "python3", "print(1)", "echo", total_cases=2)
 
     assert job_from_bytes(job.to_bytes()).inline_cases is None

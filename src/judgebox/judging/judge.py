@@ -424,7 +424,9 @@ class Judge:
         base_limits = None
         if problem.custom_package is not None:
             # The reference runs under the package's own limits, not a request's lower ones.
-            base = await asyncio.to_thread(load_problem, problem.custom_package)
+            base = await asyncio.to_thread(
+                load_problem, problem.custom_package, self.settings.cache_dir
+            )
             base_limits = CaseJudge.problem_limits(self.settings, base)
         return await CustomJudging.prepare(
             self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,

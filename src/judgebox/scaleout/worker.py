@@ -106,7 +106,7 @@ class Worker:
                     durable=job_consumer_name(language), stream=JOBS_STREAM
                 )
             await nc.subscribe(job_bell_subject("*"), cb=self._ring)
-            library = ProblemLibrary(self.settings.problems_dir)
+            library = ProblemLibrary(self.settings.problems_dir, cache_dir=self.settings.cache_dir)
             context = WorkerContext(nc, js, records, self.judge, library, self.timing)
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
