@@ -259,7 +259,7 @@ class CaseJudge:
         if self.problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             assert boxes.submission is not None, "interactive is never submit-answer"
-            result, verdict, message = await run_interactive(
+            result, verdict, message, validator_first = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
@@ -267,9 +267,17 @@ class CaseJudge:
                 fresh=fresh, input_in_box=in_box,
             )  # fmt: skip
             feedback = _validator_feedback(verdict, message)
-            # The submission's own limits win; then the validator's rejection; then a crash.
+            # As Kattis judges it: a rejection by a validator that ended first stands (the
+            # submission may spin or crash after it, waiting for input); else the
+            # submission's own failure (limits, a crash) wins, but a crash does not hide a
+            # validator's internal error.
             failure = self._failure(result, limits, case)
-            if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
+            rejected_first = validator_first and verdict is Verdict.WA
+            if (
+                failure is not None
+                and not rejected_first
+                and (failure[0] is not Verdict.RTE or verdict is not Verdict.IE)
+            ):
                 verdict, feedback = failure
             elif not check:
                 verdict = Verdict.RAN  # the validator's message stays: it says what happened

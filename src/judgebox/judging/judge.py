@@ -331,6 +331,9 @@ class Judge:
                 score, max_score = board.total() if board is not None else (None, None)
                 summary = summarize(total, results, RunStatus.FINISHED, score=score,
                                     max_score=max_score)  # fmt: skip
+                graded = board.verdict() if board is not None else None
+                if graded is not None and summary.verdict is not Verdict.CE:
+                    summary = dataclasses.replace(summary, verdict=graded)
                 await send.send(CompleteEvent(summary))
             except Exception as exc:  # the judge's fault, whatever it is: the run says so
                 if isinstance(exc, JudgeboxError | OSError):

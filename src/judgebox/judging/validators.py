@@ -21,7 +21,7 @@ import errno
 import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
@@ -242,8 +242,12 @@ async def run_interactive(
     validator_limits: Limits = VALIDATOR_LIMITS,
     fresh: bool = True,
     input_in_box: str | None = None,
-) -> tuple[ExecResult, Verdict, str]:
-    """Run a submission against an interactive validator, connected by two pipes."""
+) -> tuple[ExecResult, Verdict, str, bool]:
+    """Run a submission against an interactive validator, connected by two pipes.
+
+    Returns the submission's result, the validator's verdict and message, and whether the
+    validator ended first (a rejection then stands whatever the submission does after).
+    """
     if fresh:
         reset_feedback_dir(feedback_dir, validator_box.ctx.uid)
     to_validator_r, to_validator_w = os.pipe2(os.O_CLOEXEC)
@@ -268,6 +272,8 @@ async def run_interactive(
             stdin=to_submission_r,
             stdout=to_validator_w,
         )
+        # Which ended first, as the host saw their ends (the two boxes report on their own).
+        validator_first = validator_task.done()
         validator = await validator_task
     finally:
         if not validator_task.done():
@@ -275,4 +281,10 @@ async def run_interactive(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await validator_task
     verdict, feedback = validator_verdict(validator, read_feedback(feedback_dir))
-    return submission, verdict, feedback
+    if validator_first:  # what the submission did after the validator ended is not its time
+        submission = replace(
+            submission,
+            cpu_time=min(submission.cpu_time, validator.wall_time),
+            wall_time=min(submission.wall_time, validator.wall_time),
+        )
+    return submission, verdict, feedback, validator_first
