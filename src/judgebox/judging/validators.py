@@ -28,7 +28,7 @@ from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
 from judgebox.problems.programs import ProgramSource, resolve_program
-from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import Verdict
@@ -242,6 +242,7 @@ async def run_interactive(
     validator_limits: Limits = VALIDATOR_LIMITS,
     fresh: bool = True,
     input_in_box: str | None = None,
+    submission_cwd: str | None = None,  # default /box (a case's `.files`: /case)
 ) -> tuple[ExecResult, Verdict, str, bool]:
     """Run a submission against an interactive validator, connected by two pipes.
 
@@ -271,6 +272,7 @@ async def run_interactive(
             limits=submission_limits,
             stdin=to_submission_r,
             stdout=to_validator_w,
+            cwd=submission_cwd or BOX_DIR,
         )
         # Which ended first, as the host saw their ends (the two boxes report on their own).
         validator_first = validator_task.done()

@@ -82,7 +82,7 @@ class TestCase:
     group: str = ""
     args: tuple[str, ...] = ()  # command-line arguments of the submission
     validator_args: tuple[str, ...] | None = None
-    files_dir: Path | None = None  # `NAME.files/`: copied beside the program (not yet used)
+    files_dir: Path | None = None  # `NAME.files/`: the working directory holds its files
     interaction: Path | None = None  # `NAME.interaction`: what a statement shows instead
     # What a statement shows (spec "Displayed test cases"): .in.statement > .in;
     # .ans.statement > .out > .ans. None: the judged file.
