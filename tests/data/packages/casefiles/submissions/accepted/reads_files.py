@@ -1,4 +1,6 @@
 import os
+from pathlib import Path
 
-number = open("config.txt").read().strip() if os.path.exists("config.txt") else "none"
+config = Path("config.txt")
+number = config.read_text().strip() if config.exists() else "none"
 print(number, "yes" if os.path.exists("extra.txt") else "no")
