@@ -69,6 +69,8 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 .venv/bin/pip install -q -U pip
+# pyproject's dependencies include plasTeX (LaTeX statements -> HTML on the server) and nh3
+# (sanitising that HTML): pure Python and a wheel, from PyPI.
 if [ "$with_tests" = 1 ]; then
   .venv/bin/pip install -q -e '.[dev]'
 else

@@ -116,8 +116,11 @@ async def test_sigkill_then_restart_sweeps_and_fails_only_the_interrupted_runs(
     first.wait_exit(10)
     stale = first.files.work_root / first.instance
     assert stale.is_dir(), "a killed server cannot clean up: its instance dir must be there"
-    # --die-with-parent: the boxes go with the server, before any restart.
-    await wait_until(lambda: not box_uid_processes(), 5, "the boxes to die with the server")
+    # Each supervisor watches the server's pidfd: the boxes go with it, before any restart.
+    deadline = time.monotonic() + 5
+    while survivors := box_uid_processes():
+        assert time.monotonic() < deadline, f"boxes outlived the server: {survivors}"
+        await anyio.sleep(0.02)
 
     second: FaultServer = start_server(SETTINGS)
     assert not stale.exists(), "the restarted server must sweep the dead one's directory"

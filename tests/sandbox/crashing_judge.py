@@ -5,9 +5,10 @@
 Opens a Sandbox, starts a box with a writable /box, plants symlinks to the
 canary (a host directory and a file in it) in /box, then runs `sleep 100`
 (or, with `spin`, a shell loop that burns CPU).
-With `lost-parent-death`, its box is launched without bwrap's `--die-with-parent`:
-the state the kernel leaves a box in when it clears the parent-death signal (at a
-credential change), as issue 10 saw it (an outer bwrap with ppid 1 that lived on).
+With `lost-parent-death`, its box is launched without bwrap's `--die-with-parent`
+(only passed on kernels without pidfds; elsewhere this changes nothing): the state
+the kernel leaves a box in when it clears the parent-death signal (at a credential
+change).
 Only this test process's boxes are launched so; the sandbox itself is unchanged.
 Prints one JSON line (instance, uid, workspace) once the box is up; the test
 kills this process while the sleep runs.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -258,3 +259,57 @@ async def test_the_last_resort_kill_picks_only_that_instance_and_those_uids(
     # Another instance (a live neighbour's, say) or other uids: nothing.
     assert not cgroups.members_of({sandbox.instance + "0"}, range(uid, uid + 1))
     assert not cgroups.members_of({sandbox.instance}, range(uid + 1, uid + 8))
+
+
+def test_a_judgebox_killed_while_boxes_start_leaves_no_box_behind(
+    test_root: Path, subprocess_uid_base: int
+) -> None:
+    """Killed at any point of a box start, a judgebox process takes all of that box with it.
+
+    bwrap's `--die-with-parent` used to kill its outer process between its clone and the
+    go-ahead it gives the child; the child then waited for ever, a box-uid process in no
+    cgroup of the instance (9 of 40 kills at random points left one). Each round kills the
+    process at a random point of its start loop; nothing of the box uids may live on.
+    """
+    rng = random.Random(20261201)
+    uids = range(subprocess_uid_base, subprocess_uid_base + 2)
+    left: list[str] = []
+    for round_ in range(15):
+        work_root = test_root / f"start-loop-{round_}"
+        looping = subprocess.Popen(
+            [sys.executable, str(HERE / "box_start_loop.py"), str(work_root),
+             str(subprocess_uid_base)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        assert looping.stdout is not None
+        assert looping.stdout.readline() == "ready\n"
+        time.sleep(rng.uniform(0.02, 0.3))
+        orphans = descendants(looping.pid)
+        looping.send_signal(signal.SIGKILL)
+        looping.wait()
+        looping.stdout.close()
+        deadline = time.monotonic() + 5  # generous: the point is "dies", not "how fast"
+        while (alive := live_processes_of(uids)) and time.monotonic() < deadline:
+            reap_orphans(orphans, timeout=0.01)
+        reap_orphans(orphans, timeout=1.0)
+        left += [f"round {round_}: {p}" for p in alive]
+        # The next start sweeps whatever did stay, so that one failure does not spill over.
+        Sandbox.open(
+            SandboxConfig(work_root=work_root, uid_base=subprocess_uid_base, uid_count=2)
+        ).close()
+        reap_orphans(orphans, timeout=1.0)
+    assert not left, left
+
+
+def live_processes_of(uids: range) -> list[str]:
+    """`pid name state wchan` of each process (zombies aside) whose uid is in `uids`."""
+    found = []
+    for uid in uids:
+        for p in processes_of_uid(uid):
+            if p.state != "Z":
+                wchan = ""
+                with contextlib.suppress(OSError):
+                    wchan = Path(f"/proc/{p.pid}/wchan").read_text()
+                found.append(f"{p.pid} {p.name} {p.state} {wchan}")
+    return found

@@ -64,12 +64,22 @@ def build(layout: BoxLayout = LAYOUT, seccomp_fd: int | None = 7) -> list[tuple[
     "flag",
     [
         "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-        "--unshare-cgroup", "--disable-userns", "--die-with-parent", "--new-session",
-        "--as-pid-1", "--clearenv",
+        "--unshare-cgroup", "--disable-userns", "--new-session", "--as-pid-1", "--clearenv",
     ],
 )  # fmt: skip
 def test_every_isolation_flag_is_there(flag: str) -> None:
     assert (flag,) in build()
+
+
+def test_the_owner_pidfd_replaces_die_with_parent() -> None:
+    """With a pidfd to watch, bwrap must not kill its outer process mid-start (it would
+    leave the child waiting for ever); without one, the parent-death signal is all there is."""
+    assert ("--die-with-parent",) in build()  # no owner_fd
+    watched, command = parse(
+        bwrap_argv(LAYOUT, sock_fd=5, seccomp_fd=7, info_fd=9, owner_fd=11, existing=[])
+    )
+    assert ("--die-with-parent",) not in watched
+    assert command == [SUPERVISOR_IN_BOX, "5", "11"]
 
 
 def test_usr_is_read_only_and_the_root_is_remounted_read_only_after_every_mount() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from statement_packages import write_statement_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "src" / "judgebox" / "server" / "static"
@@ -58,17 +59,15 @@ def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None
     pytest.fail(f"judgebox serve did not answer /healthz within 60 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """Base URL of a real `judgebox serve` with the bundled problems."""
+def _serve(log: Path, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """A real `judgebox serve` on a free port (with `args`), stopped with SIGTERM after."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     executable = Path(sys.executable).with_name("judgebox")
-    log = ARTIFACTS / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -83,6 +82,19 @@ def server_url() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """Base URL of a real `judgebox serve` with the bundled problems."""
+    yield from _serve(ARTIFACTS / "server.log")
+
+
+@pytest.fixture(scope="module")
+def statements_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server whose problems have LaTeX statements (statement_packages.py)."""
+    problems = write_statement_packages(tmp_path_factory.mktemp("problems"))
+    yield from _serve(ARTIFACTS / "statements-server.log", ("--problems", str(problems)))
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from page_actions import (
 )
 from playwright.sync_api import Browser, Page, expect
 
-from judgebox.server.catalog_routes import statement_file
+from judgebox.server.statement_view import statement_file
 
 Screenshot = Callable[..., Path]
 RTE = "import sys\nsys.exit(1)\n"

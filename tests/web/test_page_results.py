@@ -1,6 +1,6 @@
 """Results and statements of issue 15 in Chromium against a real `judgebox serve`: a scoring
-problem's groups and score, the checker's own diff position, a LaTeX statement, and
-interaction samples."""
+problem's groups and score, the checker's own diff position, a LaTeX statement (plasTeX
+on the server), the statement language picker, and interaction samples."""
 
 from __future__ import annotations
 
@@ -121,61 +121,70 @@ def test_checker_spans_follow_lines_tokens_and_the_end(static_page: Page) -> Non
 def test_latex_statement_renders_with_math(
     page: Page, server_url: str, screenshot: Screenshot
 ) -> None:
+    # hypotenuse: problem_statement/problem.en.tex, converted by plasTeX on the server.
     open_page(page, server_url)
-    page.get_by_label("Problem").select_option("hypotenuse")  # problem_statement/problem.en.tex
+    page.get_by_label("Problem").select_option("hypotenuse")
     statement = page.locator("#statement")
     expect(statement.get_by_role("heading", name="Input")).to_be_visible()
     expect(statement.get_by_role("heading", name="Output")).to_be_visible()
+    expect(statement).to_have_attribute("data-math", "drawn", timeout=15_000)
     expect(statement.locator(".katex").first).to_be_visible()
     expect(statement.locator(".katex-display")).to_have_count(1)  # \[ c = \sqrt{a^2 + b^2}. \]
     assert statement.locator(".math-error").count() == 0
     text = statement.inner_text()
-    for raw in ("\\section", "\\sqrt", "\\emph", "\\begin", "\\item", "$"):
+    for raw in ("\\section", "\\sqrt", "\\emph", "\\begin", "\\item", "\\illustration", "$"):
         assert raw not in text, raw
     expect(statement.locator("em")).to_have_text("hypotenuse")
     expect(statement.locator("ul > li")).to_have_count(2)
     expect(statement.locator("code")).to_have_text('printf("%.10f")')
+    # The tabular, its math typeset too; the illustration from the statement folder, loaded.
+    table = statement.locator("table.statement-table")
+    expect(table.locator("tr")).to_have_count(3)
+    expect(table.locator("tr").first.locator(".katex")).to_have_count(3)
+    image = statement.locator("figure img")
+    expect(image).to_have_attribute("src", "/problems/hypotenuse/statement-files/triangle.png")
+    page.wait_for_function(
+        "() => document.querySelector('#statement figure img')?.naturalWidth === 120"
+    )
+    expect(statement.locator("figcaption")).to_contain_text("A right triangle with legs")
+    expect(page.locator("#statement-note")).to_be_hidden()
     assert axe_violations(page) == []
     screenshot(page)
 
 
-def test_latex_subset_converter_and_its_sanitising(static_page: Page) -> None:
-    result = static_page.evaluate(
-        """async () => {
-          const { renderStatement } = await import("/static/dist/statement.js");
-          window.pwned = 0;
-          const tex = "\\\\documentclass{article}\\n\\\\begin{document}\\n" +
-            "\\\\section*{Sum} 100\\\\% of $a+b$ % a comment\\n\\n" +
-            "\\\\begin{enumerate}\\\\item one \\\\textbf{\\\\emph{two}}\\n" +
-            "\\\\item three\\\\end{enumerate}\\n" +
-            "\\\\href{javascript:alert(1)}{bad} \\\\url{https://e.org} " +
-            "``q'' a--b \\\\unknown{kept}\\n\\n" +
-            "\\\\begin{align*} a &= b \\\\\\\\ c &= d \\\\end{align*}\\n" +
-            "\\\\illustration{0.3}{tree.png}{A tree}\\n\\\\includegraphics{../x.png}\\n" +
-            "<img src=x onerror=\\"window.pwned=1\\">\\n\\\\end{document}";
-          const box = document.createElement("div");
-          const imageBase = "/problems/p/statement-files/";
-          box.append(await renderStatement(tex, "latex", { imageBase }));
-          document.body.append(box);
-          await new Promise((r) => setTimeout(r, 50));
-          return {
-            html: box.innerHTML, text: box.textContent, pwned: window.pwned,
-            display: box.querySelectorAll(".math-display .katex-display").length,
-            inline: box.querySelectorAll(".math-inline .katex").length,
-            imgs: [...box.querySelectorAll("img")].map((i) => i.getAttribute("src")),
-            links: [...box.querySelectorAll("a")].map((a) => a.getAttribute("href")),
-          };
-        }"""
-    )
-    html, text = result["html"], result["text"]
-    assert result["pwned"] == 0
-    assert "<h3>Sum</h3>" in html and "100% of" in text and "a comment" not in text
-    assert "<ol>" in html and "<strong><em>two</em></strong>" in html
-    assert result["inline"] == 1 and result["display"] == 1
-    assert "\u201cq\u201d a\u2013b kept" in text and "documentclass" not in text
-    assert result["imgs"] == ["/problems/p/statement-files/tree.png"]  # ../x.png is refused
-    assert "<figcaption>" in html and "A tree" in text
-    assert result["links"] == [None, "https://e.org"]  # javascript: is dropped by DOMPurify
+def test_statement_language_picker_is_remembered(
+    page: Page, server_url: str, screenshot: Screenshot
+) -> None:
+    open_page(page, server_url)
+    picker = page.get_by_label("Statement in")
+    page.get_by_label("Problem").select_option("aplusb")  # one language: no picker
+    expect(page.locator("#statement h3").first).to_be_visible()
+    expect(picker).to_be_hidden()
+    page.get_by_label("Problem").select_option("hypotenuse")  # problem.en.tex + problem.sv.tex
+    statement = page.locator("#statement")
+    expect(statement.get_by_role("heading", name="Input")).to_be_visible()
+    expect(picker).to_be_visible()
+    expect(picker.locator("option")).to_have_text(["English (en)", "Svenska (sv)"])
+    expect(picker).to_have_value("en")
+    # By keyboard: focus the picker and choose the next language.
+    picker.focus()
+    picker.press("ArrowDown")
+    expect(picker).to_have_value("sv")
+    expect(statement.get_by_role("heading", name="Indata")).to_be_visible()
+    expect(statement).to_have_attribute("data-math", "drawn", timeout=15_000)
+    expect(statement.locator(".katex-display")).to_have_count(1)
+    assert axe_violations(page) == []
+    screenshot(page, "swedish")
+    # Remembered: a reload shows the Swedish statement again.
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=15_000)
+    expect(page.get_by_label("Problem")).to_have_value("hypotenuse")
+    expect(statement.get_by_role("heading", name="Utdata")).to_be_visible()
+    expect(picker).to_have_value("sv")
+    # A problem without Swedish falls back to its own language, without a picker.
+    page.get_by_label("Problem").select_option("aplusb")
+    expect(picker).to_be_hidden()
+    expect(statement).to_contain_text("Read two integers")
 
 
 def test_interactive_samples_show_as_a_dialogue(

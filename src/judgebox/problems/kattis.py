@@ -123,9 +123,7 @@ def load_kattis(path: Path) -> Problem:
     ignores_sample = bool(data.legacy_grading) and "ignore_sample" in (
         flags(root_config, "grader_flags", root_file or yaml_file) or ()
     )
-    statement, statement_format = _find_statement(path)
-    if statement is not None and statement_format == "markdown":
-        statement = substitute(statement, constants)
+    statement, statement_format = read_statement(path, None, constants)
     return Problem(
         name=path.name,
         title=_title(config, statement, path),
@@ -640,9 +638,13 @@ def _text(file: Path) -> str | None:
     return file.read_text(encoding="utf-8", errors="replace").strip() or None
 
 
-def _find_statement(path: Path) -> tuple[str | None, StatementFormat | None]:
-    """The statement text, English first (`problem.en.*`, then `problem.*`, then any language)."""
-    candidates: list[tuple[int, int, str, Path]] = []
+def statement_files(path: Path) -> dict[str, Path]:
+    """Each language's statement file (`problem.LANG.ext`), Markdown before HTML, LaTeX, text.
+
+    A file without a language (`problem.tex`, legacy) counts as English unless an English
+    one exists; the dict is in order of preference: English first, then by language code.
+    """
+    candidates: list[tuple[str, int, str, Path]] = []
     for folder in (path / "statement", path / "problem_statement"):
         if not folder.is_dir():
             continue
@@ -652,14 +654,30 @@ def _find_statement(path: Path) -> tuple[str | None, StatementFormat | None]:
             if suffix not in _STATEMENT_SUFFIXES or len(parts) > 3 or not file.is_file():
                 continue
             language = parts[1] if len(parts) == 3 else ""
-            rank = 0 if language == "en" else 1 if language == "" else 2
             kind = list(_STATEMENT_SUFFIXES).index(suffix)
-            candidates.append((rank, kind, file.name, file))
-    if not candidates:
+            candidates.append((language, kind, file.name, file))
+    found: dict[str, Path] = {}
+    for language, _kind, _name, file in sorted(candidates):
+        found.setdefault(language, file)
+    if "" in found:
+        unnamed = found.pop("")
+        found.setdefault("en", unnamed)
+    return dict(sorted(found.items(), key=lambda item: (item[0] != "en", item[0])))
+
+
+def read_statement(
+    path: Path, language: str | None, constants: tuple[tuple[str, str], ...] = ()
+) -> tuple[str | None, StatementFormat | None]:
+    """The statement in `language` (None: English or the first there is) and its format."""
+    files = statement_files(path)
+    file = files.get(language) if language is not None else next(iter(files.values()), None)
+    if file is None:
         return None, None
-    file = min(candidates)[3]
     text = file.read_text(encoding="utf-8", errors="replace")
-    return text, _STATEMENT_SUFFIXES["." + file.name.rsplit(".", 1)[1]]
+    statement_format = _STATEMENT_SUFFIXES["." + file.name.rsplit(".", 1)[1]]
+    if statement_format == "markdown":
+        text = substitute(text, constants)
+    return text, statement_format
 
 
 def _title(config: Mapping[str, Any], statement: str | None, path: Path) -> str:

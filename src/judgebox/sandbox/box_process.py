@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -73,7 +72,7 @@ class BoxProcess:
     async def start(self) -> None:
         """Launch bwrap and the supervisor; return when the supervisor said READY."""
         host_sock, box_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        info_r, info_w = os.pipe2(os.O_CLOEXEC)
+        info_fd = bwrap.info_file()
         seccomp_fd = seccomp.filter_fd() if self.ctx.use_seccomp else None
         owner_fd = _owner_pidfd()
         box_cg: BoxCgroup | None = None
@@ -82,7 +81,7 @@ class BoxProcess:
                 serial = f"{self.name}-{self.starts}"  # a restart may outrun the old one's removal
                 box_cg = BoxCgroup(self.ctx.cgroups, self.ctx.instance, serial)
                 box_cg.create()
-            keep = [box_sock.fileno(), info_w] + ([seccomp_fd] if seccomp_fd is not None else [])
+            keep = [box_sock.fileno(), info_fd] + ([seccomp_fd] if seccomp_fd is not None else [])
             keep += [owner_fd] if owner_fd is not None else []
             if self.ctx.use_bwrap:
                 existing = [p for p in self.ctx.layout.host_etc if os.path.exists(p)]
@@ -90,7 +89,7 @@ class BoxProcess:
                     self.ctx.layout,
                     sock_fd=box_sock.fileno(),
                     seccomp_fd=seccomp_fd,
-                    info_fd=info_w,
+                    info_fd=info_fd,
                     owner_fd=owner_fd,
                     existing=existing,
                 )
@@ -118,10 +117,10 @@ class BoxProcess:
         except BaseException:
             if box_cg is not None:
                 box_cg.remove()
+            os.close(info_fd)
             raise
         finally:
             box_sock.close()
-            os.close(info_w)
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
             if owner_fd is not None:
@@ -143,7 +142,7 @@ class BoxProcess:
             reply = Reply.decode(data)
             if reply.kind is not ReplyKind.READY:
                 raise SandboxError(f"unexpected first supervisor record {reply.kind}")
-            self._init_pid = self._read_info(info_r)
+            self._init_pid = bwrap.read_info(info_fd) if self.ctx.use_bwrap else None
             if box_cg is not None and self._init_pid is not None:
                 box_cg.add(self._init_pid)
         except TimeoutError:
@@ -153,18 +152,7 @@ class BoxProcess:
             self.kill_now()
             raise
         finally:
-            os.close(info_r)
-
-    def _read_info(self, fd: int) -> int | None:
-        if not self.ctx.use_bwrap:
-            return None
-        os.set_blocking(fd, False)
-        try:
-            info = json.loads(os.read(fd, 4096).decode() or "{}")
-        except (OSError, ValueError):
-            return None
-        pid = info.get("child-pid")
-        return pid if isinstance(pid, int) else None
+            os.close(info_fd)
 
     def _bwrap_stderr(self) -> str:
         proc = self._proc

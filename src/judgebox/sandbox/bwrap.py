@@ -27,6 +27,7 @@ on the host terminal); the box dies with the judgebox process that launched it
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,12 +94,20 @@ def bwrap_argv(
 
     `owner_fd`: a pidfd of the judgebox process; the supervisor ends the box when it exits.
     `existing` lists the host_etc paths that exist (checked by the caller, so this stays pure).
+
+    `--die-with-parent` only where there is no owner pidfd: it kills bwrap's outer
+    process the moment the judgebox process dies, and if that happens between bwrap's
+    clone and its go-ahead to the child (a few system calls of every box start), the
+    child waits for that go-ahead for ever, as a box uid, in no cgroup of ours. Without
+    it the start completes, the supervisor sees the pidfd readable and exits, and the
+    kernel takes the whole box with it.
     """
     argv = [
         BWRAP,
         "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
         "--unshare-uts", "--unshare-cgroup", "--disable-userns",
-        "--die-with-parent", "--new-session", "--as-pid-1",
+        "--new-session", "--as-pid-1",
+        *(["--die-with-parent"] if owner_fd is None else []),
         "--hostname", "judgebox",
         "--ro-bind", "/usr", "/usr",
         "--symlink", "usr/bin", "/bin",
@@ -135,6 +144,27 @@ def bwrap_argv(
     if owner_fd is not None:
         argv.append(str(owner_fd))
     return argv
+
+
+def info_file() -> int:
+    """A file descriptor for bwrap's `--info-fd`: an in-memory file, never a pipe.
+
+    bwrap writes the child's pid there before it lets the child go on. Into a pipe whose
+    reader died (the judgebox process killed during a start) that write kills bwrap by
+    SIGPIPE and leaves the child waiting for ever; a memfd write cannot fail so. Read
+    it with `read_info` once the box said READY.
+    """
+    return os.memfd_create("judgebox-bwrap-info", os.MFD_CLOEXEC)
+
+
+def read_info(fd: int) -> int | None:
+    """The `child-pid` bwrap wrote to an `info_file()` (None if it wrote nothing usable)."""
+    try:
+        info = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+    except (OSError, ValueError):
+        return None
+    pid = info.get("child-pid") if isinstance(info, dict) else None
+    return pid if isinstance(pid, int) else None
 
 
 def synthetic_etc_files(uid: int) -> dict[str, str]:

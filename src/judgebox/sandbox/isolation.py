@@ -7,7 +7,6 @@ with `--insecure` (then the missing parts are named loudly).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -85,14 +84,14 @@ def _user_namespaces_work(uid: int) -> bool:
     """Start a real (empty) bubblewrap box as `uid` to see whether user namespaces are allowed."""
     as_root = os.geteuid() == 0
     count_probe("userns")
-    info_r, info_w = os.pipe2(os.O_CLOEXEC)
+    info_fd = bwrap.info_file()
     try:
         out = subprocess.run(
-            [_PROBE_ARGV[0], "--info-fd", str(info_w), *_PROBE_ARGV[1:]],
+            [_PROBE_ARGV[0], "--info-fd", str(info_fd), *_PROBE_ARGV[1:]],
             capture_output=True,
             timeout=10,
             check=False,
-            pass_fds=[info_w],
+            pass_fds=[info_fd],
             user=uid if as_root else None,
             group=uid if as_root else None,
             extra_groups=[] if as_root else None,
@@ -101,8 +100,7 @@ def _user_namespaces_work(uid: int) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     finally:
-        os.close(info_w)
-        _reap_orphaned_init(info_r)
+        _reap_orphaned_init(info_fd)
     return out.returncode == 0
 
 
@@ -113,12 +111,10 @@ def _reap_orphaned_init(info_fd: int) -> None:
     init stays a zombie of ours (or of the host's init, which may never reap it).
     """
     try:
-        pid = json.loads(os.read(info_fd, 4096).decode() or "{}").get("child-pid")
-    except (OSError, ValueError):
-        pid = None
+        pid = bwrap.read_info(info_fd)
     finally:
         os.close(info_fd)
-    if not isinstance(pid, int):
+    if pid is None:
         return
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:

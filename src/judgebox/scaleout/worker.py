@@ -7,7 +7,7 @@
     SIGTERM / SIGINT: stop fetching, kill every box, hand every job back (nak), exit
 
 The sandbox and the judge are the CLI's: `Sandbox.open` + `Judge`. A worker that
-dies outright takes its boxes with it (bwrap --die-with-parent); JetStream
+dies outright takes its boxes with it (each supervisor watches its pidfd); JetStream
 delivers its jobs again after the ack wait, and the next worker resumes them.
 """
 

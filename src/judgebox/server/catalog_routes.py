@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from judgebox.problems.package import Problem, TestCase
 from judgebox.server.error_map import documented_errors
 from judgebox.server.state import ServerState, State
+from judgebox.server.statement_view import STATEMENT_FILE_TYPES, statement_fields, statement_file
 from judgebox.vocabulary.errors import NotFoundError
 
 router = APIRouter(responses=documented_errors(421, 503))
@@ -30,12 +31,6 @@ _MISSING_BUNDLE_PAGE = """<!doctype html>
 Run <code>scripts/setup.sh</code> (it runs <code>npm ci</code> and the esbuild build in
 <code>web/</code>), then reload. The HTTP API works without them.</p></main></body></html>
 """
-# Files of a statement folder the page may show (images); SVG only under a CSP that
-# forbids its scripts should someone open it directly.
-_STATEMENT_FILE_TYPES = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".svg": "image/svg+xml",
-}  # fmt: skip
 _FILE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     "X-Content-Type-Options": "nosniff",
@@ -76,13 +71,16 @@ async def problems(state: State) -> list[dict[str, Any]]:
 
 
 @router.get("/problems/{name}", responses={**_GUARDED, **documented_errors(404)})
-async def problem(name: str, state: State) -> dict[str, Any]:
-    """One problem with its statement and sample cases."""
-    # An unknown name scans the whole library to list the known ones: off the event loop.
-    return await asyncio.to_thread(_problem_document, state, name)
+async def problem(name: str, state: State, statementLanguage: str | None = None) -> dict[str, Any]:
+    """One problem with its statement (in `statementLanguage` where it has one) and samples."""
+    # An unknown name scans the whole library to list the known ones, and a LaTeX
+    # statement waits for its conversion (a child process): off the event loop.
+    return await asyncio.to_thread(_problem_document, state, name, statementLanguage)
 
 
-def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
+def _problem_document(
+    state: ServerState, name: str, statement_language: str | None = None
+) -> dict[str, Any]:
     found = state.library.get(name)
     document = problem_summary(found)
     # The limit runs get, and how it was found; an inferred one is known after a first run.
@@ -96,34 +94,9 @@ def _problem_document(state: ServerState, name: str) -> dict[str, Any]:
         document["timeLimitDetail"] = limit.detail
     document["outputLimit"] = found.output_limit
     document["scoring"] = found.scoring
-    document["statement"] = found.statement
-    document["statementFormat"] = found.statement_format
+    document.update(statement_fields(found, statement_language))
     document["samples"] = [_sample(case) for case in found.samples]
     return document
-
-
-def statement_file(problem_dir: Path, relative: str) -> Path | None:
-    """The image `relative` inside the problem's statement folder, or None.
-
-    None for anything that is not a plain image file reached without leaving the
-    folder: "..", absolute paths, hidden names, symlinks anywhere on the way.
-    """
-    parts = relative.split("/")
-    if not relative or any(p in ("", ".", "..") or p.startswith(".") or "\\" in p for p in parts):
-        return None
-    if Path(relative).suffix.lower() not in _STATEMENT_FILE_TYPES:
-        return None
-    for folder in (problem_dir / "statement", problem_dir / "problem_statement"):
-        if folder.is_symlink() or not folder.is_dir():
-            continue
-        current = folder
-        for part in parts:
-            current = current / part
-            if current.is_symlink():
-                return None
-        if current.is_file():
-            return current
-    return None
 
 
 @router.get(
@@ -137,7 +110,7 @@ async def problem_statement_file(name: str, relative: str, state: State) -> Resp
     found = statement_file(state.library.get(name).path, relative)
     if found is None:
         raise NotFoundError(f"no image {relative!r} in the statement of {name!r}")
-    media_type = _STATEMENT_FILE_TYPES[found.suffix.lower()]
+    media_type = STATEMENT_FILE_TYPES[found.suffix.lower()]
     return FileResponse(found, media_type=media_type, headers=_FILE_HEADERS)
 
 

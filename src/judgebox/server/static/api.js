@@ -68,7 +68,10 @@ export const listLanguages = () => getJSON("/languages");
 export const listProblems = () => getJSON("/problems");
 
 /** @param {string} name */
-export const getProblem = (name) => getJSON(`/problems/${encodeURIComponent(name)}`);
+/** GET /problems/{name}, its statement in `statementLanguage` where it has one. */
+export const getProblem = (name, statementLanguage) =>
+  getJSON(`/problems/${encodeURIComponent(name)}` +
+    (statementLanguage ? `?statementLanguage=${encodeURIComponent(statementLanguage)}` : ""));
 
 /**
  * POST /runs: start a run that outlives this page's connection (a reload can re-attach), but

@@ -71,3 +71,13 @@ export function saveRun(run) {
   const old = loadRuns().find((r) => r.runId === run.runId) ?? {};
   write("runs", JSON.stringify([{ ...old, ...run }, ...others].slice(0, RUNS_KEPT)));
 }
+
+/** The statement language last picked (e.g. "sv"), or null. */
+export function loadStatementLanguage() {
+  return read("statement-language");
+}
+
+/** Remember the statement language picked. */
+export function saveStatementLanguage(language) {
+  write("statement-language", language);
+}

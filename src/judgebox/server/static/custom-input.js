@@ -7,7 +7,6 @@
 // which kills the run's boxes (the submission's and the reference's).
 
 import { createRun, deleteRun, streamRunEvents } from "/static/api.js";
-import { renderComparison } from "/static/diff.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -70,6 +69,9 @@ export function mountCustomInput(container, source) {
     }
   });
 
+  // The diff view loads with the first run (it is not part of the page's first load).
+  let diff = null;
+
   function show(result) {
     const verdict = result.verdict === "RAN" ? "ran, no verdict" : result.verdict;
     status.textContent = `${verdict} · ${result.timeMs} ms · ${(result.memoryKb / 1024).toFixed(1)} MiB`;
@@ -81,7 +83,7 @@ export function mountCustomInput(container, source) {
       output.append(el("p", "muted", `Judged against ${result.reference}.`));
       // The whole result: the checker's own position (`difference`) is marked, and an
       // accepted output that differs only where the checker does not look is not.
-      output.append(renderComparison(result));
+      output.append(diff.renderComparison(result));
     } else if (result.output !== undefined) {
       output.append(pre(result.outputTruncated ? "Output (cut)" : "Output", result.output));
     }
@@ -107,6 +109,7 @@ export function mountCustomInput(container, source) {
     delete status.dataset.verdict;
     const body = { problem, language, code, cases: [{ name: "custom", input: text.value }] };
     try {
+      diff ??= await import("/static/diff.js");
       mine.runId = (await createRun(body)).runId;
       if (mine.controller.signal.aborted) {
         await deleteRun(mine.runId).catch(() => {});

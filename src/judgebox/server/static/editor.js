@@ -2,12 +2,13 @@
 // language (token classes "tok-*", coloured by style.css for light and dark),
 // bracket matching and closing, search (Ctrl+F), auto-indent, undo history.
 // Tab indents and Shift+Tab outdents; Esc then Tab leaves the editor, so the
-// keyboard is never trapped; Ctrl+Enter (Cmd+Enter) calls onSubmit.
+// keyboard is never trapped; Ctrl+Enter (Cmd+Enter) calls onSubmit. Bracket closing
+// and search come from editor-extras.js, loaded right after the editor is drawn (the
+// first load carries only what typing needs); `data-language` is set once both they
+// and the language's mode are in.
 
-import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
-import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { Compartment, EditorState, Prec } from "@codemirror/state";
 import {
   drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars,
@@ -28,6 +29,7 @@ export class CodeEditor {
     this._language = new Compartment();
     this._indent = new Compartment();
     this._history = new Compartment();
+    this._extras = new Compartment();
     this._loading = 0;
     this._replacing = false; // load() is not an edit of the person's: no onChange
     // tabindex: axe (and some screen readers) count only it as "focusable" on the scroller.
@@ -47,16 +49,12 @@ export class CodeEditor {
           indentOnInput(),
           syntaxHighlighting(classHighlighter),
           bracketMatching(),
-          closeBrackets(),
           highlightActiveLine(),
-          highlightSelectionMatches(),
           this._language.of([]),
           this._indent.of(indentUnit.of("    ")),
           Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onSubmit(), true) }])),
-          keymap.of([
-            ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap,
-            indentWithTab,
-          ]),
+          this._extras.of([]), // before the default keymap: its bracket keys come first
+          keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           EditorView.contentAttributes.of(attributes),
           EditorView.updateListener.of((update) => {
             if (update.docChanged && !this._replacing) onChange();
@@ -66,6 +64,9 @@ export class CodeEditor {
     });
     // The hook tests and other modules use to reach the editor from its element.
     host.editor = this;
+    this._extrasLoaded = import("/static/editor-extras.js")
+      .then(({ editorExtras }) => this.view.dispatch({ effects: this._extras.reconfigure(editorExtras()) }))
+      .catch(() => {}); // a chunk that failed to load: typing still works
   }
 
   /** The current source text. */
@@ -93,7 +94,7 @@ export class CodeEditor {
     const ticket = ++this._loading;
     let mode = null;
     try {
-      mode = await languageMode(id);
+      [mode] = await Promise.all([languageMode(id), this._extrasLoaded]);
     } catch {
       mode = null; // a chunk that failed to load: plain text still works
     }

@@ -1,7 +1,10 @@
-// The problem panel: title, limits, statement and sample cases of the
-// document GET /problems/{name} returns.
+// The problem panel: title, limits, statement (with its language picker) and sample
+// cases of the document GET /problems/{name} returns. The statement's libraries
+// (marked, DOMPurify, then KaTeX) load only when a statement needs them, so the
+// editor is usable before them. A LaTeX statement arrives as HTML the server made
+// (plasTeX) and sanitised; when that failed, the panel says so and shows the TeX.
 
-import { renderMath, renderStatement } from "/static/statement.js";
+const statementModule = () => import("/static/statement.js");
 
 let mathDrawing = 0;
 
@@ -104,17 +107,32 @@ export async function renderProblem(root, problem) {
   limits.textContent =
     `Time limit ${formatTimeLimit(problem.timeLimit)} · Memory limit ${formatMemoryLimit(problem.memoryLimit)} · ` +
     `${problem.totalCases} test cases (${problem.sampleCases} samples)`;
-  const imageBase = `/problems/${encodeURIComponent(problem.name)}/statement-files/`;
-  const statement = await renderStatement(problem.statement, problem.statementFormat,
-    { imageBase, drawMath: false });
+  renderLanguagePicker(root, problem);
+  const note = root.querySelector("#statement-note");
+  note.hidden = !problem.statementError;
+  note.textContent = problem.statementError
+    ? `This LaTeX statement could not be converted (${problem.statementError}); its source is shown.`
+    : "";
   const box = root.querySelector("#statement");
-  box.replaceChildren(statement);
-  box.dataset.math = "drawing";
   const drawing = ++mathDrawing;
-  // KaTeX loads on first use: the statement (TeX shown as typed) and the page are usable meanwhile.
-  renderMath(box).finally(() => {
-    if (drawing === mathDrawing) box.dataset.math = "drawn"; // not if another problem came since
-  });
+  let [text, format] = [problem.statement, problem.statementFormat];
+  if (format === "latex" && typeof problem.statementHtml === "string") [text, format] = [problem.statementHtml, "html"];
+  else if (format === "latex") format = "text"; // the conversion failed: the source, as typed
+  if (!text || format === "text" || !format) {
+    box.replaceChildren(text ? el("pre", "statement-text", text) : el("p", "muted", "This problem has no statement."));
+    box.dataset.math = "drawn";
+  } else {
+    const { renderMath, renderStatement } = await statementModule();
+    const imageBase = `/problems/${encodeURIComponent(problem.name)}/statement-files/`;
+    const statement = await renderStatement(text, format, { imageBase, drawMath: false });
+    if (drawing !== mathDrawing) return; // another problem (or language) came meanwhile
+    box.replaceChildren(statement);
+    box.dataset.math = "drawing";
+    // KaTeX loads on first use: the statement (TeX shown as typed) and the page are usable meanwhile.
+    renderMath(box).finally(() => {
+      if (drawing === mathDrawing) box.dataset.math = "drawn"; // not if another problem came since
+    });
+  }
   const samples = root.querySelector("#samples");
   const list = Array.isArray(problem.samples) ? problem.samples : [];
   samples.replaceChildren();
@@ -124,10 +142,37 @@ export async function renderProblem(root, problem) {
   }
 }
 
+/** A language code as people read it: "Svenska (sv)"; the code alone if the browser cannot say. */
+export function languageName(code) {
+  try {
+    const name = new Intl.DisplayNames([code], { type: "language" }).of(code);
+    if (name && name !== code) return `${name.charAt(0).toUpperCase()}${name.slice(1)} (${code})`;
+  } catch {
+    // not a code Intl knows
+  }
+  return code;
+}
+
+/** The statement language picker: shown only when the statement exists in several languages. */
+function renderLanguagePicker(root, problem) {
+  const field = root.querySelector("#statement-language-field");
+  const select = root.querySelector("#statement-language");
+  const languages = Array.isArray(problem.statementLanguages) ? problem.statementLanguages : [];
+  field.hidden = languages.length < 2;
+  select.replaceChildren(...languages.map((code) => {
+    const option = el("option", "", languageName(code));
+    option.value = code;
+    return option;
+  }));
+  if (problem.statementLanguage) select.value = problem.statementLanguage;
+}
+
 /** Show that the problem could not be loaded. */
 export function renderProblemError(root, message) {
   root.querySelector("#problem-title").textContent = "Problem not available";
   root.querySelector("#problem-limits").textContent = "";
   root.querySelector("#statement").replaceChildren(el("p", "error-text", message));
+  root.querySelector("#statement-language-field").hidden = true;
+  root.querySelector("#statement-note").hidden = true;
   root.querySelector("#samples").replaceChildren();
 }

@@ -3,12 +3,11 @@
 // out of the Markdown parser and drawn by KaTeX after sanitising, so neither
 // library's output is ever mixed with unsanitised text. Images may only come
 // from the problem's own statement folder (`imageBase`); links open elsewhere.
-// LaTeX (Kattis's problem.en.tex) goes through latex.js's documented subset to HTML, then
-// the same sanitising and KaTeX; plain text is shown preformatted.
+// LaTeX (Kattis's problem.en.tex) is converted on the server (plasTeX) and arrives as
+// HTML, sanitised there and again here; LaTeX source and plain text show preformatted.
 
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
-import { latexToHTML } from "/static/latex.js";
 
 const KATEX_CSS = "/static/dist/katex.css";
 const MATH_CLASSES = new Set(["math", "math-inline", "math-display"]);
@@ -148,7 +147,7 @@ export async function renderMath(root) {
 /**
  * Render a statement into a fragment.
  * @param {string|null} statement
- * @param {"markdown"|"html"|"latex"|"text"|null} format
+ * @param {"markdown"|"html"|"latex"|"text"|null} format ("latex": its source, preformatted)
  * @param {{imageBase?: string, drawMath?: boolean}} [options] imageBase: URL prefix of the
  *   statement folder's files; drawMath false: leave the TeX placeholders for renderMath()
  *   (the page draws them once the statement is on screen, so KaTeX never delays it)
@@ -162,7 +161,6 @@ export async function renderStatement(statement, format, { imageBase = "", drawM
   }
   if (format === "markdown") fragment.append(sanitize(marked.parse(statement, { async: false }), imageBase));
   else if (format === "html") fragment.append(sanitize(statement, imageBase));
-  else if (format === "latex") fragment.append(sanitize(latexToHTML(statement), imageBase));
   else fragment.append(el("pre", "statement-text", statement));
   // Tables get a class for styling (sanitising dropped the statement's own classes).
   for (const table of fragment.querySelectorAll("table")) table.classList.add("statement-table");
