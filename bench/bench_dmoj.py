@@ -156,7 +156,7 @@ class Bench:
             settings = Settings(cache_dir=self.fresh_cache(), parallelism=parallelism,
                                 work_root=self.root / "work-inproc")  # fmt: skip
             judge = Judge(settings, self.sandbox, toolchains=self.toolchains)
-            sub = Submission(load_problem(self.package(w)), w.language,
+            sub = Submission(load_problem(self.package(w), settings.cache_dir), w.language,
                              SOURCES[w.source], stop_on_first_failure=w.stop)  # fmt: skip
             started = time.perf_counter()
             compiled, verdict = started, "?"

@@ -66,7 +66,7 @@ async def main(repeat: int) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="judgebox-bench-", dir="/tmp"))
     tmp.chmod(0o711)
     sandbox = Sandbox.open(SandboxConfig(work_root=tmp / "work", uid_base=61400))
-    library = ProblemLibrary(bundled_problems_dir())
+    library = ProblemLibrary(bundled_problems_dir(), cache_dir=tmp / "cache")
     aplusb = library.get("aplusb")
     n = len(aplusb.cases)
     figures: dict[str, object] = {"cases": n, "repeat": repeat}

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_judge_cpu.py [--baseline SRC | --baseline-ref REF]
         [--cases 2000] [--repeat 3] [--parallelism 1 2]
     .venv/bin/python bench/bench_judge_cpu.py --child SRC --cases N --parallelism P
-        [--profile FILE]
+        [--profile FILE] [--child-breakdown RUNS]
 
 One run of a C a+b against a plain folder of `--cases` cases through the Judge API, in
 a child process per measurement whose `sys.path` starts with the tree under test (so
@@ -15,6 +15,8 @@ CPU time is the figure that means something. The baseline is a source tree (`--b
 or a commit checked out into a temporary git worktree (`--baseline-ref`, by default the
 main commit before issue 17's CPU work). Baseline and candidate alternate, so load
 changes hit both alike. `--profile` writes cProfile stats of the judged part.
+`--breakdown RUNS` (default 1000; 0: none) then measures, per tree, where a trivial
+case's host time goes: the cgroup work alone, Box.run, the supervisor's round trip.
 
 Writes bench/results/judge_cpu.json and judge_cpu.md through bench/benchcore.
 """
@@ -107,12 +109,98 @@ async def child(cases: int, parallelism: int, profile: str | None) -> dict[str, 
         shutil.rmtree(root, ignore_errors=True)
 
 
-def measure(src: Path, cases: int, parallelism: int) -> dict[str, float]:
+async def breakdown(runs: int) -> dict[str, float]:
+    """Where a trivial case's host time goes, measured piece by piece in this process.
+
+    - the host's cgroup work alone (CaseCgroup create, cgroup.procs fds, the reads after
+      the exit, remove): CPU of this process, user and kernel;
+    - Box.run of the a+b program through one box that is up: CPU of this process (user,
+      kernel), host wall per case, the supervisor's round trip (sendmsg to the EXITED
+      record decoded) and, inside it, the box's own fork-to-reaped time (EXITED wall_ns).
+    The judge's own per-case work (check, result, event) is the judge figure minus Box.run.
+    """
+    from judgebox.sandbox import Box, Mount, Sandbox, SandboxConfig
+    from judgebox.sandbox.cgroups import CaseCgroup
+    from judgebox.sandbox.protocol import Reply, ReplyKind
+    from judgebox.vocabulary.limits import Limits
+
+    def usage() -> tuple[float, float]:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime, ru.ru_stime
+
+    root = Path(tempfile.mkdtemp(prefix="judgebox-bench-cpu-split-", dir="/tmp"))
+    root.chmod(0o711)
+    prog = root / "prog"
+    prog.mkdir()
+    (prog / "main.c").write_text(C_SOURCE)
+    subprocess.run(["/usr/bin/gcc", "-O2", "-static", "-o", str(prog / "main"),
+                    str(prog / "main.c")], check=True)  # fmt: skip
+    (root / "in").write_text("3 4\n")
+    sandbox = Sandbox.open(SandboxConfig(work_root=root / "work", uid_base=UID_BASE + 8))
+    out: dict[str, float] = {}
+    try:
+        layout, instance = sandbox.isolation.cgroups, sandbox.instance
+        assert layout is not None
+        limits = Limits(cpu_time=1.0, wall_time=3.0, memory=256 << 20)
+        u0, s0 = usage()
+        for n in range(runs):
+            cg = CaseCgroup(layout, instance, f"bench-split-{n}")
+            cg.create(memory=limits.memory, processes=limits.processes)
+            for fd in cg.procs_fds():
+                os.close(fd)
+            cg.emptied = cg.kill_all()
+            cg.cpu_time(), cg.memory_peak(), cg.oom_killed()
+            cg.remove()
+        u1, s1 = usage()
+        out["cgroup_user_ms"] = (u1 - u0) * 1000 / runs
+        out["cgroup_sys_ms"] = (s1 - s0) * 1000 / runs
+        trips: list[float] = []
+        in_box: list[float] = []
+        sent = [0.0]
+        decode = Reply.decode.__func__  # type: ignore[attr-defined]
+
+        def spy(cls: type[Reply], data: bytes) -> Reply:
+            reply: Reply = decode(cls, data)
+            if reply.kind is ReplyKind.EXITED:
+                trips.append(time.perf_counter() - sent[0])
+                in_box.append(reply.wall_ns / 1e9)
+            return reply
+
+        async with sandbox.box([Mount(prog, "/box")]) as box:
+            assert isinstance(box, Box)
+            for _ in range(50):
+                await box.run(["/box/main"], limits=limits, stdin=root / "in")
+            Reply.decode = classmethod(spy)  # type: ignore[method-assign, assignment]
+            try:
+                u0, s0 = usage()
+                wall0 = time.perf_counter()
+                for _ in range(runs):
+                    sent[0] = time.perf_counter()
+                    result = await box.run(["/box/main"], limits=limits, stdin=root / "in")
+                    if result.stdout != b"7\n":
+                        raise RuntimeError(f"breakdown run: {result}")
+                wall = time.perf_counter() - wall0
+                u1, s1 = usage()
+            finally:
+                Reply.decode = classmethod(decode)  # type: ignore[method-assign, assignment]
+        out["box_run_user_ms"] = (u1 - u0) * 1000 / runs
+        out["box_run_sys_ms"] = (s1 - s0) * 1000 / runs
+        out["box_run_wall_ms"] = wall * 1000 / runs
+        out["round_trip_wall_ms"] = statistics.median(trips) * 1000
+        out["in_box_wall_ms"] = statistics.median(in_box) * 1000
+    finally:
+        sandbox.close()
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def measure(src: Path, cases: int, parallelism: int, breakdown_runs: int = 0) -> dict[str, float]:
     """One child run of the tree at `src`."""
     env = {**os.environ, "PYTHONPATH": str(src)}
+    extra = ["--child-breakdown", str(breakdown_runs)] if breakdown_runs else []
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(src), "--cases", str(cases),
-         "--parallelism", str(parallelism)],
+         "--parallelism", str(parallelism), *extra],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if out.returncode != 0:
@@ -136,8 +224,11 @@ def naive_rate(binary: Path, pairs: list[tuple[Path, bytes]], threads: int) -> f
     return len(pairs) / (time.perf_counter() - started)
 
 
-def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> dict[str, Any]:
-    """Baseline, this tree and the naive loop, alternating, for each parallelism."""
+def main(
+    baseline: Path, cases: int, repeat: int, parallelisms: list[int], breakdown_runs: int = 0
+) -> dict[str, Any]:
+    """Baseline, this tree and the naive loop, alternating, for each parallelism; then
+    (`breakdown_runs`) where a case's host time goes, both trees alternating."""
     rows = []
     naive_dir = Path(tempfile.mkdtemp(prefix="judgebox-bench-cpu-naive-", dir="/tmp"))
     try:
@@ -178,8 +269,42 @@ def main(baseline: Path, cases: int, repeat: int, parallelisms: list[int]) -> di
             rows.append(row)
     finally:
         shutil.rmtree(naive_dir, ignore_errors=True)
+    split: dict[str, dict[str, float]] = {}
+    if breakdown_runs:
+        got: dict[str, list[dict[str, float]]] = {"baseline": [], "this": []}
+        for _ in range(repeat):
+            for name, src in (("baseline", baseline), ("this", HERE_SRC)):
+                got[name].append(measure(src, cases, 1, breakdown_runs))
+                print("breakdown", name, got[name][-1], flush=True)
+        for name, runs in got.items():
+            split[name] = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
     return {"cases": cases, "repeat": repeat, "cpus": os.cpu_count(),
-            "baseline": str(baseline), "rows": rows}  # fmt: skip
+            "baseline": str(baseline), "rows": rows, "breakdown_runs": breakdown_runs,
+            "breakdown": split}  # fmt: skip
+
+
+GOAL_CPU_MS = 0.5  # issue 17: at most 0.5 ms of judge CPU per trivial case
+GOAL_RATIO = 0.6  # and with two boxes at least 0.6x the naive loop's cases per second
+
+
+def goal_lines(figures: dict[str, Any]) -> list[str]:
+    """Whether this tree meets issue 17's goals, and by how much it misses them."""
+    out = []
+    for r in figures["rows"]:
+        cpu = r["this_cpu_ms_per_case"]
+        verdict = "met" if cpu <= GOAL_CPU_MS else f"missed by {cpu - GOAL_CPU_MS:.3f} ms"
+        line = f"Goal judge CPU <= {GOAL_CPU_MS} ms/case, {r['parallel_boxes']} box(es): {verdict}"
+        line += f" ({cpu} ms; baseline {r['baseline_cpu_ms_per_case']} ms)"
+        if r["parallel_boxes"] == 2:
+            ratio = r["this_ratio_to_naive"]
+            met = (
+                "met"
+                if ratio >= GOAL_RATIO
+                else f"missed ({ratio}x, {ratio / GOAL_RATIO:.2f} of it)"
+            )
+            line += f"; goal >= {GOAL_RATIO}x the naive loop with 2 boxes: {met}"
+        out.append(f"- {line}.")
+    return out
 
 
 def write_report(figures: dict[str, Any], env: Environment) -> None:
@@ -213,6 +338,54 @@ def write_report(figures: dict[str, Any], env: Environment) -> None:
         "from as many threads as boxes, output compared by tokens, measured between the "
         "judge runs. Baseline: " + str(figures["baseline"]) + ".",
     ]
+    lines += ["", *goal_lines(figures)]
+    split = figures.get("breakdown") or {}
+    if split:
+        judge = {f"{r['parallel_boxes']}": r for r in figures["rows"]}.get("1")
+        lines += [
+            "",
+            "## Where a trivial case's host time goes (1 box)",
+            "",
+            f"Measured piece by piece in a child per tree, {figures['breakdown_runs']} runs "
+            f"each, medians of {figures['repeat']} alternating children (ms per case). "
+            "*cgroup work*: a case cgroup made, its limits written, its cgroup.procs "
+            "opened, read after the exit and removed, alone (3 directories on cgroup v1: "
+            "memory, pids, cpuacct). *Box.run*: the a+b program through a box that is up "
+            "(a spy on the record decoder times the round trip). *judge glue*: the judge "
+            "figure above minus Box.run (check, result, events, the loop's passes). "
+            "*round trip*: sendmsg to the EXITED record decoded; *in the box*: the "
+            "supervisor's fork to reaped (EXITED wall_ns).",
+            "",
+            "| figure (ms/case) | baseline | this |",
+            "| --- | --- | --- |",
+        ]
+        b, t = split["baseline"], split["this"]
+        rows_out = [
+            ("cgroup work: user", "cgroup_user_ms"),
+            ("cgroup work: kernel", "cgroup_sys_ms"),
+            ("Box.run: user", "box_run_user_ms"),
+            ("Box.run: kernel", "box_run_sys_ms"),
+        ]
+        for label, key in rows_out:
+            lines.append(f"| {label} | {b[key]} | {t[key]} |")
+
+        def rest(x: dict[str, float]) -> float:
+            return round(x["box_run_user_ms"] + x["box_run_sys_ms"] - x["cgroup_user_ms"]
+                         - x["cgroup_sys_ms"], 3)  # fmt: skip
+
+        lines.append(f"| Box.run CPU outside the cgroup work | {rest(b)} | {rest(t)} |")
+        if judge is not None:
+            glue_b = round(judge["baseline_cpu_ms_per_case"] - b["box_run_user_ms"]
+                           - b["box_run_sys_ms"], 3)  # fmt: skip
+            glue_t = round(judge["this_cpu_ms_per_case"] - t["box_run_user_ms"]
+                           - t["box_run_sys_ms"], 3)  # fmt: skip
+            lines.append(f"| judge glue (judge CPU, 1 box, minus Box.run) | {glue_b} | {glue_t} |")
+        for label, key in (
+            ("Box.run: wall", "box_run_wall_ms"),
+            ("round trip: wall (median)", "round_trip_wall_ms"),
+            ("of it in the box: fork to reaped (median)", "in_box_wall_ms"),
+        ):
+            lines.append(f"| {label} | {b[key]} | {t[key]} |")
     write("judge_cpu", figures, "\n".join(lines), env)
 
 
@@ -225,14 +398,25 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--breakdown",
+        type=int,
+        default=1000,
+        help="runs per child of the where-the-time-goes measurement (0: none)",
+    )
+    parser.add_argument("--child-breakdown", type=int, default=0)
     args = parser.parse_args()
     if args.child is not None:
         sys.path.insert(0, str(args.child))
-        got = asyncio.run(child(args.cases, args.parallelism[0], args.profile))
+        if args.child_breakdown:
+            got = asyncio.run(breakdown(args.child_breakdown))
+        else:
+            got = asyncio.run(child(args.cases, args.parallelism[0], args.profile))
         print(json.dumps(got))
     elif args.baseline is not None:
         environment = capture()
-        write_report(main(args.baseline, args.cases, args.repeat, args.parallelism), environment)
+        figures = main(args.baseline, args.cases, args.repeat, args.parallelism, args.breakdown)
+        write_report(figures, environment)
     else:
         environment = capture()
         tree = Path(tempfile.mkdtemp(prefix="judgebox-bench-baseline-", dir="/tmp"))
@@ -240,7 +424,8 @@ if __name__ == "__main__":
         subprocess.run([*git, "worktree", "add", "--detach", str(tree), args.baseline_ref],
                        check=True, capture_output=True)  # fmt: skip
         try:
-            figures = main(tree / "src", args.cases, args.repeat, args.parallelism)
+            figures = main(tree / "src", args.cases, args.repeat, args.parallelism,
+                           args.breakdown)  # fmt: skip
             figures["baseline"] = f"commit {args.baseline_ref}"
             write_report(figures, environment)
         finally:

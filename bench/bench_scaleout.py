@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import itertools
 import json
 import os
 import select
@@ -88,6 +89,8 @@ class Cluster:
         self.env.update(JUDGEBOX_PROBLEMS_DIR=str(problems), JUDGEBOX_PARALLELISM="1",
                         JUDGEBOX_MAX_QUEUED_RUNS="200", JUDGEBOX_LOG_LEVEL="WARNING")  # fmt: skip
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: dict[str, Path] = {}  # API node URL -> its log
+        self.worker_logs: list[Path] = []
         self.uids = iter(range(UID_BASE, UID_BASE + 8 * UID_COUNT, UID_COUNT))
 
     def spawn(self, command: list[str], **env: str) -> tuple[subprocess.Popen[bytes], int, Path]:
@@ -122,20 +125,23 @@ class Cluster:
         port = free_port()
         command = [JUDGEBOX, "serve", "--port", str(port)]
         command += ["--nats", nats_url] if nats_url else []
-        process, uid_base, _ = self.spawn(command, **env)
+        process, uid_base, log = self.spawn(command, **env)
         url = f"http://127.0.0.1:{port}"
+        self.logs[url] = log
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     return url, uid_base
             time.sleep(0.05)
-        raise RuntimeError(f"judgebox serve did not start ({command})")
+        raise RuntimeError(f"judgebox serve did not start ({command}):\n"
+                           f"{log.read_text(errors='replace')[-3000:]}")  # fmt: skip
 
-    def worker(self, nats_url: str) -> int:
+    def worker(self, nats_url: str, log_level: str = "INFO") -> int:
         """A `judgebox worker --slots 1`, once it is ready to pull jobs; its uid base."""
         command = [JUDGEBOX, "worker", "--nats", nats_url, "--slots", "1"]
-        process, uid_base, log = self.spawn(command, JUDGEBOX_LOG_LEVEL="INFO")
+        process, uid_base, log = self.spawn(command, JUDGEBOX_LOG_LEVEL=log_level)
+        self.worker_logs.append(log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
             if "worker ready" in log.read_text(errors="replace"):
@@ -202,7 +208,36 @@ def pids_alive(pids: set[int]) -> set[int]:
     return alive
 
 
-def cancel_once(submit_api: str, delete_api: str, uid_base: int) -> dict[str, list[float]]:
+TRACE_SEGMENTS = {
+    "sentToAsked": "DELETE written -> the API node's executor.cancel() (HTTP, uvicorn, route)",
+    "askedToTask": "cancel() -> its task publishes (a loop turn on the API node)",
+    "taskToHeard": "publish -> the worker's callback (flush, nats-server, worker wake-up)",
+    "heardToKilled": "the worker's callback -> its boxes SIGKILLed (kill_group)",
+    "killedToDead": "SIGKILL -> the last box process dead (kernel exit, polled)",
+}
+
+
+def trace_stamps(logs: tuple[Path, Path], run_id: str) -> dict[str, float]:
+    """The cancel-trace stamps (CLOCK_MONOTONIC) the API node and the worker logged for a run
+    (JUDGEBOX_LOG_LEVEL=DEBUG); {} when a line is missing."""
+    stamps: dict[str, float] = {}
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and len(stamps) < 5:
+        stamps.clear()
+        for log in logs:
+            for line in log.read_text(errors="replace").splitlines():
+                if f"run {run_id}: cancel-trace" in line:
+                    for field in line.split():
+                        key, sep, value = field.partition("=")
+                        if sep:  # the first message's stamps (the worker hears two)
+                            stamps.setdefault(key, float(value))
+        time.sleep(0.05)
+    return stamps
+
+
+def cancel_once(
+    submit_api: str, delete_api: str, uid_base: int, trace: tuple[Path, Path] | None = None
+) -> dict[str, list[float]]:
     """DELETE on `delete_api` of a run submitted on `submit_api`: s to dead boxes, to the answer.
 
     The clock starts when the DELETE's bytes are written on an open keep-alive connection
@@ -225,7 +260,7 @@ def cancel_once(submit_api: str, delete_api: str, uid_base: int) -> dict[str, li
     connection.connect()
     connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        started = time.perf_counter()
+        started = time.perf_counter()  # CLOCK_MONOTONIC, as the nodes' trace stamps
         connection.request("DELETE", f"/runs/{run_id}")
         dead = answered = None
         while dead is None or answered is None:
@@ -246,14 +281,27 @@ def cancel_once(submit_api: str, delete_api: str, uid_base: int) -> dict[str, li
         raise RuntimeError(f"DELETE answered {status}")
     if box_pids(uid_base):
         raise RuntimeError("a box process outlived the cancel (one that was not there before)")
-    return {"toDead": [dead], "toAnswer": [answered]}
+    sample = {"toDead": [dead], "toAnswer": [answered]}
+    if trace is not None:
+        t = trace_stamps(trace, run_id)
+        if {"asked", "task", "heard", "killed"} <= t.keys():
+            points = [started, t["asked"], t["task"], t["heard"], t["killed"], started + dead]
+            for key, (a, b) in zip(TRACE_SEGMENTS, itertools.pairwise(points), strict=True):
+                sample[key] = [b - a]
+    return sample
 
 
 def cancel_figures(samples: list[dict[str, list[float]]]) -> dict[str, Any]:
     """Milliseconds summaries of cancel samples."""
     to_dead = [s * 1000 for sample in samples for s in sample["toDead"]]
     to_answer = [s * 1000 for sample in samples for s in sample["toAnswer"]]
-    return {"deleteToDeadMs": summary(to_dead), "deleteAnsweredMs": summary(to_answer)}
+    figures: dict[str, Any] = {"deleteToDeadMs": summary(to_dead),
+                               "deleteAnsweredMs": summary(to_answer)}  # fmt: skip
+    for key in TRACE_SEGMENTS:
+        values = [s * 1000 for sample in samples for s in sample.get(key, [])]
+        if values:
+            figures.setdefault("traceMs", {})[key] = summary(values)
+    return figures
 
 
 def throughput(api: str, runs: int, cases: int, code: str) -> dict[str, float]:
@@ -287,13 +335,16 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         local1, local_uids = nodes.api(None, JUDGEBOX_MAX_ACTIVE_RUNS="1")
         local2, _ = nodes.api(None, JUDGEBOX_MAX_ACTIVE_RUNS="2")
         nats_url = nodes.nats()
-        (node_a, _), (node_b, _) = nodes.api(nats_url), nodes.api(nats_url)
-        worker_uids = nodes.worker(nats_url)
+        level = "DEBUG" if args.trace else "WARNING"
+        node_a, _ = nodes.api(nats_url)
+        node_b, _ = nodes.api(nats_url, JUDGEBOX_LOG_LEVEL=level)
+        worker_uids = nodes.worker(nats_url, "DEBUG" if args.trace else "INFO")
+        trace = (nodes.logs[node_b], nodes.worker_logs[0]) if args.trace else None
         local_cancel: list[dict[str, list[float]]] = []
         remote_cancel: list[dict[str, list[float]]] = []
         for _ in range(args.cancels):
             local_cancel.append(cancel_once(local1, local1, local_uids))
-            remote_cancel.append(cancel_once(node_a, node_b, worker_uids))
+            remote_cancel.append(cancel_once(node_a, node_b, worker_uids, trace))
         figures["localCancel"] = cancel_figures(local_cancel)
         figures["jetstreamCancel"] = cancel_figures(remote_cancel)
         if args.cancel_only:
@@ -355,11 +406,34 @@ def report(figures: dict[str, Any]) -> str:
         lines.append(f"| earlier (load {load.get('before')}/{load.get('after')}): "
                      f"{earlier['label']}, JetStream DELETE -> dead | {s['n']} | {median} | "
                      f"{s['p95']} | {s['p99']} | {s.get('min', '-')} | {s['max']} |")  # fmt: skip
+    if remote.get("traceMs"):
+        lines += [
+            "",
+            "Where the JetStream cancel's time goes (`--trace`: the API node and the worker log "
+            "CLOCK_MONOTONIC stamps at DEBUG, lined up with the probe's; one clock on one host):",
+            "",
+            "| segment (ms) | n | median | p95 | p99 | max |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for key, label in TRACE_SEGMENTS.items():
+            s = remote["traceMs"].get(key)
+            if s:
+                lines.append(f"| {label} | {s['n']} | {s['median']} | {s['p95']} | {s['p99']} "
+                             f"| {s['max']} |")  # fmt: skip
     ratio = remote["deleteToDeadMs"]["p99"] / max(local["deleteToDeadMs"]["p99"], 1e-9)
     lines += [
         "",
         f"Cancel across nodes, p99 DELETE -> dead: {remote['deleteToDeadMs']['p99']} ms, "
-        f"{ratio:.2f}x the local executor's {local['deleteToDeadMs']['p99']} ms.",
+        f"{ratio:.2f}x the local executor's {local['deleteToDeadMs']['p99']} ms. Goal (issue "
+        f"17): p99 <= 15 ms: {'met' if remote['deleteToDeadMs']['p99'] <= 15 else 'missed'}"
+        + (
+            ""
+            if remote["deleteToDeadMs"]["p99"] <= 15
+            else f", and the local executor misses it too in the same run (p99 "
+            f"{local['deleteToDeadMs']['p99']} ms, median {local['deleteToDeadMs']['median']}): "
+            "see the segments above and docs/scaleout.md for where the time goes"
+        )
+        + ".",
         "",
         f"Throughput: {figures['runs']} runs of {figures['cases']} python3 a+b cases each, "
         "submitted at once on node A, until the last `complete` (one box per run); best of "
@@ -424,6 +498,11 @@ def main() -> None:
         "--cancel-only",
         action="store_true",
         help="measure only the cancels; keep the last throughput figures",
+    )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="API node B and the worker log cancel-trace stamps: where the time goes",
     )
     parser.add_argument(
         "--label",

@@ -112,8 +112,8 @@ def _problem(spec: str, settings: Settings) -> Problem:
     path = Path(spec)
     try:
         if path.is_dir():
-            return load_problem(path)
-        return ProblemLibrary(settings.problems_dir).get(spec)
+            return load_problem(path, settings.cache_dir)
+        return ProblemLibrary(settings.problems_dir, cache_dir=settings.cache_dir).get(spec)
     except JudgeboxError as exc:
         usage_error(exc.message)
 
@@ -683,7 +683,7 @@ def problems(
     from judgebox.settings import settings_from_env
 
     settings = settings_from_env(problems_dir=problems_dir)
-    library = ProblemLibrary(settings.problems_dir)
+    library = ProblemLibrary(settings.problems_dir, cache_dir=settings.cache_dir)
     from rich.table import Table
 
     table = Table(title=f"problems in {settings.problems_dir}")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sandbox_fixtures import sandbox_fixtures
 
 from judgebox.judging.judge import Judge, Submission
 from judgebox.problems.library import ProblemLibrary
 from judgebox.problems.package import Problem
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Sandbox
 from judgebox.settings import Settings, bundled_problems_dir
 from judgebox.vocabulary.events import Event
 
@@ -22,20 +21,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="session")
-def shared_tmp() -> Iterator[Path]:
-    """A directory the box uids can reach (pytest's own tmp dirs are 0700)."""
-    path = Path(tempfile.mkdtemp(prefix="judgebox-judge-tests-", dir="/tmp"))
-    path.chmod(0o711)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def sandbox(shared_tmp: Path) -> Iterator[Sandbox]:
-    box = Sandbox.open(SandboxConfig(work_root=shared_tmp / "work", uid_base=61200))
-    yield box
-    box.close()
+shared_tmp, sandbox = sandbox_fixtures("judgebox-judge-tests-", uid_base=61200)
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +35,8 @@ def judge(settings: Settings, sandbox: Sandbox) -> Judge:
 
 
 @pytest.fixture(scope="session")
-def library() -> ProblemLibrary:
-    return ProblemLibrary(bundled_problems_dir())
+def library(settings: Settings) -> ProblemLibrary:
+    return ProblemLibrary(bundled_problems_dir(), cache_dir=settings.cache_dir)
 
 
 async def collect(

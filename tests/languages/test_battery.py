@@ -16,18 +16,16 @@ syntax check's) message. Every language in languages.toml is tested: `scripts/se
 from __future__ import annotations
 
 import random
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sandbox_fixtures import sandbox_fixtures
 
 from judgebox.judging.judge import Judge, Submission
 from judgebox.languages.table import load_languages
 from judgebox.problems.package import Problem, inline_problem
-from judgebox.sandbox import Sandbox, SandboxConfig
+from judgebox.sandbox import Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.events import CaseResultEvent, CompileEvent, CompleteEvent, Event
 from judgebox.vocabulary.verdicts import Verdict
@@ -62,22 +60,15 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="module")
-def shared_tmp() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="judgebox-battery-", dir="/tmp"))
-    path.chmod(0o711)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+shared_tmp, sandbox = sandbox_fixtures("judgebox-battery-", uid_base=61500, scope="module")
 
 
 @pytest.fixture(scope="module")
-def judge(shared_tmp: Path) -> Iterator[Judge]:
-    sandbox = Sandbox.open(SandboxConfig(work_root=shared_tmp / "work", uid_base=61500))
+def judge(shared_tmp: Path, sandbox: Sandbox) -> Judge:
     # 2 s: Elixir and Scala start in 0.5-1 s of CPU; the wall limit (5 s) is the same on a
     # busy CI host.
     settings = Settings(cache_dir=shared_tmp / "cache", parallelism=2, default_time_limit=2.0)
-    yield Judge(settings, sandbox)
-    sandbox.close()
+    return Judge(settings, sandbox)
 
 
 @pytest.fixture(scope="module")

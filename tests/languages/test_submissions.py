@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sandbox_fixtures import sandbox_fixtures
 
 from judgebox.judging.judge import Judge, Submission
 from judgebox.languages.table import load_languages
@@ -31,19 +29,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="module")
-def shared_tmp() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="judgebox-submissions-", dir="/tmp"))
-    path.chmod(0o711)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+shared_tmp, sandbox = sandbox_fixtures("judgebox-submissions-", uid_base=61550, scope="module")
 
 
 @pytest.fixture(scope="module")
-def judge(shared_tmp: Path) -> Iterator[Judge]:
-    sandbox = Sandbox.open(SandboxConfig(work_root=shared_tmp / "work", uid_base=61550))
-    yield Judge(Settings(cache_dir=shared_tmp / "cache", parallelism=1), sandbox)
-    sandbox.close()
+def judge(shared_tmp: Path, sandbox: Sandbox) -> Judge:
+    return Judge(Settings(cache_dir=shared_tmp / "cache", parallelism=1), sandbox)
 
 
 @pytest.fixture(scope="module")

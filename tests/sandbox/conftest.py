@@ -1,8 +1,8 @@
 """Fixtures of the sandbox tests: one real Sandbox per session, C programs built on the host, boxes.
 
-- `sandbox`: `Sandbox.open()` on a fresh work root under /tmp (world-traversable,
-  as the box uids must reach it), with its own uid range so that other test
-  sessions on the machine never look like leftovers of ours.
+- `shared_tmp`, `sandbox` (tests/support/sandbox_fixtures.py): `Sandbox.open()` on a fresh
+  work root under /tmp (world-traversable, as the box uids must reach it), with its own
+  uid range so that other test sessions on the machine never look like leftovers of ours.
 - `programs`: compiles C sources with the host's gcc into a workspace that the
   `box` fixture mounts read-only at /box.
 - `box`: a started box (bwrap + supervisor) for one test; closed afterwards, and
@@ -14,16 +14,15 @@ Async tests use the anyio pytest plugin on asyncio (`@pytest.mark.anyio`).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from host_state import processes_of_uid
+from sandbox_fixtures import sandbox_fixtures
 
-from judgebox.sandbox import Box, Mount, Sandbox, SandboxConfig
+from judgebox.sandbox import Box, Mount, Sandbox
 
 # Box uids of this session: away from the default 61000.. range of a running server.
 UID_BASE = 62000 + (os.getpid() % 128) * 16
@@ -44,23 +43,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="session")
-def test_root() -> Iterator[Path]:
-    """A world-traversable scratch root for this session (box uids must reach work dirs)."""
-    root = Path(tempfile.mkdtemp(prefix="judgebox-test-", dir="/tmp"))
-    root.chmod(0o711)
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def sandbox(test_root: Path) -> Iterator[Sandbox]:
-    """The session's sandbox host (isolation probed for real; refuses incomplete isolation)."""
-    sb = Sandbox.open(
-        SandboxConfig(work_root=test_root / "work", uid_base=UID_BASE, uid_count=SESSION_UIDS)
-    )
-    yield sb
-    sb.close()
+shared_tmp, sandbox = sandbox_fixtures("judgebox-test-", uid_base=UID_BASE, uid_count=SESSION_UIDS)
 
 
 class CPrograms:

@@ -261,9 +261,9 @@ async def test_each_case_starts_with_an_empty_tmp(sandbox: Sandbox) -> None:
 
 
 async def test_symlink_planted_in_a_writable_box_is_never_followed_by_the_host(
-    sandbox: Sandbox, test_root: Path
+    sandbox: Sandbox, shared_tmp: Path
 ) -> None:
-    secret = test_root / "host-secret"
+    secret = shared_tmp / "host-secret"
     secret.write_text("host secret\n")
     secret.chmod(0o600)
     workspace = sandbox.workspace("symlinks")

@@ -143,10 +143,10 @@ async def test_a_reused_capture_file_holds_only_this_cases_output(box: Box) -> N
 
 
 async def test_stdout_flood_into_a_host_file_never_passes_the_cap(
-    box: Box, test_root: Path
+    box: Box, shared_tmp: Path
 ) -> None:
     limit = 256 * 1024
-    target = test_root / "flood.out"
+    target = shared_tmp / "flood.out"
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # run() consumes it
     code = "import os\nwhile True: os.write(1, b'y'*4096)"
     r = await box.run([PY, "-S", "-c", code], limits=Limits(output=limit), stdout=fd)
@@ -233,8 +233,8 @@ async def test_sleeping_program_is_killed_at_the_wall_limit(box: Box) -> None:
     assert_case_gone(box.ctx.uid)
 
 
-async def test_ignoring_fifty_mib_of_stdin_is_ok_and_quick(box: Box, test_root: Path) -> None:
-    big = test_root / "big.in"
+async def test_ignoring_fifty_mib_of_stdin_is_ok_and_quick(box: Box, shared_tmp: Path) -> None:
+    big = shared_tmp / "big.in"
     with open(big, "wb") as f:
         f.truncate(50 * MiB)
     r = await box.run(["/usr/bin/true"], limits=Limits(), stdin=big)

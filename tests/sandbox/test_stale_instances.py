@@ -56,10 +56,10 @@ def reap_orphans(pids: list[int], timeout: float = 2.0) -> None:
 
 
 def test_next_start_sweeps_a_killed_judgebox(
-    sandbox: Sandbox, test_root: Path, subprocess_uid_base: int
+    sandbox: Sandbox, shared_tmp: Path, subprocess_uid_base: int
 ) -> None:
-    work_root = test_root / "crash-root"
-    canary = test_root / "canary"
+    work_root = shared_tmp / "crash-root"
+    canary = shared_tmp / "canary"
     canary.mkdir()
     (canary / "file").write_text("keep me\n")
     crashing = subprocess.Popen(
@@ -111,10 +111,10 @@ def test_next_start_sweeps_a_killed_judgebox(
 
 
 def test_next_start_says_which_isolation_is_in_force(
-    test_root: Path, subprocess_uid_base: int
+    shared_tmp: Path, subprocess_uid_base: int
 ) -> None:
     start = subprocess.run(
-        [sys.executable, "-c", NEXT_START, str(test_root / "quiet-root"),
+        [sys.executable, "-c", NEXT_START, str(shared_tmp / "quiet-root"),
          str(subprocess_uid_base)],
         capture_output=True,
         text=True,
@@ -138,7 +138,7 @@ def test_the_session_sandbox_has_every_layer(sandbox: Sandbox) -> None:
 
 
 def test_a_box_dies_with_its_judgebox_process_mid_case(
-    test_root: Path, subprocess_uid_base: int
+    shared_tmp: Path, subprocess_uid_base: int
 ) -> None:
     """SIGKILL of the judgebox process mid-case ends the whole box without any sweep.
 
@@ -146,8 +146,8 @@ def test_a_box_dies_with_its_judgebox_process_mid_case(
     process, and the kernel clears it at the uid change anyway; the supervisor was
     blocked in wait4 on the case, so a spinning program ran on with no watchdog.
     """
-    work_root = test_root / "spin-root"
-    canary = test_root / "spin-canary"
+    work_root = shared_tmp / "spin-root"
+    canary = shared_tmp / "spin-canary"
     canary.mkdir()
     (canary / "file").write_text("keep me\n")
     crashing = subprocess.Popen(
@@ -180,7 +180,7 @@ def test_a_box_dies_with_its_judgebox_process_mid_case(
 
 
 def test_next_start_kills_the_boxes_of_a_killed_judgebox(
-    test_root: Path, subprocess_uid_base: int
+    shared_tmp: Path, subprocess_uid_base: int
 ) -> None:
     """The start-up sweep kills a stale instance's whole box, not only its case processes.
 
@@ -189,8 +189,8 @@ def test_next_start_kills_the_boxes_of_a_killed_judgebox(
     dies: only the sweep of the next start can. The outer bwrap and the
     supervisor used to be in no cgroup of the instance, so the sweep never saw them.
     """
-    work_root = test_root / "stopped-root"
-    canary = test_root / "stopped-canary"
+    work_root = shared_tmp / "stopped-root"
+    canary = shared_tmp / "stopped-canary"
     canary.mkdir()
     (canary / "file").write_text("keep me\n")
     crashing = subprocess.Popen(
@@ -262,7 +262,7 @@ async def test_the_last_resort_kill_picks_only_that_instance_and_those_uids(
 
 
 def test_a_judgebox_killed_while_boxes_start_leaves_no_box_behind(
-    test_root: Path, subprocess_uid_base: int
+    shared_tmp: Path, subprocess_uid_base: int
 ) -> None:
     """Killed at any point of a box start, a judgebox process takes all of that box with it.
 
@@ -275,7 +275,7 @@ def test_a_judgebox_killed_while_boxes_start_leaves_no_box_behind(
     uids = range(subprocess_uid_base, subprocess_uid_base + 2)
     left: list[str] = []
     for round_ in range(15):
-        work_root = test_root / f"start-loop-{round_}"
+        work_root = shared_tmp / f"start-loop-{round_}"
         looping = subprocess.Popen(
             [sys.executable, str(HERE / "box_start_loop.py"), str(work_root),
              str(subprocess_uid_base)],

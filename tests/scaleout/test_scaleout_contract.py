@@ -7,12 +7,10 @@ submitted on the first API node is followed or cancelled on the second.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import Cluster, write_problems
+from conftest import Cluster
 from scaleout_cluster import describe, follow, sse_events, wait_for
 
 APLUSB = "a, b = map(int, input().split())\nprint(a + b)\n"
@@ -114,28 +112,3 @@ def test_closing_a_validate_dataset_stream_cancels_its_run(cluster: Cluster) -> 
     pids = cluster.sandboxed_pids()
     wait_for(lambda: not cluster.sandboxed_pids(), 5, f"the sandbox dying:\n{describe(pids)}")
     wait_for(lambda: cluster.api[-1].run(run_id)["status"] == "cancelled", 5, "complete/cancelled")
-
-
-def test_what_workers_cannot_judge_yet_is_refused_at_once_not_queued(tmp_path: Path) -> None:
-    """With --nats: custom input, per-request limits and submit-answer runs get a 400 that
-    says so (no worker takes them, so a queued job would wait forever)."""
-    problems = write_problems(tmp_path / "problems")
-    answer = Path(__file__).parents[1] / "data" / "packages" / "submitanswersingle"
-    shutil.copytree(answer, problems / "submitanswersingle")
-    cluster = Cluster(tmp_path / "cluster", problems, "jetstream")
-    try:
-        url = cluster.add_api().url
-        refused = [
-            {"problem": "aplusb", "language": "python3", "code": APLUSB,
-             "cases": [{"input": "1 2\n"}]},
-            {"problem": "aplusb", "language": "python3", "code": APLUSB, "limits": {"time": 1}},
-            {"language": "python3", "code": APLUSB, "validatorFlags": "case_sensitive",
-             "cases": [{"input": "1 2\n", "answer": "3\n"}]},
-            {"problem": "submitanswersingle", "language": "answer", "code": "42\n"},
-        ]  # fmt: skip
-        for body in refused:
-            response = httpx.post(f"{url}/runs", json=body, timeout=30)
-            assert response.status_code == 400, (body, response.text)
-            assert "--nats" in response.json()["error"]["message"]
-    finally:
-        cluster.stop()

@@ -191,7 +191,12 @@ class Intruder:
             await attempt(
                 "overwrite a run record", js.publish(f"$KV.JUDGEBOX_RUNS.run.{run_id}", b"{}")
             )
+            await attempt(  # a large job's pieces (job_parts.py) are as safe as its record
+                "forge a job piece", js.publish(f"$KV.JUDGEBOX_RUNS.job.{run_id}.0", job)
+            )
             await client.publish(f"cancel.{run_id}", b"delete")  # core: refused asynchronously
+            # Nor may it pretend to follow a cancelWhenUnwatched run (keeping it alive).
+            await client.publish(f"watch.{run_id}", b'{"node": "x", "following": true}')
             await attempt(
                 "erase an event",
                 client.request(
@@ -241,8 +246,9 @@ def test_stolen_worker_credentials_cannot_queue_cancel_or_erase(
 
     assert all(result.startswith("refused") for result in outcome.values()), outcome
     violations = " ".join(intruder.errors).lower()
-    assert violations.count("permissions violation") >= len(outcome) + 2, intruder.errors
+    assert violations.count("permissions violation") >= len(outcome) + 3, intruder.errors
     assert f'publish to "cancel.{run_id}"' in violations  # the core cancel never went out
+    assert f'publish to "watch.{run_id}"' in violations  # nor a forged follower
     assert 'subscription to "_inbox_api.>"' in violations  # nor the API nodes' replies
     # The run went on, unharmed: no forged cancel reached the worker, no event was erased.
     events = follow(f"{api.url}/runs/{run_id}/events")

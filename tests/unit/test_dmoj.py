@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from judgebox.problems import archives
+from judgebox.problems.library import ProblemLibrary
 from judgebox.problems.package import Validation, load_problem
 from judgebox.vocabulary.errors import ProblemPackageError
 
 DATA = Path(__file__).parent.parent / "data"
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JUDGEBOX_CACHE_DIR", str(tmp_path / "cache"))
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
@@ -46,7 +46,7 @@ def test_batches_points_pretests_and_the_python_checker() -> None:
 def test_the_archive_is_extracted_once_into_the_cache(cache: Path) -> None:
     old = os.umask(0o077)  # a strict umask must not hide the cases from the boxes' uids
     try:
-        problem = load_problem(DATA / "dmoj-archive")
+        problem = load_problem(DATA / "dmoj-archive", cache)
     finally:
         os.umask(old)
     assert problem.data_root is not None and problem.data_root.is_relative_to(cache)
@@ -55,9 +55,28 @@ def test_the_archive_is_extracted_once_into_the_cache(cache: Path) -> None:
     assert problem.cases[0].input_path.parent.stat().st_mode & 0o777 == 0o755
     flags = problem.checker_flags
     assert flags.float_absolute_tolerance == flags.float_relative_tolerance == pytest.approx(1e-3)
-    again = load_problem(DATA / "dmoj-archive")
+    again = load_problem(DATA / "dmoj-archive", cache)
     assert again.data_root == problem.data_root
     assert [p.name for p in cache.joinpath("archives").iterdir()] == [problem.data_root.name]
+
+
+def test_each_library_extracts_into_its_own_cache_and_the_environment_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JUDGEBOX_CACHE_DIR", str(tmp_path / "from-environment"))
+    root = tmp_path / "problems"
+    shutil.copytree(DATA / "dmoj-archive", root / "zipped")
+    first = ProblemLibrary(root, cache_dir=tmp_path / "one").get("zipped")
+    second = ProblemLibrary(root, cache_dir=tmp_path / "two").get("zipped")
+    assert first.data_root is not None and first.data_root.parent == tmp_path / "one" / "archives"
+    assert second.data_root is not None and second.data_root.parent == tmp_path / "two" / "archives"
+    assert second.cases[0].input_path.read_text() == "1 3\n"
+    assert not (tmp_path / "from-environment").exists()
+
+
+def test_an_archive_with_no_cache_folder_given_is_refused() -> None:
+    with pytest.raises(ProblemPackageError, match="needs a cache folder"):
+        load_problem(DATA / "dmoj-archive")
 
 
 @pytest.mark.parametrize(

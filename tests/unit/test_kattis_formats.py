@@ -153,7 +153,7 @@ def test_a_broken_package_is_one_line_and_the_others_still_load(tmp_path: Path) 
         "data/secret/g/test_group.yaml": "max_score: 101\n",
         "data/secret/g/1.in": "", "data/secret/g/1.ans": "",
     })  # fmt: skip
-    library = ProblemLibrary(tmp_path)
+    library = ProblemLibrary(tmp_path, cache_dir=tmp_path / ".cache")
     assert [p.name for p in library.list()] == ["good"]
     expected = {
         "badversion": ("problem.yaml", "unknown problem_format_version '2030-01'"),
@@ -176,10 +176,10 @@ def test_the_library_caches_a_big_package_and_sees_changes(tmp_path: Path) -> No
         files[f"data/secret/{i:04d}.in"] = f"{i}\n"
         files[f"data/secret/{i:04d}.ans"] = f"{i}\n"
     write(tmp_path / "big", files)
-    trusting = ProblemLibrary(tmp_path, recheck_seconds=3600)
+    trusting = ProblemLibrary(tmp_path, cache_dir=tmp_path / ".cache", recheck_seconds=3600)
     first = trusting.get("big")
     assert len(first.cases) == 1000 and trusting.get("big") is first  # no rescan, no reload
-    checking = ProblemLibrary(tmp_path)
+    checking = ProblemLibrary(tmp_path, cache_dir=tmp_path / ".cache")
     loaded = checking.get("big")
     assert checking.get("big") is loaded  # same signature: the cached problem
     group = tmp_path / "big" / "data" / "secret" / "test_group.yaml"

@@ -312,6 +312,11 @@ ONE_CASE = {"data/secret/1.in": "", "data/secret/1.ans": ""}
             ["problem.yaml", "unknown validator flag 'case_insensitive'"],
         ),
         ({".timelimit": "fast\n", **ONE_CASE}, [".timelimit", "in seconds", "'fast'"]),
+        ({".timelimit": "inf\n", **ONE_CASE}, [".timelimit", "in seconds", "'inf'"]),
+        (
+            {"domjudge-problem.ini": "timelimit = '-2'\n", **ONE_CASE},
+            ["domjudge-problem.ini", "`timelimit` must be seconds", "'-2'"],
+        ),
         (
             {"problem.yaml": "problem_format_version: 2099-01\n", **ONE_CASE},
             ["problem_format_version '2099-01'", "2025-09"],
@@ -415,7 +420,7 @@ def library_root(tmp_path: Path) -> Path:
 
 
 def test_library_lists_sorted_and_remembers_broken(library_root: Path) -> None:
-    library = ProblemLibrary(library_root)
+    library = ProblemLibrary(library_root, cache_dir=library_root / ".cache")
     assert [problem.name for problem in library.list()] == ["alpha", "zeta"]
     assert list(library.broken) == ["broken", "with space"]
     assert "1.in" in library.broken["broken"]
@@ -426,7 +431,7 @@ def test_library_lists_sorted_and_remembers_broken(library_root: Path) -> None:
 
 
 def test_library_of_a_missing_root_is_empty(tmp_path: Path) -> None:
-    assert ProblemLibrary(tmp_path / "nowhere").list() == []
+    assert ProblemLibrary(tmp_path / "nowhere", cache_dir=tmp_path / "cache").list() == []
 
 
 @pytest.mark.parametrize(
@@ -434,18 +439,18 @@ def test_library_of_a_missing_root_is_empty(tmp_path: Path) -> None:
 )
 def test_library_refuses_path_like_names(library_root: Path, name: str) -> None:
     with pytest.raises(UnknownProblemError) as error:
-        ProblemLibrary(library_root).get(name)
+        ProblemLibrary(library_root, cache_dir=library_root / ".cache").get(name)
     assert "not a problem name" in error.value.message
 
 
 def test_library_unknown_name_lists_the_known_ones(library_root: Path) -> None:
     with pytest.raises(UnknownProblemError) as error:
-        ProblemLibrary(library_root).get("nope")
+        ProblemLibrary(library_root, cache_dir=library_root / ".cache").get("nope")
     assert error.value.message == "no problem named 'nope'; known problems: alpha, zeta"
 
 
 def test_library_caches_until_the_package_changes(library_root: Path) -> None:
-    library = ProblemLibrary(library_root)
+    library = ProblemLibrary(library_root, cache_dir=library_root / ".cache")
     first = library.get("alpha")
     assert library.get("alpha") is first
     yaml_file = library_root / "alpha" / "problem.yaml"
@@ -462,8 +467,8 @@ def test_library_caches_until_the_package_changes(library_root: Path) -> None:
 # --- the bundled packages ----------------------------------------------------------
 
 
-def test_bundled_problems_load() -> None:
-    library = ProblemLibrary(BUNDLED)
+def test_bundled_problems_load(tmp_path: Path) -> None:
+    library = ProblemLibrary(BUNDLED, cache_dir=tmp_path)
     loaded = {problem.name: problem for problem in library.list()}
     assert library.broken == {}
     assert sorted(loaded) == ["anysum", "aplusb", "countdown", "doubleit", "guess", "hypotenuse"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -100,6 +104,60 @@ def test_available_languages_probes_once_per_table(tmp_path: Path) -> None:
     assert first == second and list(first) == ["counted"]
     assert first["counted"].version == "2.5"
     assert counter.read_text() == "x\n"
+
+
+# Run in a child subreaper, as the judge is one: probe `argv` (with timeout 1 s), wait for
+# what outlived the probe to die, and print the child's children (then kill and reap them).
+_PROBE_IN_A_SUBREAPER = """
+import ctypes, json, os, signal, sys, time
+from dataclasses import replace
+from judgebox.languages.table import load_languages
+from judgebox.languages.toolchains import probe_toolchain
+from judgebox.vocabulary.errors import ToolchainUnavailableError
+
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+language = replace(load_languages()["python3"], id="leaver", version=tuple(sys.argv[1:]),
+                   version_pattern=r"Leaver (\\d+\\.\\d+)")
+try:
+    answer = probe_toolchain(language, timeout=1.0).version
+except ToolchainUnavailableError as error:
+    answer = error.message
+time.sleep(1.0)
+me, left = os.getpid(), []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        continue
+    name, fields = stat[stat.find("(") + 1 : stat.rfind(")")], stat.rsplit(")", 1)[1].split()
+    if int(fields[1]) == me:
+        left.append(f"{name} {fields[0]}")
+        os.kill(int(pid), signal.SIGKILL)
+        os.waitpid(int(pid), 0)
+print(json.dumps([answer, left]))
+"""
+_LEAVER = (
+    "(exec >/dev/null 2>&1; sleep 0.3) &"  # a helper that dies after the probe (inet_gethost)
+    " setsid sleep 600 >/dev/null 2>&1 &"  # a daemon in a session of its own
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "answer"),
+    [
+        (_LEAVER + " echo Leaver 1.5", "1.5"),
+        (_LEAVER + " sleep 600", "did not answer within 1 s"),
+    ],
+)
+def test_a_probe_leaves_no_zombie_and_no_process_in_a_subreaper(script: str, answer: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE_IN_A_SUBREAPER, "/bin/sh", "-c", script],
+        capture_output=True, text=True, env=env, check=True, timeout=60,
+    )  # fmt: skip
+    found, left = json.loads(done.stdout)
+    assert answer in found
+    assert left == []
 
 
 def test_require_toolchain_names_the_offered_languages() -> None:

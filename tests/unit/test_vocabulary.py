@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
+
 import pytest
 
 from judgebox.settings import settings_from_env
@@ -11,6 +14,7 @@ from judgebox.vocabulary.events import (
     CompileEvent,
     CompleteEvent,
     Event,
+    GroupResultEvent,
     StartEvent,
     event_from_wire,
     run_document,
@@ -19,7 +23,10 @@ from judgebox.vocabulary.limits import Limits, parse_duration, parse_size
 from judgebox.vocabulary.verdicts import (
     CaseResult,
     CompileResult,
+    Difference,
+    GroupResult,
     RunStatus,
+    Summary,
     Verdict,
     overall_verdict,
     summarize,
@@ -100,6 +107,28 @@ def test_events_round_trip_through_the_wire() -> None:
         "output",
     }
     assert "input" not in events[3].to_wire()
+
+
+def test_every_field_of_every_result_travels_over_the_wire() -> None:
+    """A field set to a non-default value comes back as it was: none is left off the wire."""
+    full_case = CaseResult(
+        index=4, name="custom/1", verdict=Verdict.WA, time_ms=1, wall_time_ms=2, memory_kb=3,
+        exit_code=0, signal="SIGKILL", feedback="f", input="i", answer="a", output="o",
+        score=0.5, difference=Difference("extra token", 1, 2, 3), stderr="e",
+        output_truncated=True, reference="ref.py", input_rejected="why",
+    )  # fmt: skip
+    full_summary = Summary(3, False, Verdict.RAN, 1, 1, 1, RunStatus.CANCELLED, 5.0, 10.0, 2)
+    events: list[Event] = [
+        CompileEvent(CompileResult(ok=False, time_ms=7, output="err", cached=True)),
+        CaseResultEvent(full_case),
+        GroupResultEvent(GroupResult("secret/g", Verdict.AC, 1.5, 2.0)),
+        CompleteEvent(full_summary),
+    ]
+    for result in (full_case, full_summary):
+        defaults = {f.name for f in fields(result) if getattr(result, f.name) == f.default}
+        assert defaults == set(), defaults  # the test really sets every field
+    for event in events:
+        assert event_from_wire(event.name, json.loads(json.dumps(event.to_wire()))) == event
 
 
 def test_run_document_has_the_api_shape() -> None:

@@ -270,7 +270,18 @@ class Judge:
         producer = asyncio.ensure_future(self._produce(submission, language, send))
         try:
             async with receive:
-                async for event in receive:
+                while True:
+                    # What is queued is taken without a checkpoint (an event-loop pass per
+                    # event); only an empty stream is awaited.
+                    try:
+                        event = receive.receive_nowait()
+                    except anyio.WouldBlock:
+                        try:
+                            event = await receive.receive()
+                        except anyio.EndOfStream:
+                            break
+                    except anyio.EndOfStream:
+                        break
                     yield event
             await producer
         finally:
@@ -419,7 +430,9 @@ class Judge:
         base_limits = None
         if problem.custom_package is not None:
             # The reference runs under the package's own limits, not a request's lower ones.
-            base = await asyncio.to_thread(load_problem, problem.custom_package)
+            base = await asyncio.to_thread(
+                load_problem, problem.custom_package, self.settings.cache_dir
+            )
             base_limits = CaseJudge.problem_limits(self.settings, base)
         return await CustomJudging.prepare(
             self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
@@ -531,7 +544,9 @@ class Judge:
                 if board is not None and board.blocked(cases[i]):
                     result = _skipped(cases[i])  # it ran before the required group was decided
                 emitted.append(result)
-                await send.send(CaseResultEvent(result))
+                # The buffer is unbounded: no wait, and no checkpoint (an event-loop pass
+                # per case) as `send` would take.
+                send.send_nowait(CaseResultEvent(result))
                 await _record(board, cases[i], result, send)
                 if sub.stop_on_first_failure and result.verdict is not Verdict.AC:
                     stop_at = i

@@ -3,21 +3,23 @@
 A language is offered when every absolute path in its compile and run commands is an
 executable file and its version probe exits 0 within a short timeout and prints a version.
 Probes run on the host (not sandboxed: they run no submitted code), all in parallel, with
-an environment like the sandbox's. `available_languages()` probes once per table and caches.
+an environment like the sandbox's, each through probe_reaper.py, which kills and reaps
+whatever the probe leaves behind. `available_languages()` probes once per table and caches.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from judgebox.languages.probe_reaper import TIMED_OUT
 from judgebox.languages.table import Language, load_languages
 from judgebox.vocabulary.errors import ToolchainUnavailableError, UnknownLanguageError
 from judgebox.vocabulary.probe_cache import ProbeCache, count_probe, file_key
@@ -26,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 10.0
 PROBE_WORKERS = 6
+_REAPER = str(Path(__file__).with_name("probe_reaper.py"))
+# The reaper times the probe from its start; this much more covers the reaper's own start
+# and clear-up on a loaded host before it is stopped from here.
+_REAPER_ALLOWANCE_S = 10.0
 # What a sandboxed command sees; a probe must not succeed only thanks to the host's PATH.
 _PROBE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"}
 
@@ -57,97 +63,79 @@ def probe_toolchain(
 ) -> Toolchain:
     """Probe one language (through `cache` when given); raise ToolchainUnavailableError saying
     what is missing. Only an answered probe is cached: a missing toolchain is looked for again."""
-    key = toolchain_key(language) if cache is not None else None
-    name = f"toolchain-{language.id}"
-    if cache is not None:
-        hit = cache.get(name, key)
-        if (
-            isinstance(hit, list)
-            and len(hit) == 2
-            and all(isinstance(part, str) for part in hit)
-            and _all_executable(language)
-        ):
-            return Toolchain(language, hit[0], hit[1])
+    if cache is None:
+        return _probe_toolchain(language, timeout=timeout)
+    name, key = f"toolchain-{language.id}", toolchain_key(language)
+    hit = cache.get(name, key)
+    if (
+        isinstance(hit, list)
+        and len(hit) == 2
+        and all(isinstance(part, str) for part in hit)
+        and _missing_executable(language) is None
+    ):
+        return Toolchain(language, hit[0], hit[1])
     toolchain = _probe_toolchain(language, timeout=timeout)
-    if cache is not None:
-        cache.put(name, key, [toolchain.version, toolchain.banner])
+    cache.put(name, key, [toolchain.version, toolchain.banner])
     return toolchain
 
 
-def _all_executable(language: Language) -> bool:
-    return all(os.path.isfile(path) and os.access(path, os.X_OK) for path in _executables(language))
+def _missing_executable(language: Language) -> str | None:
+    """The first absolute path in the language's commands that is not an executable file."""
+    executables = _executables(language)
+    return next((p for p in executables if not (os.path.isfile(p) and os.access(p, os.X_OK))), None)
 
 
 def _probe_toolchain(language: Language, *, timeout: float) -> Toolchain:
     count_probe(f"toolchain-{language.id}")
-    for executable in _executables(language):
-        if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
-            raise ToolchainUnavailableError(
-                f"language {language.id} is unavailable: {executable} is not installed "
-                "(install its Debian package, or choose another language)"
-            )
+    missing = _missing_executable(language)
+    if missing is not None:
+        raise ToolchainUnavailableError(
+            f"language {language.id} is unavailable: {missing} is not installed "
+            "(install its Debian package, or choose another language)"
+        )
+    return _parse_version(language, _run_probe(language, timeout))
+
+
+def _run_probe(language: Language, timeout: float) -> str:
+    """The output (stderr with stdout) of the version command, which must exit 0.
+
+    It runs through the reaper: a helper the probe leaves (Erlang's inet_gethost) dies
+    with it instead of becoming a zombie of the judge, a child subreaper.
+    """
+    # -I -S: the reaper imports only the standard library, so no site or environment
+    argv = [sys.executable, "-I", "-S", _REAPER, str(timeout), *language.version]
     try:
         probe = subprocess.Popen(
-            language.version,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env=_PROBE_ENV,
-        )
-    except OSError as error:
+        )  # fmt: skip
+    except OSError as error:  # the reaper's interpreter; the probe's own start is the reaper's
         raise ToolchainUnavailableError(
-            f"language {language.id} is unavailable: cannot start {language.version[0]}: {error}"
+            f"language {language.id} is unavailable: cannot start {argv[0]}: {error}"
         ) from error
-    started = _start_time(probe.pid)
+    stopped = False
     try:
-        stdout, _ = probe.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        probe.kill()
-        probe.communicate()
+        stdout, _ = probe.communicate(timeout=timeout + _REAPER_ALLOWANCE_S)
+    except subprocess.TimeoutExpired:
+        stopped = True
+        probe.terminate()  # the reaper kills the probe and all below it, then exits
+        try:
+            stdout, _ = probe.communicate(timeout=_REAPER_ALLOWANCE_S)
+        except subprocess.TimeoutExpired:
+            probe.kill()
+            stdout, _ = probe.communicate()
+    if stopped or probe.returncode == TIMED_OUT:
         raise ToolchainUnavailableError(
             f"language {language.id} is unavailable: {' '.join(language.version)} did not "
             f"answer within {timeout:g} s"
-        ) from error
-    finally:
-        _reap_orphans_since(started)
+        )
     output = stdout.decode("utf-8", "replace")
     if probe.returncode != 0:
         raise ToolchainUnavailableError(
             f"language {language.id} is unavailable: {' '.join(language.version)} exited with "
             f"{probe.returncode}: {_first_line(output)}"
         )
-    return _parse_version(language, output)
-
-
-def _start_time(pid: int) -> int:
-    """A process's start time in clock ticks since boot (0 when it is already gone)."""
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-def _reap_orphans_since(started: int) -> None:
-    """Reap the helpers a probe left that died as our children (Erlang's inet_gethost).
-
-    The sandbox makes this process a child subreaper, so a probe's orphaned helper is
-    handed to us and, once dead, stays a zombie nobody waits for. Only zombies born at or
-    after the probe are taken, and never a `bwrap`: the sandbox reaps its own.
-    """
-    me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.find("(") + 1 : stat.rfind(")")]
-        fields = stat.rsplit(")", 1)[1].split()
-        ours = fields[0] == "Z" and int(fields[1]) == me and name != "bwrap"
-        if ours and started and int(fields[19]) >= started:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(int(entry), os.WNOHANG)
+    return output
 
 
 def probe_toolchains(

@@ -91,15 +91,21 @@ def read_timelimit(path: Path) -> float | None:
     if not file.is_file():
         return None
     text = file.read_text(encoding="utf-8", errors="replace").strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
+    seconds = _positive_seconds(text)
+    if seconds is None:
         raise ProblemPackageError(
             f"{file}: must hold the time limit in seconds (e.g. 2), not {text!r}"
         )
     return seconds
+
+
+def _positive_seconds(text: str) -> float | None:
+    """`text` as a positive, finite number of seconds; None when it is not one."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def read_domjudge_ini(path: Path) -> dict[str, str]:
@@ -120,11 +126,8 @@ def domjudge_timelimit(path: Path) -> float | None:
     text = read_domjudge_ini(path).get("timelimit")
     if text is None:
         return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
+    seconds = _positive_seconds(text)
+    if seconds is None:
         raise ProblemPackageError(
             f"{path / 'domjudge-problem.ini'}: `timelimit` must be seconds (e.g. 2), not {text!r}"
         )

@@ -42,7 +42,6 @@ from judgebox.problems.model import (
     TestGroup,
     Validation,
 )
-from judgebox.settings import settings_from_env
 from judgebox.vocabulary.checker_flags import CheckerFlags
 from judgebox.vocabulary.errors import ProblemPackageError
 
@@ -56,11 +55,6 @@ _REFUSED = {
 }
 _NAMED = ("identical", "rstripped", "sorted", "unordered", "easy", "linecount")
 _FLOAT_MODES = {"floats": "default", "floatsabs": "absolute", "floatsrel": "relative"}
-
-
-def is_dmoj(path: Path) -> bool:
-    """Whether the folder is a DMOJ problem folder."""
-    return (path / "init.yml").is_file()
 
 
 @dataclass
@@ -134,22 +128,17 @@ def _entries(config: Mapping[str, Any], key: str, file: Path) -> Sequence[Any]:
     return value
 
 
-def load_dmoj(path: Path) -> Problem:
-    """Load a DMOJ problem folder (init.yml)."""
+def load_dmoj(path: Path, cache_dir: Path | None) -> Problem:
+    """Load a DMOJ problem folder (init.yml); an `archive:` is extracted under `cache_dir`.
+
+    Without a cache folder a problem whose cases are in an archive is refused.
+    """
     file = path / "init.yml"
     config = read_yaml(file)
     for key, what in _REFUSED.items():
         if config.get(key):
             raise ProblemPackageError(f"{file}: `{key}:` — {what} are not supported by judgebox")
-    data = path
-    archive = config.get("archive")
-    if archive is not None:
-        if not isinstance(archive, str) or not archive:
-            raise ProblemPackageError(f"{file}: `archive` must name a zip file of the folder")
-        zip_file = (path / archive).resolve()
-        if not zip_file.is_relative_to(path.resolve()):
-            raise ProblemPackageError(f"{file}: archive {archive!r} leaves the problem")
-        data = extract_archive(zip_file, settings_from_env().cache_dir / "archives")
+    data = _data_folder(path, config.get("archive"), file, cache_dir)
     reader = _Reader(path, file, data)
     tests = _entries(config, "test_cases", file)
     if not tests:
@@ -217,6 +206,23 @@ def load_dmoj(path: Path) -> Problem:
         named_checker=named,
         data_root=data if data != path else None,
     )
+
+
+def _data_folder(path: Path, archive: Any, file: Path, cache_dir: Path | None) -> Path:
+    """Where the case files are: the problem folder, or its `archive:` extracted."""
+    if archive is None:
+        return path
+    if not isinstance(archive, str) or not archive:
+        raise ProblemPackageError(f"{file}: `archive` must name a zip file of the folder")
+    zip_file = (path / archive).resolve()
+    if not zip_file.is_relative_to(path.resolve()):
+        raise ProblemPackageError(f"{file}: archive {archive!r} leaves the problem")
+    if cache_dir is None:
+        raise ProblemPackageError(
+            f"{file}: `archive: {archive}` needs a cache folder to be extracted into, and "
+            "this loader was given none"
+        )
+    return extract_archive(zip_file, cache_dir / "archives")
 
 
 def _limit(config: Mapping[str, Any], key: str, file: Path) -> float | None:

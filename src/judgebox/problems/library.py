@@ -57,10 +57,15 @@ def expected_outcomes(problem: Problem) -> list[tuple[frozenset[Verdict], str, P
 
 
 class ProblemLibrary:
-    """The problems under a root folder, one package per subfolder, loaded on demand."""
+    """The problems under a root folder, one package per subfolder, loaded on demand.
 
-    def __init__(self, root: Path, recheck_seconds: float = 0.0) -> None:
+    `cache_dir` is the judge's cache folder (Settings.cache_dir), where DMOJ archives
+    are extracted.
+    """
+
+    def __init__(self, root: Path, *, cache_dir: Path, recheck_seconds: float = 0.0) -> None:
         self.root = Path(root)
+        self.cache_dir = cache_dir
         self.broken: dict[str, str] = {}
         # name -> (signature, problem, when the signature was last checked)
         self._cache: dict[str, tuple[tuple[int, ...], Problem, float]] = {}
@@ -110,7 +115,7 @@ class ProblemLibrary:
         if cached is not None and cached[0] == signature:
             self._cache[folder.name] = (signature, cached[1], now)
             return cached[1]
-        problem = load_problem(folder)
+        problem = load_problem(folder, self.cache_dir)
         self._cache[folder.name] = (signature, problem, now)
         return problem
 

@@ -45,8 +45,12 @@ __all__ = [
 ]
 
 
-def load_problem(path: Path) -> Problem:
-    """Load a Kattis/ICPC package, a Polygon package, a DMOJ folder or `.in`/`.ans` pairs."""
+def load_problem(path: Path, cache_dir: Path | None = None) -> Problem:
+    """Load a Kattis/ICPC package, a Polygon package, a DMOJ folder or `.in`/`.ans` pairs.
+
+    `cache_dir` is the judge's cache folder (Settings.cache_dir): a DMOJ problem's
+    `archive:` is extracted under its archives/; without it such a problem is refused.
+    """
     path = Path(path)
     if not path.is_dir():
         raise ProblemPackageError(f"{path}: not a folder; give the problem package's folder")
@@ -55,5 +59,5 @@ def load_problem(path: Path) -> Problem:
     if (path / "problem.xml").is_file():
         return load_polygon(path)
     if (path / "init.yml").is_file():
-        return load_dmoj(path)
+        return load_dmoj(path, cache_dir)
     return load_plain_folder(path)

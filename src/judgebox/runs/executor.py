@@ -63,7 +63,7 @@ class Executor(Protocol):
         """Start or queue a run; QueueFullError when full, ShuttingDownError when stopping.
 
         `cancel_when_unwatched`: cancel the run once no client has followed its events for
-        `unwatched_grace` seconds (the local executor; the scale-out one ignores it).
+        `unwatched_grace` seconds (followers on every API node count with the scale-out one).
         """
 
     def cancel(self, run_id: str, reason: CancelReason) -> None:

@@ -31,7 +31,7 @@ import os
 import socket
 import stat
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +54,14 @@ class Box(BoxProcess):
     """One long-lived sandbox; one `run()` at a time (the judge uses one box per slot)."""
 
     _captures: _Captures | None = None  # the capture files, between two runs
-    _last_request: tuple[RunRequest, bytes] | None = None
+    # The last request's arguments, the request and its bytes: a run repeats it case
+    # after case, so it is neither rebuilt nor encoded again.
+    _last_request: tuple[tuple[object, ...], RunRequest, bytes] | None = None
+    _records: _Records | None = None  # the reader of the box socket, from case to case
+
+    def __init__(self, ctx: BoxContext) -> None:
+        super().__init__(ctx)
+        self._readers: list[_Records] = []  # every reader still registered (an old socket's too)
 
     async def run(
         self,
@@ -113,9 +120,9 @@ class Box(BoxProcess):
                 cg.create(memory=limits.memory, processes=limits.processes)
                 cg_fds = cg.procs_fds()
                 own_fds.extend(cg_fds)
-            request = self._request(argv, limits, cwd, env, len(cg_fds))
+            request, encoded = self._request(argv, limits, cwd, env, len(cg_fds))
             fds = [stdin_fd, stdout_fd, captures.err_fd, *cg_fds]
-            observation = await self._execute(request, fds, handed, own_fds, limits, cg)
+            observation = await self._execute(request, encoded, fds, handed, own_fds, limits, cg)
             # Reused for the next case only when nothing of this one can still write to them.
             reusable = cg is not None and await _until_empty(cg) and self.alive
             if out_file_fd is not None:
@@ -143,14 +150,38 @@ class Box(BoxProcess):
         return res
 
     async def close(self, timeout: float = 5.0) -> None:
-        """`BoxProcess.close`, and the capture files go too."""
+        """`BoxProcess.close`, and the capture files and the socket's reader go too."""
         self._drop_captures()
+        self._drop_reader()
         await super().close(timeout)
 
     def close_sync(self, timeout: float = 1.0) -> None:
-        """`BoxProcess.close_sync`, and the capture files go too."""
+        """`BoxProcess.close_sync`, and the capture files and the socket's reader go too."""
         self._drop_captures()
+        self._drop_reader()
         super().close_sync(timeout)
+
+    def _reader(self, sock: socket.socket) -> _Records:
+        """The reader of `sock`, registered once for case after case (not per case: each
+        registration was two epoll_ctl calls and a handle). Its socket is not closed
+        until it stops (at EOF, e.g. after `kill_now`'s shutdown, or `_drop_reader`)."""
+        records = self._records
+        if records is None or records.sock is not sock or not records.reading:
+            records = _Records(asyncio.get_running_loop(), sock, self._reader_stopped)
+            self._records = records
+            self._readers.append(records)
+        return records
+
+    def _reader_stopped(self) -> None:
+        self._readers = [r for r in self._readers if r.reading]
+
+    def _sock_in_use(self, sock: socket.socket) -> bool:
+        return any(r.sock is sock for r in self._readers)
+
+    def _drop_reader(self) -> None:
+        records, self._records = self._records, None
+        if records is not None:
+            records.close()
 
     def _drop_captures(self) -> None:
         captures, self._captures = self._captures, None
@@ -180,6 +211,24 @@ class Box(BoxProcess):
         cwd: str,
         env: Mapping[str, str] | None,
         ncgroup: int,
+    ) -> tuple[RunRequest, bytes]:
+        """The request for a run and its bytes (the last ones again for the same run)."""
+        key = (tuple(argv), limits, cwd, None if env is None else tuple(env.items()), ncgroup)
+        last = self._last_request
+        if last is not None and last[0] == key:
+            return last[1], last[2]
+        request = self._new_request(argv, limits, cwd, env, ncgroup)
+        encoded = request.encode()
+        self._last_request = (key, request, encoded)
+        return request, encoded
+
+    def _new_request(
+        self,
+        argv: Sequence[str],
+        limits: Limits,
+        cwd: str,
+        env: Mapping[str, str] | None,
+        ncgroup: int,
     ) -> RunRequest:
         no_cgroup = self.ctx.cgroups is None
         return RunRequest(
@@ -196,6 +245,7 @@ class Box(BoxProcess):
     async def _execute(
         self,
         request: RunRequest,
+        encoded: bytes,
         fds: list[int],
         handed: list[int],
         own_fds: list[int],
@@ -204,24 +254,16 @@ class Box(BoxProcess):
     ) -> Observation:
         sock = self._sock
         assert sock is not None
+        records = self._reader(sock)
         try:
-            sock.sendmsg(
-                [self._encoded(request)],
-                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))],
-            )
+            sock.sendmsg([encoded], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
         except OSError as exc:
             self.kill_now()
             return internal(limits, f"the box supervisor is gone ({exc})")
         for fd in handed:  # the box has its copies now: a pipe's other end sees EOF at exit
             os.close(fd)
             own_fds.remove(fd)
-        records = _Records(asyncio.get_running_loop(), sock)
-        self._reading += 1  # the socket is never closed under the reader
-        try:
-            return await self._watch(request, limits, cg, records)
-        finally:
-            records.close()
-            self._reading -= 1
+        return await self._watch(request, limits, cg, records)
 
     async def _watch(
         self, request: RunRequest, limits: Limits, cg: CaseCgroup | None, records: _Records
@@ -270,7 +312,9 @@ class Box(BoxProcess):
                 return internal(limits, "the box supervisor died during the run", killed_for)
             reply = Reply.decode(data)
             if reply.kind is ReplyKind.STARTED:
-                started = time.monotonic()
+                # Sent once the case has run a while (a short case sends EXITED only): the
+                # wall clock counts from the fork, which the record says how long ago was.
+                started = time.monotonic() - reply.wall_ns / 1e9
                 continue
             if reply.kind is ReplyKind.FAILED:
                 known = reply.stage in {s.value for s in FailedStage}
@@ -278,14 +322,6 @@ class Box(BoxProcess):
                 reason = os.strerror(reply.err)
                 return internal(limits, f"could not start {request.argv[0]!r}: {reason} ({stage})")
             return observe(reply, limits, cg, killed_for)
-
-    def _encoded(self, request: RunRequest) -> bytes:
-        """The request's bytes; the same request as the last one is not encoded again."""
-        if self._last_request is not None and self._last_request[0] == request:
-            return self._last_request[1]
-        data = request.encode()
-        self._last_request = (request, data)
-        return data
 
     def _kill_case(self, cg: CaseCgroup | None) -> None:
         if cg is not None:
@@ -295,34 +331,42 @@ class Box(BoxProcess):
 
 
 class _Records:
-    """The supervisor's records of one case, read by one reader on the box socket.
+    """The supervisor's records, read by one reader on the box socket for case after case.
 
-    One reader for the whole case instead of a `sock_recv` per record: each of those
-    registered and unregistered the socket with epoll and made a future, and a trivial
-    case has two records (STARTED, EXITED) that often arrive together.
+    One reader instead of a `sock_recv` per record: each of those registered and
+    unregistered the socket with epoll and made a future. A trivial case has one record
+    (EXITED; STARTED comes only for a case that runs a while). `on_stop` is called once,
+    when the reader stops (EOF or `close`).
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        sock: socket.socket,
+        on_stop: Callable[[], None],
+    ) -> None:
         self._loop = loop
-        self._sock = sock
+        self.sock = sock
         self._fd = sock.fileno()
         self._queue: collections.deque[bytes] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
-        self._reading = True
+        self.reading = True
+        self._on_stop = on_stop
         loop.add_reader(self._fd, self._readable)
 
     def _readable(self) -> None:
-        while True:
-            try:
-                data = self._sock.recv(protocol.REPLY_SIZE)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError:
-                data = b""
-            self._queue.append(data)
-            if not data:  # EOF: stop reading (the socket stays readable for ever)
-                self.close()
-                break
+        # One record per wake-up: a case mostly sends one (EXITED), and reading on until
+        # EAGAIN cost a syscall each time; a second record wakes the (level-triggered)
+        # selector again.
+        try:
+            data = self.sock.recv(protocol.REPLY_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        self._queue.append(data)
+        if not data:  # EOF: stop reading (the socket stays readable for ever)
+            self.close()
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -343,9 +387,10 @@ class _Records:
 
     def close(self) -> None:
         """Stop reading (before the socket may be closed)."""
-        if self._reading:
-            self._reading = False
+        if self.reading:
+            self.reading = False
             self._loop.remove_reader(self._fd)
+            self._on_stop()
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:
@@ -409,11 +454,11 @@ async def _until_empty(cg: CaseCgroup, timeout: float = 2.0) -> bool:
     """Kill what the case left (daemons, a fork bomb) and wait until it is gone, so that
     nothing of one case still runs when the result is out and the next case starts.
     True once seen empty; False if something still ran at the timeout."""
-    deadline = time.monotonic() + timeout
     # On v1 the kill reads the pid list: seen empty there (here or by `observe` after the
     # program was reaped), it need not be read again.
     if cg.emptied or cg.kill_all():
         return True
+    deadline = time.monotonic() + timeout
     while cg.pids():
         if time.monotonic() >= deadline:
             return False

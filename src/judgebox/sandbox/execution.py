@@ -75,14 +75,21 @@ class Observation:
     internal_error: str | None = None
 
 
-def classify(o: Observation) -> tuple[ExecStatus, int | None, str | None, str | None, str]:
-    """Pick (status, exit_code, signal, time_limit_kind, message) by the fixed precedence."""
+def classify(
+    o: Observation, output_size: int | None = None
+) -> tuple[ExecStatus, int | None, str | None, str | None, str]:
+    """Pick (status, exit_code, signal, time_limit_kind, message) by the fixed precedence.
+
+    `output_size`: the captured stdout's size, when it was measured after `o` was made
+    (instead of `o.output_size`).
+    """
     if o.internal_error is not None or o.wait_status is None:
         return ExecStatus.INTERNAL_ERROR, None, None, None, o.internal_error or "did not run"
     exit_code = os.WEXITSTATUS(o.wait_status) if os.WIFEXITED(o.wait_status) else None
     signo = os.WTERMSIG(o.wait_status) if os.WIFSIGNALED(o.wait_status) else None
     sig = signal_name(signo) if signo is not None else None
-    if o.output_size > o.output_limit or signo == signals.SIGXFSZ:
+    size = o.output_size if output_size is None else output_size
+    if size > o.output_limit or signo == signals.SIGXFSZ:
         return ExecStatus.OUTPUT_LIMIT, exit_code, sig, None, "output limit exceeded"
     if o.oom_killed:
         return ExecStatus.MEMORY_LIMIT, exit_code, sig, None, "memory limit exceeded"

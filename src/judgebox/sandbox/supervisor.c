@@ -8,9 +8,10 @@
  *   host -> supervisor  RUN request: struct run_request, then NUL-separated
  *                       strings (cwd, argv..., env...), with SCM_RIGHTS fds
  *                       [stdin, stdout, stderr, cgroup.procs x ncgroup]
- *   supervisor -> host  READY once at start, then per request STARTED (pid)
- *                       and EXITED (wait status, wall time, rusage) or
- *                       FAILED (errno and the stage that failed).
+ *   supervisor -> host  READY once at start, then per request STARTED (pid, time
+ *                       since the fork; only for a case still running after
+ *                       STARTED_DELAY_MS) and EXITED (wait status, wall time,
+ *                       rusage) or FAILED (errno and the stage that failed).
  *
  * The child moves itself into the case cgroup(s) by writing "0" to the
  * cgroup.procs fds that the host opened (the kernel checks the opener's
@@ -65,6 +66,8 @@
 #define OP_RUN 1u
 #define REPLY_READY 1u
 #define REPLY_STARTED 2u
+/* How long a case runs before STARTED is sent (a case that ends sooner sends EXITED only). */
+#define STARTED_DELAY_MS 10
 #define REPLY_EXITED 3u
 #define REPLY_FAILED 4u
 
@@ -181,6 +184,17 @@ static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* STARTED: the case's pid, and in wall_ns how long ago it was forked. */
+static void reply_started(int32_t pid, int64_t forked_ns) {
+    struct reply r;
+    memset(&r, 0, sizeof r);
+    r.magic = MAGIC;
+    r.kind = REPLY_STARTED;
+    r.pid = pid;
+    r.wall_ns = now_ns() - forked_ns;
+    send_reply(&r);
 }
 
 static void set_limit(int resource, int64_t value) {
@@ -553,18 +567,31 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
     }
     close(err_pipe[1]);
     close_fds(fds, nfds);
-    reply_simple(REPLY_STARTED, pid, 0, 0);
 
     /* Wait for the child while watching the host: should the judgebox process die
      * (however: even SIGKILL, which no parent-death signal survives across the uid
      * change) or close the socket, the case dies at once instead of running on with
      * no host-side watchdog. A pidfd says when the child exits; without one (kernels
-     * before 5.3) poll with a short timeout and check. */
+     * before 5.3) poll with a short timeout and check.
+     *
+     * STARTED goes out only once the child has run for STARTED_DELAY_MS: a short case
+     * then answers with one record (EXITED), one wake-up of the host instead of two.
+     * STARTED carries how long ago the child was forked, so the host's wall clock
+     * starts when the case did however late the record comes. */
     int child_fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int announced = 0;
+    if (child_fd < 0) {
+        reply_started(pid, started);
+        announced = 1;
+    }
     for (;;) {
         if (child_fd >= 0) {
-            if (wait_host_or(child_fd, -1, pid))
+            if (wait_host_or(child_fd, announced ? -1 : STARTED_DELAY_MS, pid))
                 break;
+            if (!announced) {
+                reply_started(pid, started);
+                announced = 1;
+            }
         } else {
             wait_host_or(-1, 10, pid);
             siginfo_t info;

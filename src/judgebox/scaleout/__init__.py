@@ -9,7 +9,8 @@
 Modules: `streams.py` (names, timing, creating the layout), `jobs.py` (the job
 payload), `eventlog.py` (a run's events: read, compare-and-set append),
 `records.py` (run records and cancel flags in KV), `mirrors.py` (node-local Runs
-fed from EVENTS), `executor.py`, `attempt.py`, `worker.py`. The same contract as
+fed from EVENTS), `watchers.py` (cancelWhenUnwatched across API nodes),
+`executor.py`, `attempt.py`, `worker.py`. The same contract as
 the local executor: events 1, 2, 3, … per run (the SSE ids), one `complete`.
 """
 

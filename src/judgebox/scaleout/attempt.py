@@ -32,6 +32,7 @@ from judgebox.judging.judge import Judge
 from judgebox.problems.library import ProblemLibrary
 from judgebox.runs.run import Run
 from judgebox.scaleout.eventlog import EventLog, EventLogConflict
+from judgebox.scaleout.job_parts import load_parts
 from judgebox.scaleout.jobs import Job
 from judgebox.scaleout.records import RunRecords
 from judgebox.scaleout.streams import JobTiming, cancel_subject
@@ -74,8 +75,8 @@ class JobAttempt:
         if self.stop_reason is not None:
             return
         self.stop_reason = reason
-        log.info("run %s: stopping (%s)", self.job.run_id, reason)
         if self.judging is None:
+            log.info("run %s: stopping (%s)", self.job.run_id, reason)
             return
         # Cancel the task first, then SIGKILL the boxes here and now, without waiting for
         # a loop turn: the cancel lands on the task's next resume, before any I/O result it
@@ -84,6 +85,7 @@ class JobAttempt:
         # the backstop for a cancel that Python 3.11's wait_for swallowed.
         self.judging.cancel()
         self.context.judge.sandbox.kill_group(self.job.run_id)
+        log.info("run %s: stopping (%s), its boxes killed", self.job.run_id, reason)
 
     async def run(self) -> None:
         """Carry the job through this delivery; never raises (the job is acked, nak'ed or left)."""
@@ -165,8 +167,12 @@ class JobAttempt:
         remaining = self.context.judge.settings.run_time_cap - (time.time() - started)
         cap = asyncio.get_running_loop().call_later(max(0.0, remaining), self.stop, _TIMED_OUT)
         try:
-            problem = self.job.load_problem(self.context.library, inline_dir)
-            submission = self.job.submission(problem, self.log.case_results())
+            job = self.job
+            if job.parts:  # a head: the job itself is in the runs bucket (job_parts.py)
+                job = await load_parts(self.context.records.bucket, job)
+            # Reads the package and writes the request's cases: not on the event loop.
+            problem = await asyncio.to_thread(job.load_problem, self.context.library, inline_dir)
+            submission = job.submission(problem, self.log.case_results())
             events = self.context.judge.run(submission)
             try:
                 position = 0
@@ -199,4 +205,8 @@ class JobAttempt:
                     self.stop(reason)
 
     async def _on_cancel(self, msg: Msg) -> None:
+        heard = time.monotonic()
         self.stop(msg.data.decode(errors="replace") or "delete")
+        # Stamps on CLOCK_MONOTONIC, one clock for the whole host (bench_scaleout.py --trace).
+        log.debug("run %s: cancel-trace worker heard=%.6f killed=%.6f",
+                  self.job.run_id, heard, time.monotonic())  # fmt: skip

@@ -1,6 +1,7 @@
 """Run records and cancel flags in the JUDGEBOX_RUNS key-value bucket, shared by every node.
 
-    run.<runId>     {"problem", "language", "totalCases", "created", "jobSeq"}
+    run.<runId>     {"problem", "language", "totalCases", "created", "jobSeq",
+                     "cancelWhenUnwatched" (absent: false)}
     cancel.<runId>  the reason ("delete", "client", …): set once, read by workers
 
 A record lets any API node answer for a run that has no event yet (queued), and
@@ -28,6 +29,8 @@ class RunRecord:
     total_cases: int
     created: float
     job_seq: int
+    # cancelWhenUnwatched: the submitting node counts followers (watchers.py)
+    watched: bool = False
 
     def new_run(self) -> Run:
         """An empty Run (queued) for this record."""
@@ -47,6 +50,8 @@ class RunRecords:
             "totalCases": record.total_cases, "created": record.created,
             "jobSeq": record.job_seq,
         }  # fmt: skip
+        if record.watched:
+            wire["cancelWhenUnwatched"] = True
         await self.bucket.put(f"run.{record.run_id}", json.dumps(wire).encode())
 
     async def get(self, run_id: str) -> RunRecord | None:
@@ -61,7 +66,8 @@ class RunRecords:
             return None
         wire = json.loads(entry.value)
         return RunRecord(run_id, wire["problem"], wire["language"], wire["totalCases"],
-                         wire["created"], wire["jobSeq"])  # fmt: skip
+                         wire["created"], wire["jobSeq"],
+                         bool(wire.get("cancelWhenUnwatched", False)))  # fmt: skip
 
     async def set_cancelled(self, run_id: str, reason: str) -> None:
         """Raise the run's cancel flag."""

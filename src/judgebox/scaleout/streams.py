@@ -6,8 +6,10 @@
                                                message id <runId>:<seq>
     KV JUDGEBOX_RUNS  run.<runId>              the run's record (problem, language, cases, job seq)
                       cancel.<runId>           the cancel flag (its value: the reason)
+                      job.<runId>.<i>          a job too large for one message, in pieces
     core subject    cancel.<runId>             "kill it now" to whichever worker holds the run
     core subject    ready.<language>           "a job is queued": wakes idle workers at once
+    core subject    watch.<runId>              "this API node follows the run" (watchers.py)
 
 Creating is idempotent: an API node and every worker ensure the layout at start,
 and a consumer's timing is updated in place when it changed.
@@ -66,6 +68,11 @@ def events_subject(run_id: str) -> str:
 def cancel_subject(run_id: str) -> str:
     """The core subject that tells the worker holding the run to kill it now."""
     return f"cancel.{run_id}"
+
+
+def watch_subject(run_id: str) -> str:
+    """The core subject on which API nodes say they follow a `cancelWhenUnwatched` run."""
+    return f"watch.{run_id}"
 
 
 @dataclass(frozen=True, slots=True)

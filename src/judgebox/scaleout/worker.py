@@ -22,6 +22,7 @@ import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
+from judgebox.judging.answers import ANSWER_LANGUAGE_ID
 from judgebox.judging.judge import Judge
 from judgebox.judging.sandbox_setup import sandbox_config
 from judgebox.problems.library import ProblemLibrary
@@ -84,7 +85,8 @@ class Worker:
         self.slots = asyncio.Semaphore(slots)
         self.slot_count = slots
         self.timing = timing
-        self.languages = sorted(judge.toolchains)
+        # Submit-answer runs (the `answer` language) need no toolchain: every worker takes them.
+        self.languages = sorted({*judge.toolchains, ANSWER_LANGUAGE_ID})
         self.maybe_work: set[str] = set(self.languages)
         self.doorbell = asyncio.Event()
         self.stopping = asyncio.Event()
@@ -104,7 +106,7 @@ class Worker:
                     durable=job_consumer_name(language), stream=JOBS_STREAM
                 )
             await nc.subscribe(job_bell_subject("*"), cb=self._ring)
-            library = ProblemLibrary(self.settings.problems_dir)
+            library = ProblemLibrary(self.settings.problems_dir, cache_dir=self.settings.cache_dir)
             context = WorkerContext(nc, js, records, self.judge, library, self.timing)
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

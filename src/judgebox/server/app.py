@@ -100,7 +100,9 @@ def create_app(
             executor = make_executor(settings, judge, metrics)
             await executor.start()
             metrics.watch_queue(executor.queue_length)
-            library = ProblemLibrary(settings.problems_dir, recheck_seconds=1.0)
+            library = ProblemLibrary(
+                settings.problems_dir, cache_dir=settings.cache_dir, recheck_seconds=1.0
+            )
             state = ServerState(settings, box_host, judge, library, executor, metrics, lifecycle)
             lifecycle.on_shutdown.append(executor.begin_shutdown)
             app.state.judgebox = state

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from judgebox.judging.judge import Submission
-from judgebox.problems.custom import is_custom
 from judgebox.runs import CancelReason
 from judgebox.server.error_map import documented_errors
 from judgebox.server.event_schemas import RUN_DOCUMENT, event_stream_content
@@ -38,7 +37,6 @@ from judgebox.server.streaming import (
     run_snapshot,
     wants_event_stream,
 )
-from judgebox.vocabulary.errors import UsageError
 
 router = APIRouter(responses=documented_errors(401, 421, 503))
 _BODY_DOC: dict[str, Any] = {
@@ -90,19 +88,6 @@ async def _submit(state: ServerState, request: Request, *, runs_api: bool = Fals
             validator_flags=wanted.validator_flags,
             inline=problem.format_version == "inline", settings=state.settings,
         )  # fmt: skip
-        if state.settings.nats_url and (
-            is_custom(problem) or wanted.limits is not None or wanted.validator_flags is not None
-        ):
-            raise UsageError(
-                "custom input and per-request limits are not available with scale-out "
-                "workers yet (this server runs with --nats); send a dataset without them"
-            )
-        if state.settings.nats_url and problem.submit_answer:
-            # No worker takes jobs of the `answer` language: refused, not left queued forever.
-            raise UsageError(
-                f"problem {problem.name} is submit-answer, which scale-out workers do not "
-                "judge yet (this server runs with --nats); judge it with a server without --nats"
-            )
     except BaseException:
         if inline_dir is not None:
             shutil.rmtree(inline_dir, ignore_errors=True)

@@ -8,6 +8,7 @@ workers all use it (and `event_from_wire()` to read an event back).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from judgebox.vocabulary.verdicts import (
@@ -19,6 +20,64 @@ from judgebox.vocabulary.verdicts import (
     Summary,
     Verdict,
 )
+
+# Each result type's fields as (wire name, attribute): the one place a field is spelled,
+# read by both to_wire() and event_from_wire(). The _OPTIONAL tables are fields an event
+# may lack: left out when unset, and absent from events stored before they existed.
+_Fields = tuple[tuple[str, str], ...]
+
+_START_FIELDS: _Fields = (
+    ("runId", "run_id"), ("problem", "problem"), ("language", "language"),
+    ("totalCases", "total_cases"),
+)  # fmt: skip
+_COMPILE_FIELDS: _Fields = (("ok", "ok"), ("timeMs", "time_ms"), ("output", "output"))
+_COMPILE_OPTIONAL: _Fields = (("cached", "cached"),)  # always sent; older runs lack it
+_CASE_FIELDS: _Fields = (
+    ("index", "index"), ("name", "name"), ("verdict", "verdict"), ("timeMs", "time_ms"),
+    ("wallTimeMs", "wall_time_ms"), ("memoryKb", "memory_kb"), ("exitCode", "exit_code"),
+    ("signal", "signal"), ("feedback", "feedback"),
+)  # fmt: skip
+_CASE_OPTIONAL: _Fields = (  # sent only when not None
+    ("input", "input"), ("answer", "answer"), ("output", "output"), ("stderr", "stderr"),
+    ("outputTruncated", "output_truncated"), ("reference", "reference"),
+    ("inputRejected", "input_rejected"), ("score", "score"),
+)  # fmt: skip
+_DIFFERENCE_FIELDS: _Fields = (("kind", "kind"),)
+_DIFFERENCE_OPTIONAL: _Fields = (("line", "line"), ("token", "token"), ("column", "column"))
+_GROUP_FIELDS: _Fields = (
+    ("name", "name"), ("verdict", "verdict"), ("score", "score"), ("maxScore", "max_score"),
+)  # fmt: skip
+_SUMMARY_FIELDS: _Fields = (
+    ("totalCases", "total_cases"), ("completed", "completed"), ("verdict", "verdict"),
+    ("passed", "passed"), ("failed", "failed"), ("skipped", "skipped"), ("status", "status"),
+)  # fmt: skip
+_SUMMARY_OPTIONAL: _Fields = (
+    ("unjudged", "unjudged"), ("score", "score"), ("maxScore", "max_score"),
+)  # fmt: skip
+# Attributes whose wire string is read back as an enum.
+_ENUMS: dict[str, type[StrEnum]] = {"verdict": Verdict, "status": RunStatus}
+
+
+def _encode(result: object, fields: _Fields) -> dict[str, Any]:
+    """The fields of `result` under their wire names; an enum as its plain string."""
+    wire: dict[str, Any] = {}
+    for key, attribute in fields:
+        value = getattr(result, attribute)
+        wire[key] = str(value) if isinstance(value, StrEnum) else value
+    return wire
+
+
+def _decode(data: dict[str, Any], fields: _Fields, optional: _Fields = ()) -> dict[str, Any]:
+    """Keyword arguments for a result type: every field of `fields`, the optional ones present.
+
+    A missing required field is a KeyError naming it.
+    """
+    present = [(key, attribute) for key, attribute in optional if key in data]
+    values: dict[str, Any] = {}
+    for key, attribute in (*fields, *present):
+        kind = _ENUMS.get(attribute)
+        values[attribute] = data[key] if kind is None else kind(data[key])
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +91,7 @@ class StartEvent:
     total_cases: int
 
     def to_wire(self) -> dict[str, Any]:
-        return {
-            "runId": self.run_id,
-            "problem": self.problem,
-            "language": self.language,
-            "totalCases": self.total_cases,
-        }
+        return _encode(self, _START_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +102,7 @@ class CompileEvent:
     result: CompileResult
 
     def to_wire(self) -> dict[str, Any]:
-        r = self.result
-        return {"ok": r.ok, "timeMs": r.time_ms, "output": r.output, "cached": r.cached}
+        return _encode(self.result, _COMPILE_FIELDS + _COMPILE_OPTIONAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,35 +114,12 @@ class CaseResultEvent:
 
     def to_wire(self) -> dict[str, Any]:
         r = self.result
-        wire: dict[str, Any] = {
-            "index": r.index,
-            "name": r.name,
-            "verdict": str(r.verdict),
-            "timeMs": r.time_ms,
-            "wallTimeMs": r.wall_time_ms,
-            "memoryKb": r.memory_kb,
-            "exitCode": r.exit_code,
-            "signal": r.signal,
-            "feedback": r.feedback,
-        }
-        for key, attribute in _OPTIONAL_CASE_FIELDS:
-            value = getattr(r, attribute)
-            if value is not None:
-                wire[key] = value
+        wire = _encode(r, _CASE_FIELDS)
+        set_fields = tuple(f for f in _CASE_OPTIONAL if getattr(r, f[1]) is not None)
+        wire.update(_encode(r, set_fields))
         if r.difference is not None:  # WA by the default checker: positions, never values
-            d = r.difference
-            wire["difference"] = {
-                "kind": d.kind, "line": d.line, "token": d.token, "column": d.column,
-            }  # fmt: skip
+            wire["difference"] = _encode(r.difference, _DIFFERENCE_FIELDS + _DIFFERENCE_OPTIONAL)
         return wire
-
-
-# Present on a case-result only when set: (wire name, CaseResult attribute).
-_OPTIONAL_CASE_FIELDS = (
-    ("input", "input"), ("answer", "answer"), ("output", "output"), ("stderr", "stderr"),
-    ("outputTruncated", "output_truncated"), ("reference", "reference"),
-    ("inputRejected", "input_rejected"), ("score", "score"),
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +130,7 @@ class GroupResultEvent:
     result: GroupResult
 
     def to_wire(self) -> dict[str, Any]:
-        r = self.result
-        return {
-            "name": r.name,
-            "verdict": str(r.verdict),
-            "score": r.score,
-            "maxScore": r.max_score,
-        }
+        return _encode(self.result, _GROUP_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +142,7 @@ class CompleteEvent:
 
     def to_wire(self) -> dict[str, Any]:
         s = self.summary
-        wire: dict[str, Any] = {
-            "totalCases": s.total_cases,
-            "completed": s.completed,
-            "verdict": str(s.verdict),
-            "passed": s.passed,
-            "failed": s.failed,
-            "skipped": s.skipped,
-            "status": str(s.status),
-        }
+        wire = _encode(s, _SUMMARY_FIELDS)
         if s.unjudged:  # custom input only: other runs keep their shape
             wire["unjudged"] = s.unjudged
         if s.score is not None:  # scoring problems only: pass-fail runs keep their shape
@@ -141,71 +157,36 @@ Event = StartEvent | CompileEvent | CaseResultEvent | GroupResultEvent | Complet
 def event_from_wire(name: str, data: dict[str, Any]) -> Event:
     """Rebuild an event from its name and `to_wire()` data (run store, scale-out)."""
     if name == "start":
-        return StartEvent(data["runId"], data["problem"], data["language"], data["totalCases"])
+        return StartEvent(**_decode(data, _START_FIELDS))
     if name == "compile":
-        return CompileEvent(
-            CompileResult(data["ok"], data["timeMs"], data["output"], data.get("cached", False))
-        )
+        return CompileEvent(CompileResult(**_decode(data, _COMPILE_FIELDS, _COMPILE_OPTIONAL)))
     if name == "case-result":
+        difference = _difference_from_wire(data.get("difference"))
         return CaseResultEvent(
-            CaseResult(
-                index=data["index"],
-                name=data["name"],
-                verdict=Verdict(data["verdict"]),
-                time_ms=data["timeMs"],
-                wall_time_ms=data["wallTimeMs"],
-                memory_kb=data["memoryKb"],
-                exit_code=data["exitCode"],
-                signal=data["signal"],
-                feedback=data["feedback"],
-                input=data.get("input"),
-                answer=data.get("answer"),
-                output=data.get("output"),
-                stderr=data.get("stderr"),
-                output_truncated=data.get("outputTruncated"),
-                reference=data.get("reference"),
-                input_rejected=data.get("inputRejected"),
-                score=data.get("score"),
-                difference=_difference_from_wire(data.get("difference")),
-            )
+            CaseResult(**_decode(data, _CASE_FIELDS, _CASE_OPTIONAL), difference=difference)
         )
     if name == "group-result":
-        return GroupResultEvent(
-            GroupResult(data["name"], Verdict(data["verdict"]), data["score"], data["maxScore"])
-        )
+        return GroupResultEvent(GroupResult(**_decode(data, _GROUP_FIELDS)))
     if name == "complete":
-        return CompleteEvent(
-            Summary(
-                total_cases=data["totalCases"],
-                completed=data["completed"],
-                verdict=Verdict(data["verdict"]),
-                passed=data["passed"],
-                failed=data["failed"],
-                skipped=data["skipped"],
-                status=RunStatus(data["status"]),
-                unjudged=data.get("unjudged", 0),
-                score=data.get("score"),
-                max_score=data.get("maxScore"),
-            )
-        )
+        return CompleteEvent(Summary(**_decode(data, _SUMMARY_FIELDS, _SUMMARY_OPTIONAL)))
     raise ValueError(f"unknown event name: {name!r}")
 
 
 def _difference_from_wire(data: dict[str, Any] | None) -> Difference | None:
     if data is None:
         return None
-    return Difference(data["kind"], data.get("line"), data.get("token"), data.get("column"))
+    return Difference(**_decode(data, _DIFFERENCE_FIELDS, _DIFFERENCE_OPTIONAL))
 
 
 def run_document(events: list[Event]) -> dict[str, Any]:
     """The JSON-mode document of docs/api.md, from a run's events (CLI and server alike)."""
-    doc: dict[str, Any] = {"runId": None, "problem": None, "language": None, "totalCases": 0}
-    doc["compile"] = None
-    doc["cases"] = []
-    doc["summary"] = None
+    doc: dict[str, Any] = {
+        "runId": None, "problem": None, "language": None, "totalCases": 0,
+        "compile": None, "cases": [], "summary": None,
+    }  # fmt: skip
     for event in events:
         if isinstance(event, StartEvent):
-            doc.update({k: v for k, v in event.to_wire().items()})
+            doc.update(event.to_wire())
         elif isinstance(event, CompileEvent):
             doc["compile"] = event.to_wire()
         elif isinstance(event, CaseResultEvent):
