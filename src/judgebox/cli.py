@@ -571,17 +571,20 @@ async def _judge_file(
     row: dict[str, Any] = {"submission": name, "got": "IE", "maxTimeMs": 0}
     if prob.submit_answer:  # answer files, one per case (judging/answers.py)
         return await _judge_answers(judge, prob, path, rules, name, relative)
-    if path.is_dir():  # a folder program: judged when it is one source file
-        sources = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")]
-        if len(sources) != 1:
-            row["expected"] = "-"
-            row["error"] = "folder submissions of several files are not judged here"
-            return row
-        path = sources[0]
+    files: tuple[tuple[str, str], ...] = ()
     try:
-        lang = language_for_file(path, judge.languages)
+        if path.is_dir():  # a folder program: its files together (spec "Programs")
+            files = tuple(
+                (p.name, substitute(p.read_text(encoding="utf-8"), prob.constants))
+                for p in sorted(path.iterdir())
+                if p.is_file() and not p.name.startswith((".", "-"))
+            )
+            lang = _folder_language(path, [name for name, _ in files], judge)
+            code = "\n".join(text for _, text in files)  # only read for tags
+        else:
+            lang = language_for_file(path, judge.languages)
+            code = substitute(path.read_text(encoding="utf-8"), prob.constants)
         judge.language(lang.id)
-        code = substitute(path.read_text(encoding="utf-8"), prob.constants)
     except (JudgeboxError, UnicodeDecodeError) as exc:
         row["expected"] = "-"
         row["error"] = str(exc)
@@ -594,7 +597,30 @@ async def _judge_file(
         mine = [Rule(name, "solution tag", overall=stated)]
         row["expected"] = label
     row["_rules"] = mine
-    return await _judged(judge, Submission(prob, lang.id, code), row)
+    return await _judged(judge, Submission(prob, lang.id, "" if files else code, files=files), row)
+
+
+def _folder_language(path: Path, names: list[str], judge: Judge) -> Language:
+    """The one language a folder submission's file endings name (spec: else it fails)."""
+    from judgebox.languages.table import language_for_file
+    from judgebox.vocabulary.errors import JudgeboxError, UnknownLanguageError
+
+    found: dict[str, Language] = {}
+    for name in names:
+        try:
+            lang = language_for_file(name, judge.languages)
+        except JudgeboxError:
+            continue  # a data file or a header: not a source of any language
+        found[lang.id] = lang
+    if set(found) == {"c", "cpp"}:  # C and C++ files together: built as C++
+        del found["c"]
+    if len(found) != 1:
+        named = ", ".join(sorted(found)) or "none"
+        raise UnknownLanguageError(
+            f"{path}: cannot tell the submission's language from its file endings "
+            f"(languages found: {named})"
+        )
+    return next(iter(found.values()))
 
 
 async def _judge_answers(

@@ -414,3 +414,21 @@ def test_run_judges_a_folder_of_answer_files(env: dict[str, str]) -> None:
     verdicts = [(c["name"], c["verdict"]) for c in document["cases"]]
     assert verdicts == [("secret/1", "AC"), ("secret/2", "WA")]
     assert "no answer for this case" in document["cases"][1]["feedback"]
+
+
+def test_verify_judges_folder_submissions_and_who_ended_first(env: dict[str, str]) -> None:
+    # Found on problemtools' `guess` and `different` examples: a folder submission of
+    # several files was an IE ("not judged here"); an interactive submission that spins
+    # after the validator rejected it was TLE (Kattis: WA), and one that exits before
+    # answering was WA (Kattis: RTE, it ended first).
+    out = judgebox(env, "verify", str(PACKAGES / "interactiveorder"), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report, indent=1)
+    got = {row["submission"].split("/", 1)[1]: row["got"] for row in report["submissions"]}
+    assert got == {
+        "accepted/twofiles": "AC",
+        "run_time_error/exits_at_once.py": "RTE",
+        "wrong_answer/spins_after_rejection.py": "WA",
+    }
+    spun = next(r for r in report["submissions"] if "spins" in r["submission"])
+    assert spun["maxTimeMs"] < 2000  # its time ends with the validator's, not at the limit

@@ -126,3 +126,17 @@ def test_cli_judges_a_directory(shared_tmp: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["summary"]["verdict"] == "AC"
+
+
+@pytest.mark.anyio
+async def test_ocaml_links_the_str_library(judge: Judge, aplusb: Problem) -> None:
+    # Kattis links Str (problemtools' `different` example splits with it); it was a CE:
+    # "No implementations provided for the following modules: Str".
+    if "ocaml" not in judge.toolchains:
+        pytest.fail("the OCaml toolchain (ocaml-nox) is not installed")
+    code = (
+        'let () = match Str.split (Str.regexp " +") (read_line ()) with\n'
+        "  | [a; b] -> print_int (int_of_string a + int_of_string b); print_newline ()\n"
+        "  | _ -> exit 1\n"
+    )
+    assert (await verdict(judge, Submission(aplusb, "ocaml", code)))[0] is Verdict.AC

@@ -93,3 +93,15 @@ def test_old_ids_and_aliases_resolve() -> None:
 
 def test_every_language_names_its_debian_packages() -> None:
     assert [lid for lid, lang in LANGUAGES.items() if not lang.packages] == []
+
+
+def test_languages_without_an_entry_point_take_every_source() -> None:
+    # problemtools' `different` example: accepted/prolog/ (different.pl consults
+    # kattio.pl) was a CE "name it main.pl"; so was a C folder without main.c. The
+    # languages appendix names no entry point for either.
+    c = entry_point(LANGUAGES["c"], {"sol.c": "int main(){}", "util.c": "", "util.h": ""})
+    assert c.sources == ("sol.c", "util.c")
+    prolog = {"different.pl": "[kattio].\n\nmain :-\n    halt.\n", "kattio.pl": "read_int(_).\n"}
+    assert entry_point(LANGUAGES["prolog"], prolog).file == "different.pl"
+    with pytest.raises(EntryPointError):  # no file defines main/0
+        entry_point(LANGUAGES["prolog"], {"a.pl": "x.\n", "b.pl": "y.\n"})

@@ -186,3 +186,19 @@ def test_the_library_caches_a_big_package_and_sees_changes(tmp_path: Path) -> No
     group.write_text("args: [x]\n")
     os.utime(group, ns=(0, 10**18))  # a later mtime, whatever the clock's resolution
     assert checking.get("big").cases[0].args == ("x",)
+
+
+def test_a_program_folder_inside_output_validator_is_the_validator(tmp_path: Path) -> None:
+    # problemtools' 2023-07-draft `guess` example: output_validator/guess_validator/*.cc.
+    # It was refused: "output_validator: the program is missing or empty".
+    package = write(
+        tmp_path / "p",
+        {
+            "problem.yaml": "problem_format_version: 2023-07-draft\ntype: interactive\n",
+            "output_validator/talk/validate.cc": "int main() { return 42; }\n",
+            "output_validator/talk/validate.h": "\n",
+            **ONE_CASE,
+        },
+    )  # fmt: skip
+    problem = load_problem(package)
+    assert problem.output_validator == package / "output_validator" / "talk"

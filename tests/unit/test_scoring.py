@@ -166,3 +166,47 @@ def test_legacy_grading_sums_accept_scores(tmp_path: Path) -> None:
         ("secret/a", 3.0), ("secret/b", 5.0), ("secret", 8.0),
     ]  # fmt: skip
     assert board.total() == (8.0, None)
+
+
+def test_2023_07_testdata_yaml_with_legacy_grading_keys(tmp_path: Path) -> None:
+    # problemtools' 2023-07-draft `oddecho` example grades with range/accept_score/
+    # grader_flags; it was refused ("needs a max_score"), then scored WA instead of AC 50
+    # (accept_if_any_accepted and ignore_sample were not read).
+    package = write(
+        tmp_path / "odd",
+        {
+            "problem.yaml": "problem_format_version: 2023-07-draft\ntype: scoring\nname: O\n",
+            "data/testdata.yaml": "range: 0 100\ngrader_flags: ignore_sample\n",
+            "data/sample/1.in": "", "data/sample/1.ans": "",
+            "data/secret/testdata.yaml": (
+                "range: 0 100\non_reject: continue\n"
+                "grader_flags: first_error accept_if_any_accepted\n"
+            ),
+            "data/secret/a/testdata.yaml": "on_reject: break\naccept_score: 40\nrange: 0 40\n"
+                                           "grader_flags: min\n",
+            "data/secret/a/1.in": "", "data/secret/a/1.ans": "",
+            "data/secret/b/testdata.yaml": "on_reject: break\naccept_score: 60\nrange: 0 60\n"
+                                           "grader_flags: min\n",
+            "data/secret/b/1.in": "", "data/secret/b/1.ans": "",
+        },
+    )  # fmt: skip
+    problem = load_problem(package)
+    assert problem.grading_ignores_sample
+    board, events, _ = run(problem, [WA, AC, Verdict.TLE])
+    assert [(e.name, e.verdict, e.score) for e in events] == [
+        ("sample", WA, None), ("secret/a", AC, 40.0), ("secret/b", Verdict.TLE, 0.0),
+        ("secret", AC, 40.0),
+    ]  # fmt: skip
+    assert board.verdict() is AC  # the sample is ignored, one group accepted is enough
+    assert board.total() == (40.0, 100.0)
+    # without accept_if_any_accepted: the worst error of the groups
+    strict = tmp_path / "odd/data/secret/testdata.yaml"
+    strict.write_text("range: 0 100\non_reject: continue\n")
+    board, _, _ = run(load_problem(package), [AC, AC, Verdict.TLE])
+    assert board.verdict() is Verdict.TLE
+
+
+def test_2025_09_verdicts_stay_those_of_the_cases(tmp_path: Path) -> None:
+    problem = load_problem(scoring_package(tmp_path / "s"))
+    board, _, _ = run(problem, [AC, AC, AC, WA, AC])
+    assert board.verdict() is None

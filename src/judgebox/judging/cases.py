@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from judgebox.judging import case_files as case_files_mod
 from judgebox.judging.answer_cases import NO_ANSWER, answered
 from judgebox.judging.case_checks import default_checked, named_checked
 from judgebox.judging.case_results import (
@@ -60,6 +61,9 @@ class SlotBoxes:
     validator: Box | None
     feedback_dir: Path
     output_path: Path
+    # The host side of the submission box's /case (judging/case_files.py); None when no
+    # case of the problem has `.files`.
+    case_files: Path | None = None
 
 
 def slot_boxes(submission: Box, validator: Box | None, workspace: Path) -> SlotBoxes:
@@ -113,10 +117,14 @@ class CaseJudge:
     ) -> SlotBoxes:
         """Start this slot's boxes (closed with `stack`, killed by `group`)."""
         sub: Box | None = None
+        case_files: Path | None = None
         if self.answers is None:
-            sub = await stack.enter_async_context(
-                sandbox.box([Mount(self.artifact.directory, BOX_DIR)], group=group)
-            )
+            mounts = [Mount(self.artifact.directory, BOX_DIR)]
+            if any(case.files_dir is not None for case in self.problem.cases):
+                case_files = self.workspace / f"case-files-{next(_FILES_SLOTS)}"
+                case_files.mkdir(mode=0o755)
+                mounts.append(Mount(case_files, case_files_mod.CASE_FILES_DIR))
+            sub = await stack.enter_async_context(sandbox.box(mounts, group=group))
             slot = sub.name
         else:
             slot = f"answers-{next(_ANSWER_SLOTS)}"
@@ -138,7 +146,19 @@ class CaseJudge:
             validator=validator_box,
             feedback_dir=self.workspace / f"feedback-{slot}",
             output_path=self.workspace / f"output-{slot}",
+            case_files=case_files,
         )
+
+    async def _working_directory(self, boxes: SlotBoxes, case: TestCase) -> str:
+        """The submission's working directory for this case: /case filled with the
+        case's `.files` (and links to the program), else the program's /box. /case is
+        emptied before every case, so nothing of one case is seen by the next."""
+        if boxes.case_files is None:
+            return BOX_DIR
+        staged = await asyncio.to_thread(
+            case_files_mod.stage, boxes.case_files, self.artifact.directory, case.files_dir
+        )
+        return case_files_mod.CASE_FILES_DIR if staged else BOX_DIR
 
     async def judge_case(self, boxes: SlotBoxes, case: TestCase) -> CaseResult:
         """Run and check one case (every pass of it, for a multi-pass problem; a custom-input
@@ -199,17 +219,26 @@ class CaseJudge:
         if problem.validation is Validation.INTERACTIVE:
             assert self.validator is not None and boxes.validator is not None
             assert boxes.submission is not None, "interactive is never submit-answer"
-            result, verdict, message = await run_interactive(
+            cwd = await self._working_directory(boxes, case)
+            result, verdict, message, validator_first = await run_interactive(
                 boxes.submission, argv, run_limits, boxes.validator, self.validator.argv,
                 problem_root=self.validator.problem_root, input_path=input_path,
                 answer_path=case.answer_path, feedback_dir=boxes.feedback_dir,
                 flags=self._validator_flags(case), validator_limits=self.validator.limits,
-                fresh=fresh, input_in_box=in_box,
+                fresh=fresh, input_in_box=in_box, submission_cwd=cwd,
             )  # fmt: skip
             feedback = validator_feedback(verdict, message)
-            # The submission's own limits win; then the validator's rejection; then a crash.
+            # As Kattis judges it: a rejection by a validator that ended first stands (the
+            # submission may spin or crash after it, waiting for input); else the
+            # submission's own failure (limits, a crash) wins, but a crash does not hide a
+            # validator's internal error.
             failure = self._failure(result)
-            if failure is not None and (failure[0] is not Verdict.RTE or verdict is Verdict.AC):
+            rejected_first = validator_first and verdict is Verdict.WA
+            if (
+                failure is not None
+                and not rejected_first
+                and (failure[0] is not Verdict.RTE or verdict is not Verdict.IE)
+            ):
                 verdict, feedback = failure
             elif not check:
                 verdict = Verdict.RAN  # the validator's message stays: it says what happened
@@ -229,11 +258,12 @@ class CaseJudge:
             result = answered(answer)
         else:
             assert boxes.submission is not None
+            cwd = await self._working_directory(boxes, case)
             # Opened here, following links: packages may link data files (a sample that is
             # also a secret case). One open instead of resolve()'s lstat per path
             # component; the box consumes the fd.
             stdin = os.open(input_path, os.O_RDONLY | os.O_CLOEXEC)
-            result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin)
+            result = await boxes.submission.run(argv, limits=run_limits, stdin=stdin, cwd=cwd)
         if gate is not None:
             rejected = await gate
             check = check and rejected is None
@@ -313,6 +343,7 @@ class CaseJudge:
 
 
 _ANSWER_SLOTS = itertools.count(1)
+_FILES_SLOTS = itertools.count(1)
 
 
 def _write_output(path: Path, data: bytes) -> None:

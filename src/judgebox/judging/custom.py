@@ -231,7 +231,7 @@ class CustomJudging:
         async with self.sandbox.box(mounts, group=self.group) as box:
             if partner is not None:
                 validator, validator_box, feedback_dir = partner
-                result, verdict, message = await run_interactive(
+                result, verdict, message, _ = await run_interactive(
                     box, reference.argv, limits, validator_box, validator.argv,
                     problem_root=validator.problem_root, input_path=case.input_path,
                     answer_path=case.answer_path, feedback_dir=feedback_dir,

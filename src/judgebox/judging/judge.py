@@ -376,6 +376,9 @@ class Judge:
                 score, max_score = board.total() if board is not None else (None, None)
                 summary = summarize(total, results, RunStatus.FINISHED, score=score,
                                     max_score=max_score)  # fmt: skip
+                graded = board.verdict() if board is not None else None
+                if graded is not None and summary.verdict is not Verdict.CE:
+                    summary = dataclasses.replace(summary, verdict=graded)
                 await send.send(CompleteEvent(summary))
             except Exception as exc:  # the judge's fault, whatever it is: the run says so
                 if isinstance(exc, JudgeboxError | OSError):
@@ -398,8 +401,11 @@ class Judge:
             or problem.testlib_checker is not None
             or problem.testlib_interactor is not None
             or any(case.custom for case in problem.cases)
+            or any(case.files_dir is not None for case in problem.cases)
         ):
-            return 0  # a checker's or reference's box is needed too: keep that path as is
+            # a checker's or reference's box is needed too, or the slot's /case mount of
+            # `.files` (judging/case_files.py): keep that path as is
+            return 0
         todo = len(sub.problem.cases) - len(sub.previous_results)
         count = max(0, min(self.settings.parallelism, todo))
         # Leave the compile box its uid, and never take the last ones.

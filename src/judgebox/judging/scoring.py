@@ -151,11 +151,35 @@ class Scoreboard:
                 done.append(result)
         return done
 
+    def verdict(self) -> Verdict | None:
+        """Legacy grading: the submission's verdict from its groups' (sample, then secret),
+        or None where the verdict is that of the cases (2023-07+ groups, or undecided)."""
+        secret = self.problem.group("secret")
+        if secret is None or secret.verdict_rule is None or "secret" not in self.decided:
+            return None
+        parts = [self.decided["secret"].verdict]
+        if "sample" in self.decided and not self.problem.grading_ignores_sample:
+            parts.insert(0, self.decided["sample"].verdict)
+        return _worst(parts)
+
+    def _group_verdict(self, group: TestGroup) -> Verdict:
+        if group.verdict_rule is None:  # the first failed case, subgroups' included
+            return next(
+                (self._verdicts[i] for i in group.cases if self._verdicts[i] is not Verdict.AC),
+                Verdict.AC,
+            )
+        # legacy grader_flags: over the direct cases and the subgroups, in order
+        parts = [self._verdicts[i] for i in group.cases
+                 if self.problem.cases[i - 1].group == group.name]  # fmt: skip
+        parts += [self.decided[c].verdict for c in group.subgroups if c in self.decided]
+        if group.verdict_rule == "always_accept" or (group.accept_if_any and Verdict.AC in parts):
+            return Verdict.AC
+        if group.verdict_rule == "first_error":
+            return next((v for v in parts if v is not Verdict.AC), Verdict.AC)
+        return _worst(parts)
+
     def _decide(self, group: TestGroup) -> GroupResult:
-        verdict = next(
-            (self._verdicts[i] for i in group.cases if self._verdicts[i] is not Verdict.AC),
-            Verdict.AC,
-        )
+        verdict = self._group_verdict(group)
         if group.name == "sample" or (group.max_score is None and group.aggregation == "pass-fail"
                                       and group.accept_score is None):  # fmt: skip
             return GroupResult(group.name, verdict, None, group.max_score)
@@ -187,6 +211,18 @@ class Scoreboard:
         if group is None:
             return None, None
         return (secret.score if secret is not None else 0.0) or 0.0, group.max_score
+
+
+# The legacy default grader's order for worst_error, worst first.
+_WORST_FIRST = (Verdict.IE, Verdict.RTE, Verdict.MLE, Verdict.TLE, Verdict.OLE, Verdict.WA)
+
+
+def _worst(verdicts: list[Verdict]) -> Verdict:
+    """The worst of the verdicts by the legacy default grader's order (AC if none failed)."""
+    failed = [v for v in verdicts if v is not Verdict.AC]
+    if not failed:
+        return Verdict.AC
+    return min(failed, key=lambda v: _WORST_FIRST.index(v) if v in _WORST_FIRST else 99)
 
 
 def _round(score: float) -> float:

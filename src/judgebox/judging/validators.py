@@ -21,14 +21,14 @@ import errno
 import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.languages.table import Language
 from judgebox.languages.toolchains import Toolchain
 from judgebox.problems.programs import ProgramSource, resolve_program
-from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import Verdict
@@ -242,8 +242,13 @@ async def run_interactive(
     validator_limits: Limits = VALIDATOR_LIMITS,
     fresh: bool = True,
     input_in_box: str | None = None,
-) -> tuple[ExecResult, Verdict, str]:
-    """Run a submission against an interactive validator, connected by two pipes."""
+    submission_cwd: str | None = None,  # default /box (a case's `.files`: /case)
+) -> tuple[ExecResult, Verdict, str, bool]:
+    """Run a submission against an interactive validator, connected by two pipes.
+
+    Returns the submission's result, the validator's verdict and message, and whether the
+    validator ended first (a rejection then stands whatever the submission does after).
+    """
     if fresh:
         reset_feedback_dir(feedback_dir, validator_box.ctx.uid)
     to_validator_r, to_validator_w = os.pipe2(os.O_CLOEXEC)
@@ -267,7 +272,10 @@ async def run_interactive(
             limits=submission_limits,
             stdin=to_submission_r,
             stdout=to_validator_w,
+            cwd=submission_cwd or BOX_DIR,
         )
+        # Which ended first, as the host saw their ends (the two boxes report on their own).
+        validator_first = validator_task.done()
         validator = await validator_task
     finally:
         if not validator_task.done():
@@ -275,4 +283,10 @@ async def run_interactive(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await validator_task
     verdict, feedback = validator_verdict(validator, read_feedback(feedback_dir))
-    return submission, verdict, feedback
+    if validator_first:  # what the submission did after the validator ended is not its time
+        submission = replace(
+            submission,
+            cpu_time=min(submission.cpu_time, validator.wall_time),
+            wall_time=min(submission.wall_time, validator.wall_time),
+        )
+    return submission, verdict, feedback, validator_first

@@ -9,7 +9,9 @@ data) are only placed beside them. The entry point:
               package-qualified (`{main}` = `pkg.Main`)
     kotlin    the file declaring a top-level `fun main(`; its class `pkg.FileNameKt`
     others    the single source; else `__main__<ending>` (Python's package rule), the
-              language's default entry (`entry`, e.g. main.py), then `main<ending>`
+              language's default entry (`entry`, e.g. main.py), then `main<ending>`;
+              for a language the appendix gives no entry point, any source when all
+              are compiled together (`{files}`), and for Prolog the one defining main/0
 
 CPU-bound on submitted text (linear scanners): async callers run it in a worker thread.
 """
@@ -33,6 +35,8 @@ from judgebox.languages.table import Language, source_file_name
 # A file name of a submission: flat (no directories), not hidden, portable characters.
 _FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}")
 MAX_FILES = 100
+# A clause of Prolog's main/0 at the start of a line: `main :- ...` or the fact `main.`
+_PROLOG_MAIN = re.compile(r"^main\s*(:-|\.)", re.MULTILINE)
 
 
 class EntryPointError(ValueError):
@@ -89,6 +93,14 @@ def entry_point(language: Language, files: Mapping[str, str]) -> EntryPoint:
     for candidate in (f"__main__{suffix}", language.entry, f"main{suffix}"):
         if candidate is not None and candidate in sources:
             return EntryPoint(candidate, PurePath(candidate).stem, sources)
+    if language.entry is None:  # the languages appendix names no entry point
+        if language.compile is not None and "{files}" in language.compile:
+            # every source is compiled into one program: which file is "first" is moot
+            return EntryPoint(sources[0], PurePath(sources[0]).stem, sources)
+        if language.id == "prolog":  # the program is the file that defines main/0
+            defining = [n for n in sources if _PROLOG_MAIN.search(files[n])]
+            if len(defining) == 1:
+                return EntryPoint(defining[0], PurePath(defining[0]).stem, sources)
     raise EntryPointError(
         f"several {language.name} sources and none is the entry point: name it "
         f"{language.entry or 'main' + suffix}"

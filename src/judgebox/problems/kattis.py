@@ -77,6 +77,11 @@ MEMORY_DEFAULT_MIB = {"legacy": 2048, "2023-07": 2048, "2025-09": 2048}
 OUTPUT_DEFAULT_MIB = 8
 MULTIPLIERS = {"legacy": (5.0, 2.0), "2023-07": (2.0, 1.5), "2025-09": (2.0, 1.5)}
 _GROUP_KEYS = ("max_score", "score_aggregation", "require_pass")
+# The legacy grading keys. Early 2023-07 drafts kept them in testdata.yaml, and
+# problemtools (the reference checker) reads them in every version: a 2023-07 group whose
+# settings use them and none of the keys above is graded the legacy way.
+_LEGACY_GRADING_KEYS = ("grading", "grader_flags", "accept_score", "reject_score", "range",
+                        "on_reject")  # fmt: skip
 
 
 def load_kattis(path: Path) -> Problem:
@@ -115,6 +120,9 @@ def load_kattis(path: Path) -> Problem:
     scoring = "scoring" in types
     data = _Data(path, version, scoring, validation, problem_flags, constants)
     cases, groups = data.load()
+    ignores_sample = bool(data.legacy_grading) and "ignore_sample" in (
+        flags(root_config, "grader_flags", root_file or yaml_file) or ()
+    )
     statement, statement_format = read_statement(path, None, constants)
     return Problem(
         name=path.name,
@@ -135,6 +143,7 @@ def load_kattis(path: Path) -> Problem:
         checker_flags=_checker_flags(validation, problem_flags, yaml_file),
         groups=groups,
         scoring=scoring,
+        grading_ignores_sample=ignores_sample,
         multi_pass="multi-pass" in types,
         validation_passes=int(passes or 2),
         submit_answer="submit-answer" in types,
@@ -270,8 +279,9 @@ def _validation(
 
 
 def _find_validator(folders: list[Path], yaml_file: Path) -> Path | None:
-    """The output validator program: `output_validator/` itself (2023-07+), or the one
-    program inside `output_validators/` (legacy: a file or a folder)."""
+    """The output validator program: `output_validator/` itself (2023-07+; or the one
+    folder it holds), or the one program inside `output_validators/` (legacy: a file or a
+    folder)."""
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -279,6 +289,10 @@ def _find_validator(folders: list[Path], yaml_file: Path) -> Path | None:
         if not entries:
             continue
         if folder.name == "output_validator":
+            if len(entries) == 1 and entries[0].is_dir():
+                # A program folder inside output_validator/ (the 2023-07-draft layout that
+                # problemtools reads, as in its `guess` example): that folder is the program.
+                return entries[0]
             return folder
         if len(entries) > 1 and all(e.is_dir() for e in entries):
             names = ", ".join(e.name for e in entries)
@@ -309,6 +323,7 @@ class _Data:
         self.cases: list[TestCase] = []
         self.groups: dict[str, TestGroup] = {}
         self.group_files: dict[str, Path] = {}
+        self.legacy_grading: set[str] = set()  # groups graded the legacy way
 
     def load(self) -> tuple[tuple[TestCase, ...], tuple[TestGroup, ...]]:
         data = self.path / "data"
@@ -468,8 +483,13 @@ class _Data:
     ) -> None:
         where = Path(str(config.get("__file__", self.path / "data" / name)))
         self.group_files[name] = where
-        if self.version == "legacy":
+        if self.version == "legacy" or (
+            self.version == "2023-07"
+            and any(k in config for k in _LEGACY_GRADING_KEYS)
+            and not any(k in config for k in _GROUP_KEYS)
+        ):
             self.groups[name] = self._legacy_group(name, config, indices, subgroups, where)
+            self.legacy_grading.add(name)
             return
         is_secret, is_sample = name == "secret", name == "sample"
         if is_sample and any(k in config for k in _GROUP_KEYS):
@@ -512,9 +532,12 @@ class _Data:
         """Legacy `grading`: every folder a group; sum of case scores (accept_score each)."""
         grader = flags(config, "grader_flags", where) or ()
         aggregation: ScoreAggregation = "sum"
+        rule = "worst_error"
         for word in grader:
             if word == "min":
                 aggregation = "min"
+            elif word in ("worst_error", "no_errors", "first_error", "always_accept"):
+                rule = "worst_error" if word == "no_errors" else word
             elif word in ("avg", "max"):
                 raise ProblemPackageError(
                     f"{where}: grader_flags {word} is not supported (only sum and min are)"
@@ -538,6 +561,8 @@ class _Data:
             validator_args=_validator_args(config, where) or (),
             accept_score=1.0 if accept is None else accept,
             stop_on_reject=config.get("on_reject", "break") == "break",
+            verdict_rule=rule,
+            accept_if_any="accept_if_any_accepted" in grader,
         )
 
     def _check_groups(self) -> None:
@@ -545,7 +570,7 @@ class _Data:
         for name, group in self.groups.items():
             where = self.group_files[name]
             children = [self.groups[c] for c in group.subgroups]
-            if group.max_score is not None and self.version != "legacy":
+            if group.max_score is not None and name not in self.legacy_grading:
                 unbounded = [c.name for c in children if c.max_score is None]
                 if unbounded:
                     raise ProblemPackageError(

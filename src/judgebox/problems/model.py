@@ -82,7 +82,7 @@ class TestCase:
     group: str = ""
     args: tuple[str, ...] = ()  # command-line arguments of the submission
     validator_args: tuple[str, ...] | None = None
-    files_dir: Path | None = None  # `NAME.files/`: copied beside the program (not yet used)
+    files_dir: Path | None = None  # `NAME.files/`: the working directory holds its files
     interaction: Path | None = None  # `NAME.interaction`: what a statement shows instead
     # What a statement shows (spec "Displayed test cases"): .in.statement > .in;
     # .ans.statement > .out > .ans. None: the judged file.
@@ -123,6 +123,11 @@ class TestGroup:
     accept_score: float | None = None
     # legacy `on_reject: continue` vs `break`: a rejected case fails the whole group
     stop_on_reject: bool = False
+    # legacy `grader_flags` verdict rule over the group's cases and subgroups:
+    # worst_error (the default), first_error or always_accept; None for 2023-07+ groups
+    # (the verdict of the first failed case). `accept_if_any`: AC when any of them is AC.
+    verdict_rule: str | None = None
+    accept_if_any: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,9 @@ class Problem:
     # Scoring: the groups, each after its subgroups (sample first); empty if pass-fail.
     groups: tuple[TestGroup, ...] = ()
     scoring: bool = False
+    # legacy grading's `grader_flags: ignore_sample` at data/: samples do not decide the
+    # submission's verdict
+    grading_ignores_sample: bool = False
     multi_pass: bool = False
     validation_passes: int = 2
     submit_answer: bool = False
