@@ -66,7 +66,7 @@ def test_custom_input_limits_and_flags_travel_and_are_applied_on_the_worker(
     (package / "problem.yaml").write_text("name: Echo\nlimits:\n  memory: 512\n")
     (package / "data" / "secret" / "1.in").write_text("1\n")
     (package / "data" / "secret" / "1.ans").write_text("1\n")
-    library = ProblemLibrary(tmp_path / "lib")
+    library = ProblemLibrary(tmp_path / "lib", cache_dir=tmp_path / "cache")
     base = library.get("echo")
     custom = custom_problem(base, [{"name": "mine", "input": "7\r\n"}], tmp_path / "api")
     lowered = apply_options(custom, limits={"memory": "64m", "time": 0.5}, validator_flags=None,
@@ -103,7 +103,10 @@ def test_a_head_carries_nothing_bulky_and_is_not_judged_as_it_is() -> None:
     assert (head.parts, head.code, head.files, head.inline_cases) == (3, "", (), None)
     assert (head.run_id, head.language, head.problem, head.total_cases) == ("r1", "answer", "p", 1)
     with pytest.raises(UsageError, match="head"):
-        head.load_problem(ProblemLibrary(Path("/nonexistent")), Path("/nonexistent"))
+        head.load_problem(
+            ProblemLibrary(Path("/nonexistent"), cache_dir=Path("/nonexistent")),
+            Path("/nonexistent"),
+        )
 
 
 @pytest.mark.parametrize(
