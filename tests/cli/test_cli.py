@@ -371,6 +371,15 @@ def test_verify_flags_input_a_validator_rejects(env: dict[str, str]) -> None:
     assert check["case"] == "secret/toobig" and "n=50 out of range" in check["message"]
 
 
+def test_verify_gives_input_validators_the_case_files(env: dict[str, str]) -> None:
+    # The spec copies a case's `.files` into the input validator's working directory too:
+    # casefiles' validator needs config.txt for the cases that have one, and none else.
+    out = judgebox(env, "verify", str(PACKAGES / "casefiles"), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report["inputValidation"], indent=1)
+    assert report["inputValidation"]["checks"] == []
+
+
 @pytest.mark.parametrize("package", ["submitanswer", "submitanswersingle"])
 def test_verify_judges_submit_answer_packages(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(PACKAGES / package), "--json")
