@@ -103,7 +103,14 @@ class CaseJudge:
         object.__setattr__(
             self,
             "_argv",
-            tuple(self.language.run_argv(self.artifact.file, limits, main=self.artifact.main)),
+            tuple(
+                self.language.run_argv(
+                    self.artifact.file,
+                    limits,
+                    main=self.artifact.main,
+                    sources=self.artifact.sources,
+                )
+            ),
         )
 
     @staticmethod

@@ -4,10 +4,11 @@ validators too)."""
 
 import os
 import sys
+from pathlib import Path
 
 words = sys.stdin.read().split()
 if words == ["go"]:
-    ok = os.path.isfile("config.txt") and open("config.txt").read().strip().isdigit()
+    ok = os.path.isfile("config.txt") and Path("config.txt").read_text().strip().isdigit()
 elif words == ["none"]:
     ok = not os.path.exists("config.txt")
 else:
