@@ -12,15 +12,17 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
-import typer
-
-# Start-up is paid by every command (issue 17): this module imports only typer and
-# the standard library's cheapest parts. Each command imports what it needs when it
+# Start-up is paid by every command (issue 17): this module imports only the standard
+# library's cheapest parts. typer is imported only when a command line is not the plain
+# `run`/`verify` one that _fast_command parses (help, a usage error, the other commands):
+# the commands' typer declarations are their signatures, registered by @_command and
+# turned into a typer app by _typer_app(). Each command imports what it needs when it
 # runs — the judge, the sandbox, problem loading, asyncio, rich (only to draw), the
 # server (fastapi, uvicorn) or the worker (nats) — so `--help`, `languages` and
 # `problems` never load the judge, and `run`/`verify` never load the server.
 # tests/unit/test_cli_imports.py keeps it so.
 if TYPE_CHECKING:
+    import typer
     from rich.console import Console
     from rich.table import Table
 
@@ -30,13 +32,10 @@ if TYPE_CHECKING:
     from judgebox.settings import Settings
     from judgebox.vocabulary.events import Event
 
-app = typer.Typer(
-    name="judgebox",
-    help="Judge programs against problem datasets inside a real sandbox.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+HELP = "Judge programs against problem datasets inside a real sandbox."
+# (function, typer's command() keyword arguments), in the order --help lists them
+_COMMANDS: list[tuple[Callable[..., None], dict[str, Any]]] = []
+F = TypeVar("F", bound=Callable[..., None])
 T = TypeVar("T")
 
 _VERDICT_STYLE = {
@@ -46,15 +45,46 @@ _VERDICT_STYLE = {
 }  # fmt: skip
 
 
+def _command(**options: Any) -> Callable[[F], F]:
+    """Register a command of the typer app (built only when typer parses the command line)."""
+
+    def register(function: F) -> F:
+        _COMMANDS.append((function, options))
+        return function
+
+    return register
+
+
+def _typer_app() -> typer.Typer:
+    """The typer app of every command: --help, usage errors and the commands that are not
+    parsed by _fast_command. Imports typer (90 ms of a cold start) only now."""
+    import importlib
+
+    # The commands' annotations name `typer` (strings, resolved by typer against this
+    # module's globals when it reads them): bind it here, not at import time.
+    typer_module = importlib.import_module("typer")
+    globals()["typer"] = typer_module
+    app: typer.Typer = typer_module.Typer(
+        name="judgebox",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_options)
+    for function, options in _COMMANDS:
+        app.command(**options)(function)
+    return app
+
+
 def _show_version(value: bool) -> None:
     if value:
         from judgebox import __version__
 
         print(f"judgebox {__version__}")
-        raise typer.Exit(0)
+        raise SystemExit(0)
 
 
-@app.callback()
 def _options(
     version: Annotated[
         bool,
@@ -77,7 +107,7 @@ def usage_error(message: str) -> NoReturn:
     """One line on stderr, exit status 2."""
     one_line = " ".join(message.split())
     print(f"judgebox: {one_line}", file=sys.stderr)
-    raise typer.Exit(2)
+    raise SystemExit(2)
 
 
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -203,7 +233,7 @@ async def _judge_events(
     return events
 
 
-@app.command()
+@_command()
 def run(
     problem: Annotated[str, typer.Argument(help="A package directory or a problem name.")],
     source: Annotated[
@@ -233,10 +263,8 @@ def run(
     --input), with a live table."""
     import json
     import shutil
-    import uuid
 
-    from judgebox.judging.judge import Submission
-    from judgebox.problems.custom import custom_problem
+    from judgebox.judging.judge import Submission, new_run_id
     from judgebox.settings import settings_from_env
     from judgebox.vocabulary.errors import JudgeboxError
     from judgebox.vocabulary.events import CompileEvent, CompleteEvent, run_document
@@ -253,7 +281,9 @@ def run(
     try:
         files = _read_sources(source) if source.is_dir() else {}
         if custom_inputs:
-            inputs_dir = judge.sandbox.workspace(f"cli-inputs-{uuid.uuid4().hex}")
+            from judgebox.problems.custom import custom_problem
+
+            inputs_dir = judge.sandbox.workspace(f"cli-inputs-{new_run_id()}")
             prob = custom_problem(prob, custom_inputs, inputs_dir)
         if prob.submit_answer and not language:  # the files are answers (judging/answers.py)
             language = "answer"
@@ -295,7 +325,7 @@ def run(
     complete = next((e for e in reversed(events) if isinstance(e, CompleteEvent)), None)
     # RAN (custom input, nothing to judge it against) is no failure: the program ran fine.
     ok = complete is not None and complete.summary.verdict in (Verdict.AC, Verdict.RAN)
-    raise typer.Exit(0 if ok else 1)
+    raise SystemExit(0 if ok else 1)
 
 
 def _judging_done() -> None:
@@ -374,7 +404,7 @@ def _print_custom_cases(out: Console, events: list[Event]) -> None:
                 out.print(text.rstrip("\n"), markup=False, highlight=False)
 
 
-@app.command()
+@_command()
 def verify(
     package: Annotated[Path, typer.Argument(help="A problem package directory.")],
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
@@ -416,7 +446,7 @@ def verify(
     _judging_done()
     if json_output:
         print(json.dumps(report, ensure_ascii=False))
-    raise typer.Exit(0 if report["ok"] else 1)
+    raise SystemExit(0 if report["ok"] else 1)
 
 
 async def _verify(
@@ -643,7 +673,7 @@ async def _judged(judge: Judge, sub: Any, row: dict[str, Any]) -> dict[str, Any]
     return row
 
 
-@app.command()
+@_command()
 def languages(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the JSON of GET /languages.")
@@ -672,7 +702,7 @@ def languages(
     _out().print(table)
 
 
-@app.command()
+@_command()
 def problems(
     problems_dir: Annotated[
         Path | None, typer.Option("--problems", help="Problem library.")
@@ -706,22 +736,7 @@ def problems(
 
 # NATS TLS and credentials, the same on `serve --nats` and `worker` (docs/scaleout.md).
 # Secrets are better given as JUDGEBOX_NATS_PASSWORD / _TOKEN: a flag shows in `ps`.
-NatsCa = Annotated[Path | None, typer.Option(help="CA file of the NATS server's certificate.")]
-NatsCert = Annotated[Path | None, typer.Option(help="Client certificate for NATS (mutual TLS).")]
-NatsKey = Annotated[Path | None, typer.Option(help="Key of --nats-cert.")]
-NatsTlsFirst = Annotated[
-    bool, typer.Option(help="TLS handshake before NATS's INFO (server handshake_first).")
-]
-NatsUser = Annotated[str | None, typer.Option(help="NATS user.")]
-NatsPassword = Annotated[
-    str | None, typer.Option(help="NATS password (better: JUDGEBOX_NATS_PASSWORD).")
-]
-NatsToken = Annotated[str | None, typer.Option(help="NATS token (better: JUDGEBOX_NATS_TOKEN).")]
-NatsCreds = Annotated[Path | None, typer.Option(help="NATS .creds file (JWT + NKey).")]
-NatsNkey = Annotated[Path | None, typer.Option(help="File with a NATS NKey seed.")]
-NatsInbox = Annotated[
-    str | None, typer.Option(help="Reply-subject prefix (default _INBOX), per role.")
-]
+# (The flags are declared in worker's signature: typer is imported only to parse them.)
 
 
 def _nats_security(
@@ -737,7 +752,7 @@ def _nats_security(
     }  # fmt: skip
 
 
-@app.command(
+@_command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,
 )
@@ -749,24 +764,36 @@ def serve(ctx: typer.Context) -> None:
     """
     from judgebox.server.command import main as serve_main
 
-    raise typer.Exit(serve_main(ctx.args, prog="judgebox serve"))
+    raise SystemExit(serve_main(ctx.args, prog="judgebox serve"))
 
 
-@app.command()
+@_command()
 def worker(
     nats: Annotated[str, typer.Option(help="NATS server URL, e.g. nats://127.0.0.1:4222.")],
     slots: Annotated[int, typer.Option(help="Jobs judged side by side.")] = 1,
     insecure: Annotated[bool, typer.Option(help="Accept incomplete isolation.")] = False,
-    nats_ca: NatsCa = None,
-    nats_cert: NatsCert = None,
-    nats_key: NatsKey = None,
-    nats_tls_first: NatsTlsFirst = False,
-    nats_user: NatsUser = None,
-    nats_password: NatsPassword = None,
-    nats_token: NatsToken = None,
-    nats_creds: NatsCreds = None,
-    nats_nkey: NatsNkey = None,
-    nats_inbox_prefix: NatsInbox = None,
+    nats_ca: Annotated[
+        Path | None, typer.Option(help="CA file of the NATS server's certificate.")
+    ] = None,
+    nats_cert: Annotated[
+        Path | None, typer.Option(help="Client certificate for NATS (mutual TLS).")
+    ] = None,
+    nats_key: Annotated[Path | None, typer.Option(help="Key of --nats-cert.")] = None,
+    nats_tls_first: Annotated[
+        bool, typer.Option(help="TLS handshake before NATS's INFO (server handshake_first).")
+    ] = False,
+    nats_user: Annotated[str | None, typer.Option(help="NATS user.")] = None,
+    nats_password: Annotated[
+        str | None, typer.Option(help="NATS password (better: JUDGEBOX_NATS_PASSWORD).")
+    ] = None,
+    nats_token: Annotated[
+        str | None, typer.Option(help="NATS token (better: JUDGEBOX_NATS_TOKEN).")
+    ] = None,
+    nats_creds: Annotated[Path | None, typer.Option(help="NATS .creds file (JWT + NKey).")] = None,
+    nats_nkey: Annotated[Path | None, typer.Option(help="File with a NATS NKey seed.")] = None,
+    nats_inbox_prefix: Annotated[
+        str | None, typer.Option(help="Reply-subject prefix (default _INBOX), per role.")
+    ] = None,
 ) -> None:
     """A scale-out worker: judge jobs from NATS JetStream."""
     import asyncio
@@ -824,13 +851,92 @@ def _exit_now(status: object) -> NoReturn:
     os._exit(code)
 
 
+# The options of the commands _fast_command parses, as typer declares them in their
+# signatures: flag -> (parameter, kind); kind "flag" sets True, "no" sets False, "value"
+# takes the next word, "int" an integer, "many" appends.
+_FAST_OPTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "run": {
+        "--language": ("language", "value"),
+        "--stop-on-first-failure": ("stop_on_first_failure", "flag"),
+        "--no-stop-on-first-failure": ("stop_on_first_failure", "no"),
+        "--json": ("json_output", "flag"),
+        "--parallelism": ("parallelism", "int"),
+        "--insecure": ("insecure", "flag"),
+        "--no-insecure": ("insecure", "no"),
+        "--input": ("inputs", "many"),
+    },
+    "verify": {
+        "--json": ("json_output", "flag"),
+        "--parallelism": ("parallelism", "int"),
+        "--insecure": ("insecure", "flag"),
+        "--no-insecure": ("insecure", "no"),
+    },
+}
+_FAST_ARGUMENTS = {"run": (("problem", str), ("source", Path)), "verify": (("package", Path),)}
+
+
+def _fast_command(argv: list[str]) -> Callable[[], None] | None:
+    """`run` or `verify` with a command line that typer would accept as it is, without typer
+    (its import is about a third of a cold `judgebox run`'s own start-up, issue 17).
+
+    None for anything else — another command, --help, a word typer would reject or read
+    in its own way — which then goes to the typer app, so help and usage errors are
+    typer's, word for word."""
+    if not argv or argv[0] not in _FAST_OPTIONS:
+        return None
+    name, options = argv[0], _FAST_OPTIONS[argv[0]]
+    values: dict[str, Any] = {}
+    positional: list[str] = []
+    words = iter(argv[1:])
+    only_arguments = False
+    for word in words:
+        if only_arguments or not word.startswith("-") or word == "-":
+            positional.append(word)
+            continue
+        if word == "--":
+            only_arguments = True
+            continue
+        flag, equals, inline = word.partition("=")
+        if flag not in options:
+            return None  # --help, an unknown or abbreviated option: typer says what it is
+        parameter, kind = options[flag]
+        if kind in ("flag", "no"):
+            if equals:
+                return None
+            values[parameter] = kind == "flag"
+            continue
+        value = inline if equals else next(words, None)
+        if value is None or (not equals and value.startswith("-") and value != "-"):
+            return None  # a missing value, or one that looks like an option
+        if kind == "int":
+            try:
+                values[parameter] = int(value)
+            except ValueError:
+                return None
+        elif kind == "many":
+            values.setdefault(parameter, []).append(value)
+        else:
+            values[parameter] = value
+    arguments = _FAST_ARGUMENTS[name]
+    if len(positional) != len(arguments):
+        return None
+    for (parameter, kind_of), word in zip(arguments, positional, strict=True):
+        values[parameter] = kind_of(word)
+    command = run if name == "run" else verify
+    return lambda: command(**values)
+
+
 def main() -> None:
     """Console-script entry point: a JudgeboxError that escapes (a bad JUDGEBOX_* variable,
     say) is one line on stderr and exit status 2, never a traceback."""
     from judgebox.vocabulary.errors import JudgeboxError
 
     try:
-        app()
+        command = _fast_command(sys.argv[1:])
+        if command is not None:
+            command()
+        else:
+            _typer_app()()
     except JudgeboxError as exc:
         print(f"judgebox: {' '.join(exc.message.split())}", file=sys.stderr)
         sys.exit(2)

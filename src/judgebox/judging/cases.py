@@ -35,6 +35,7 @@ from judgebox.judging.compilation import Artifact
 from judgebox.judging.custom import CustomJudging
 from judgebox.judging.custom_cases import judge_custom_case
 from judgebox.judging.multi_pass import judge_passes
+from judgebox.judging.problem_limits import problem_limits
 from judgebox.judging.testlib import CHECKER_DIR
 from judgebox.judging.testlib_cases import testlib_checked, testlib_interaction
 from judgebox.judging.validators import (
@@ -116,12 +117,7 @@ class CaseJudge:
     @staticmethod
     def problem_limits(settings: Settings, problem: Problem) -> Limits:
         """The problem's limits, with the server's defaults where the package gives none."""
-        base = settings.default_limits
-        return base.replace(
-            cpu_time=problem.time_limit or base.cpu_time,
-            memory=problem.memory_limit or base.memory,
-            output=problem.output_limit or base.output,
-        )
+        return problem_limits(settings, problem)
 
     async def open_boxes(
         self, sandbox: Sandbox, stack: contextlib.AsyncExitStack, *, group: str

@@ -200,8 +200,15 @@ async def _admit(
     main: str | None = None,
 ) -> Artifact:
     """Seal a finished build, refuse it past the artifact cap, cache it, evict past the total."""
-    # Walking what a box wrote is I/O- and CPU-bound on hostile data: off the event loop.
-    size, files = await asyncio.to_thread(_seal, build)
+    # Walking what a box wrote is I/O- and CPU-bound on hostile data: off the event loop,
+    # in one worker-thread trip (each trip waits for a thread: issue 17, on a loaded host).
+    return await asyncio.to_thread(_admit_now, build, target, file, result, caps, main)
+
+
+def _admit_now(
+    build: Path, target: Path, file: str, result: CompileResult, caps: CacheLimits, main: str | None
+) -> Artifact:
+    size, files = _seal(build)
     refusal = ""
     if files > ARTIFACT_FILE_LIMIT:
         refusal = f"the compile left {files} files, the limit is {ARTIFACT_FILE_LIMIT}"
@@ -210,11 +217,11 @@ async def _admit(
             f"compiled program is {_mib(size)} MiB, the limit is {_mib(caps.artifact_bytes)} MiB"
         )
     if refusal:
-        await asyncio.to_thread(shutil.rmtree, build, True)
+        shutil.rmtree(build, True)
         text = (result.output + "\n" + refusal).strip()
         return Artifact(build, file, CompileResult(ok=False, time_ms=result.time_ms, output=text))
-    artifact = await asyncio.to_thread(_store, build, target, file, result, size, main)
-    await asyncio.to_thread(evict, target.parent.parent.parent, caps, keep=target)
+    artifact = _store(build, target, file, result, size, main)
+    evict(target.parent.parent.parent, caps, keep=target)
     return artifact
 
 

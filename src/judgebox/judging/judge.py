@@ -27,24 +27,25 @@ import logging
 import math
 import os
 import shutil
-import uuid
+import sys
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
 from judgebox.judging.answers import ANSWER_LANGUAGE, ANSWER_LANGUAGE_ID, match_answers
-from judgebox.judging.cases import CaseJudge, SlotBoxes, slot_boxes
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
-from judgebox.judging.custom import CustomJudging
-from judgebox.judging.dmoj_checker import dmoj_checker_program
-from judgebox.judging.scoring import Scoreboard
+from judgebox.judging.problem_limits import problem_limits
 from judgebox.judging.timelimits import TimeLimit, TimeLimits
-from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
-from judgebox.languages.entry_points import EntryPointError, entry_point, submission_files
+from judgebox.languages.entry_points import (
+    EntryPoint,
+    EntryPointError,
+    entry_point,
+    submission_files,
+)
 from judgebox.languages.table import (
     Language,
     language_for_file,
@@ -61,8 +62,7 @@ from judgebox.problems.common import substitute
 from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
 from judgebox.problems.package import load_problem
-from judgebox.problems.programs import named_program
-from judgebox.sandbox import BOX_DIR, Mount, Sandbox
+from judgebox.sandbox import BOX_DIR, Box, Mount, Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
 from judgebox.vocabulary.errors import (
@@ -82,7 +82,23 @@ from judgebox.vocabulary.events import (
 from judgebox.vocabulary.probe_cache import ProbeCache
 from judgebox.vocabulary.verdicts import CaseResult, CompileResult, RunStatus, Verdict, summarize
 
+if TYPE_CHECKING:
+    from judgebox.judging.cases import CaseJudge, SlotBoxes
+    from judgebox.judging.custom import CustomJudging
+    from judgebox.judging.scoring import Scoreboard
+    from judgebox.judging.validators import ValidatorProgram
+
 log = logging.getLogger("judgebox.judging.judge")
+# What judging the cases needs beyond the compile: a run imports these in a thread while
+# its compiler runs (issue 17: a cold `judgebox run` paid them before compiling).
+CASE_MODULES = (
+    "judgebox.judging.cases",
+    "judgebox.judging.custom",
+    "judgebox.judging.dmoj_checker",
+    "judgebox.judging.scoring",
+    "judgebox.judging.validators",
+    "judgebox.problems.programs",
+)
 _TESTLIB = (Validation.TESTLIB, Validation.TESTLIB_INTERACTIVE)
 
 
@@ -124,6 +140,17 @@ class LazyToolchains(Mapping[str, Toolchain]):
         return len(self._everything())
 
 
+def new_run_id() -> str:
+    """A random version-4 UUID as 32 hex digits, what `uuid.uuid4().hex` gives.
+
+    Made here because importing uuid imports platform, whose regular expressions were
+    3-4 % of a cold `judgebox run`'s own start-up (issue 17)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    return raw.hex()
+
+
 def language_info(toolchain: Toolchain) -> dict[str, Any]:
     """One language as GET /languages and `judgebox languages` show it."""
     language = toolchain.language
@@ -148,7 +175,7 @@ class Submission:
     language: str
     code: str
     stop_on_first_failure: bool = False
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    run_id: str = field(default_factory=lambda: new_run_id())
     # Results of the first cases, already judged by a worker that died: they are
     # emitted again (same order, same sequence numbers) and not run again.
     previous_results: tuple[CaseResult, ...] = ()
@@ -184,11 +211,10 @@ class Judge:
             total_bytes=settings.compile_cache_limit,
             grace_seconds=settings.compile_cache_grace,
         )
-        self.languages = dict(languages) if languages is not None else load_languages()
+        probes = sandbox.probe_cache()
+        self.languages = dict(languages) if languages is not None else load_languages(cache=probes)
         self.toolchains: Mapping[str, Toolchain] = (
-            dict(toolchains)
-            if toolchains is not None
-            else LazyToolchains(self.languages, sandbox.probe_cache())
+            dict(toolchains) if toolchains is not None else LazyToolchains(self.languages, probes)
         )
         self.time_limits = TimeLimits(settings.cache_dir, settings.default_time_limit)
 
@@ -299,7 +325,11 @@ class Judge:
         total = len(problem.cases)
         results: list[CaseResult] = []
         workspace = self.sandbox.workspace(sub.run_id)
-        early = EarlyBoxes(self.sandbox, workspace, sub.run_id, self._early_box_count(sub))
+        # What judging cases needs is imported once the compiler runs (after the early
+        # boxes are up: an import thread would slow their start, it holds the GIL).
+        case_modules = _CaseModules()
+        early = EarlyBoxes(self.sandbox, workspace, sub.run_id, self._early_box_count(sub),
+                           then=case_modules.start)  # fmt: skip
         async with send, early:
             try:
                 await send.send(StartEvent(sub.run_id, problem.name, language.id, total))
@@ -316,6 +346,10 @@ class Judge:
                     sub = dataclasses.replace(sub, problem=problem)
                 if answers is None:
                     artifact = await self._compile(sub, language, workspace, early.begin)
+                await case_modules.ready()
+                from judgebox.judging.cases import CaseJudge
+                from judgebox.judging.scoring import Scoreboard
+
                 started = await early.take(artifact)
                 self.early_boxes_used += len(started)
                 await send.send(CompileEvent(artifact.result))
@@ -399,14 +433,10 @@ class Judge:
                 compile_time=problem.compilation_time or language.compile_time,
                 compile_memory=problem.compilation_memory or language.compile_memory,
             )
-        # Scanning submitted text is CPU-bound: never on the event loop.
-        files = dict(sub.files) or await asyncio.to_thread(submission_files, language, sub.code)
-        # The spec: files of include/<language>/ are part of every submission of it, and an
-        # included file wins a name collision (a driver that calls the submission).
-        included = await asyncio.to_thread(included_files, problem, language.id)
-        files.update({name: data.decode("utf-8", "replace") for name, data in included.items()})
+        # Scanning submitted text is CPU-bound: never on the event loop (one worker-thread
+        # trip for all of it: each trip waits for a thread, issue 17).
         try:
-            entry = await asyncio.to_thread(entry_point, language, files)
+            files, included, entry = await asyncio.to_thread(_sources, sub, language)
         except EntryPointError as error:  # the submission's fault: a CE that says why
             return Artifact(workspace, "", CompileResult(ok=False, time_ms=0, output=str(error)))
         version = self.toolchains[language.id].version
@@ -415,7 +445,7 @@ class Judge:
         code = sources.pop(entry.file)
         return await compile_source(
             self.sandbox, language, version, code, entry.file,
-            limits=CaseJudge.problem_limits(self.settings, sub.problem),
+            limits=problem_limits(self.settings, sub.problem),
             workspace=workspace, cache_dir=self.settings.cache_dir,
             cache_limits=self.cache_limits, max_time=self.settings.compile_time_limit,
             max_memory=self.settings.compile_memory_limit, extra_files=sources,
@@ -424,6 +454,8 @@ class Judge:
 
     async def _custom(self, sub: Submission, workspace: Path) -> CustomJudging | None:
         """The reference and input validators, for a run with custom-input cases."""
+        from judgebox.judging.custom import CustomJudging
+
         problem = sub.problem
         if not any(case.custom for case in problem.cases):
             return None
@@ -433,7 +465,7 @@ class Judge:
             base = await asyncio.to_thread(
                 load_problem, problem.custom_package, self.settings.cache_dir
             )
-            base_limits = CaseJudge.problem_limits(self.settings, base)
+            base_limits = problem_limits(self.settings, base)
         return await CustomJudging.prepare(
             self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
             workspace, self.settings.cache_dir, self.cache_limits,
@@ -443,6 +475,10 @@ class Judge:
         self, problem: Problem, workspace: Path
     ) -> tuple[ValidatorProgram | None, ValidatorProgram | None]:
         """The problem's testlib checker and interactor, compiled with their headers."""
+        from judgebox.judging.dmoj_checker import dmoj_checker_program
+        from judgebox.judging.validators import ValidatorProgram
+        from judgebox.problems.programs import named_program
+
         programs: list[ValidatorProgram | None] = []
         root = problem.data_root or problem.path
         for source in (problem.testlib_checker, problem.testlib_interactor):
@@ -473,6 +509,8 @@ class Judge:
         return programs[0], programs[1]
 
     async def _validator(self, problem: Problem, workspace: Path) -> ValidatorProgram | None:
+        from judgebox.judging.validators import VALIDATOR_LIMITS, ValidatorProgram
+
         if problem.validation is Validation.DEFAULT or problem.validation in _TESTLIB:
             return None
         if problem.output_validator is None:
@@ -571,16 +609,28 @@ class EarlyBoxes:
     own. Nothing runs in them before the compile has ended and the artifact is sealed.
     """
 
-    def __init__(self, sandbox: Sandbox, workspace: Path, group: str, count: int) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        workspace: Path,
+        group: str,
+        count: int,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         self.sandbox, self.workspace, self.group, self.count = sandbox, workspace, group, count
+        self.then = then  # called once the boxes are up (at once if none are started)
         self.stack = contextlib.AsyncExitStack()
-        self.boxes: list[SlotBoxes] = []
+        self.boxes: list[Box] = []
         self.task: asyncio.Future[None] | None = None
         self.identity: tuple[int, int] | None = None
 
     def begin(self, build: Path) -> None:
         """The compiler is about to run in `build`: start the boxes (in the background)."""
-        if self.count <= 0 or self.task is not None:
+        if self.task is not None:
+            return
+        if self.count <= 0:
+            if self.then is not None:
+                self.then()
             return
         st = os.stat(build)
         self.identity = (st.st_dev, st.st_ino)
@@ -591,13 +641,15 @@ class EarlyBoxes:
             box = await self.stack.enter_async_context(
                 self.sandbox.box([Mount(build, BOX_DIR)], group=self.group)
             )
-            self.boxes.append(slot_boxes(box, None, self.workspace))
+            self.boxes.append(box)
 
         results = await asyncio.gather(*(one() for _ in range(self.count)),
                                        return_exceptions=True)  # fmt: skip
         for result in results:  # a box that failed to start: its slot will start its own
             if isinstance(result, BaseException):
                 log.debug("a box started during the compile failed: %s", result)
+        if self.then is not None:
+            self.then()
 
     async def take(self, artifact: Artifact) -> list[SlotBoxes]:
         """The started boxes if they show `artifact`, else none (and they are closed)."""
@@ -612,7 +664,9 @@ class EarlyBoxes:
         if not same:
             await self.stack.aclose()
             self.boxes = []
-        return list(self.boxes)
+        from judgebox.judging.cases import slot_boxes
+
+        return [slot_boxes(box, None, self.workspace) for box in self.boxes]
 
     async def __aenter__(self) -> EarlyBoxes:
         return self
@@ -624,6 +678,51 @@ class EarlyBoxes:
                 await asyncio.wait({self.task})
         with anyio.CancelScope(shield=True):
             await self.stack.aclose()
+
+
+def _sources(
+    sub: Submission, language: Language
+) -> tuple[dict[str, str], dict[str, bytes], EntryPoint]:
+    """The submission's files (with the problem's include/<language>/ files), the included
+    files' bytes, and its entry point (EntryPointError: none)."""
+    files = dict(sub.files) or submission_files(language, sub.code)
+    # The spec: files of include/<language>/ are part of every submission of it, and an
+    # included file wins a name collision (a driver that calls the submission).
+    included = included_files(sub.problem, language.id)
+    files.update({name: data.decode("utf-8", "replace") for name, data in included.items()})
+    return files, included, entry_point(language, files)
+
+
+class _CaseModules:
+    """CASE_MODULES, imported in a worker thread while the compiler runs.
+
+    The compile spends its time waiting for the compiler in the box, so these imports
+    cost a cold run (`judgebox run`) no time; they were 50-100 ms before its compile.
+    Importing in a thread is safe: the import system locks each module, and judgebox's
+    modules import no cycle (tests/unit/test_layers.py). A process that has them (the
+    server after its first run) starts no thread."""
+
+    def __init__(self) -> None:
+        self.loading: asyncio.Future[None] | None = None
+
+    def start(self) -> None:
+        """Begin the imports (once)."""
+        missing = [name for name in CASE_MODULES if name not in sys.modules]
+        if self.loading is None and missing:
+            self.loading = asyncio.ensure_future(asyncio.to_thread(_import_all, missing))
+
+    async def ready(self) -> None:
+        """Once they are imported (begun now if not yet)."""
+        self.start()
+        if self.loading is not None:
+            await self.loading
+
+
+def _import_all(names: list[str]) -> None:
+    import importlib
+
+    for name in names:
+        importlib.import_module(name)
 
 
 def _skipped(case: TestCase) -> CaseResult:

@@ -7,9 +7,9 @@ decided by `toolchains.py`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -18,6 +18,7 @@ from typing import Any
 from judgebox.languages.source_names import SOURCE_NAMERS
 from judgebox.vocabulary.errors import LanguageTableError, UnknownLanguageError
 from judgebox.vocabulary.limits import Limits, parse_duration, parse_size
+from judgebox.vocabulary.probe_cache import ProbeCache, file_key
 
 PLACEHOLDERS = frozenset({"file", "files", "stem", "main", "memory_mb", "heap_mb"})
 # An argv element that is exactly this expands to one element per source file.
@@ -182,21 +183,23 @@ def render_command(
     return argv
 
 
-def load_languages(path: str | Path | None = None) -> dict[str, Language]:
-    """Read and validate the language table (the bundled `languages.toml` by default)."""
-    if path is None:
-        text = Path(__file__).with_name("languages.toml").read_text("utf-8")
-        where = "the bundled languages.toml"
-    else:
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as error:
-            raise LanguageTableError(f"cannot read language table {path}: {error}") from error
-        where = str(path)
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise LanguageTableError(f"{where} is not valid TOML: {error}") from error
+def load_languages(
+    path: str | Path | None = None, *, cache: ProbeCache | None = None
+) -> dict[str, Language]:
+    """Read and validate the language table (the bundled `languages.toml` by default).
+
+    With `cache`, the parsed TOML is kept there, keyed by the file's identity (path, inode,
+    size, mtime): parsing it was a tenth of a cold `judgebox run`'s own start-up (issue
+    17). The table is validated on every load, cached or not."""
+    file = Path(__file__).with_name("languages.toml") if path is None else Path(path)
+    where = "the bundled languages.toml" if path is None else str(path)
+    key = file_key(file) if cache is not None else None
+    document = cache.get(_CACHE_ENTRY, key) if cache is not None and key is not None else None
+    if not isinstance(document, dict):
+        document = _read_toml(file, where)
+        if cache is not None and key is not None:
+            with contextlib.suppress(TypeError, ValueError):  # not JSON (a TOML date): uncached
+                cache.put(_CACHE_ENTRY, key, document)
     strays = sorted(set(document) - {"defaults", "languages"})
     if strays:
         raise LanguageTableError(
@@ -213,6 +216,22 @@ def load_languages(path: str | Path | None = None) -> dict[str, Language]:
     _check_extensions_unique(languages, where)
     _check_aliases(languages, where)
     return languages
+
+
+_CACHE_ENTRY = "languages-toml"
+
+
+def _read_toml(file: Path, where: str) -> dict[str, Any]:
+    import tomllib  # here: a cached table needs no TOML parser
+
+    try:
+        text = file.read_text("utf-8")
+    except OSError as error:
+        raise LanguageTableError(f"cannot read language table {file}: {error}") from error
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise LanguageTableError(f"{where} is not valid TOML: {error}") from error
 
 
 def resolve_language_id(language_id: str, languages: Mapping[str, Language]) -> str:

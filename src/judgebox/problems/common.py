@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from judgebox.problems.plain_yaml import plain_yaml
 from judgebox.vocabulary.errors import ProblemPackageError
 
 
@@ -18,23 +19,34 @@ def read_yaml(file: Path) -> dict[str, Any]:
     """A YAML mapping file, {} if absent or empty; a ProblemPackageError if broken."""
     if not file.is_file():
         return {}
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise _not_yaml(file, error) from None
+    plain = plain_yaml(text)  # most files: without importing PyYAML (issue 17)
+    if plain is not None:
+        return plain
     import yaml  # here: a package without YAML files (a plain folder) never loads it
 
     try:
-        loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        where = getattr(error, "problem_mark", None)
-        at = f" at line {where.line + 1}" if where is not None else ""
-        reason = str(error).replace("\n", " ")
-        raise ProblemPackageError(
-            f"{file}: not valid YAML{at} ({reason}); fix the syntax (keys like `limits:` "
-            "need a colon, nested keys are indented with spaces)"
-        ) from None
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise _not_yaml(file, error) from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
         raise ProblemPackageError(f"{file}: must be a mapping of keys (name:, limits: …)")
     return loaded
+
+
+def _not_yaml(file: Path, error: Exception) -> ProblemPackageError:
+    where = getattr(error, "problem_mark", None)
+    at = f" at line {where.line + 1}" if where is not None else ""
+    reason = str(error).replace("\n", " ")
+    return ProblemPackageError(
+        f"{file}: not valid YAML{at} ({reason}); fix the syntax (keys like `limits:` "
+        "need a colon, nested keys are indented with spaces)"
+    )
 
 
 def mapping(config: Mapping[str, Any], key: str, file: Path) -> Mapping[str, Any]:

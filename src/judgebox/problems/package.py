@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgebox.problems.dmoj import load_dmoj
 from judgebox.problems.folder import load_plain_folder
 from judgebox.problems.inline import inline_problem
 from judgebox.problems.kattis import load_kattis
@@ -28,7 +27,6 @@ from judgebox.problems.model import (
     TestGroup,
     Validation,
 )
-from judgebox.problems.polygon import load_polygon
 from judgebox.vocabulary.errors import ProblemPackageError
 
 __all__ = [
@@ -56,8 +54,13 @@ def load_problem(path: Path, cache_dir: Path | None = None) -> Problem:
         raise ProblemPackageError(f"{path}: not a folder; give the problem package's folder")
     if (path / "problem.yaml").is_file() or (path / "data").is_dir():
         return load_kattis(path)
+    # Polygon's and DMOJ's loaders (XML, archives) are imported only for their packages.
     if (path / "problem.xml").is_file():
+        from judgebox.problems.polygon import load_polygon
+
         return load_polygon(path)
     if (path / "init.yml").is_file():
+        from judgebox.problems.dmoj import load_dmoj
+
         return load_dmoj(path, cache_dir)
     return load_plain_folder(path)

@@ -13,8 +13,6 @@ import base64
 import errno
 import hashlib
 import os
-import platform
-import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +109,8 @@ _bpf: bytes | None = None  # this process's program, built or loaded once
 
 
 def _build_bpf() -> bytes:
+    import tempfile  # here: a cached program needs none
+
     count_probe("seccomp-bpf")
     try:
         with tempfile.TemporaryFile() as out:
@@ -130,7 +130,7 @@ def filter_key() -> dict[str, Any]:
         "rules": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         "pyseccomp": file_key(spec.origin) if spec is not None and spec.origin else None,
         "ld.so.cache": file_key("/etc/ld.so.cache"),
-        "machine": platform.machine(),
+        "machine": os.uname().machine,  # platform.machine(), without importing platform
     }
 
 
