@@ -371,6 +371,15 @@ def test_verify_flags_input_a_validator_rejects(env: dict[str, str]) -> None:
     assert check["case"] == "secret/toobig" and "n=50 out of range" in check["message"]
 
 
+def test_verify_gives_input_validators_the_case_files(env: dict[str, str]) -> None:
+    # The spec copies a case's `.files` into the input validator's working directory too:
+    # casefiles' validator needs config.txt for the cases that have one, and none else.
+    out = judgebox(env, "verify", str(PACKAGES / "casefiles"), "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, json.dumps(report["inputValidation"], indent=1)
+    assert report["inputValidation"]["checks"] == []
+
+
 @pytest.mark.parametrize("package", ["submitanswer", "submitanswersingle"])
 def test_verify_judges_submit_answer_packages(env: dict[str, str], package: str) -> None:
     out = judgebox(env, "verify", str(PACKAGES / package), "--json")
@@ -429,6 +438,8 @@ def test_verify_judges_folder_submissions_and_who_ended_first(env: dict[str, str
         "accepted/twofiles": "AC",
         "run_time_error/exits_at_once.py": "RTE",
         "wrong_answer/spins_after_rejection.py": "WA",
+        "wrong_answer/crashes_on_eof.c": "WA",
+        "wrong_answer/writes_on.c": "WA",
     }
     spun = next(r for r in report["submissions"] if "spins" in r["submission"])
     assert spun["maxTimeMs"] < 2000  # its time ends with the validator's, not at the limit

@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from judgebox.judging.judge import Judge
-from judgebox.judging.timelimits import choose_limit
+from judgebox.judging.timelimits import (
+    RULE_VERSION,
+    TimeLimits,
+    choose_limit,
+    content_key,
+    rule_version,
+)
 from judgebox.problems.package import Problem, load_problem
 from judgebox.sandbox import Sandbox
 from judgebox.vocabulary.errors import ProblemPackageError
 from judgebox.vocabulary.events import CaseResultEvent, CompleteEvent
+from judgebox.vocabulary.verdicts import CaseResult
 
 from .conftest import collect
 
@@ -79,6 +86,20 @@ async def test_inferred_time_limit_is_used_by_runs_and_cached_on_disk(
 
     again = await other.time_limits.resolve(problem, must_not_judge)
     assert again == known
+    # A judgebox whose rule changed (another RULE_VERSION or package version) does not
+    # read it: it was keyed by the package's content only, and an old limit stayed.
+    assert judge.time_limits.rule == rule_version() and RULE_VERSION in rule_version()
+    changed = TimeLimits(judge.settings.cache_dir, judge.settings.default_time_limit, "older")
+    judged: list[Path] = []
+
+    async def judge_file(probe: Problem, path: Path, stop: bool) -> list[CaseResult] | None:
+        judged.append(path)
+        return await judge._judge_file(probe, path, stop)
+
+    found = await changed.resolve(problem, judge_file)  # found again by judging
+    assert (found.seconds, found.source) == (known.seconds, known.source)
+    assert [p.name for p in judged] == ["echo.py"]
+    assert content_key(problem, "older") != content_key(problem)
 
 
 def test_the_spec_rule_for_the_limit(tmp_path: Path) -> None:

@@ -140,3 +140,21 @@ async def test_ocaml_links_the_str_library(judge: Judge, aplusb: Problem) -> Non
         "  | _ -> exit 1\n"
     )
     assert (await verdict(judge, Submission(aplusb, "ocaml", code)))[0] is Verdict.AC
+
+
+@pytest.mark.anyio
+async def test_a_prolog_submission_loads_every_file(judge: Judge, aplusb: Problem) -> None:
+    # Kattis loads all files of a Prolog submission: problemtools' `different` example's
+    # different.pl calls read_int/1 of kattio.pl without consulting it (its `[kattio].`
+    # is a clause). Only the file defining main/0 was loaded: RTE "Unknown procedure".
+    if "prolog" not in judge.toolchains:
+        pytest.fail("the Prolog toolchain (swi-prolog-nox) is not installed")
+    files = (
+        ("sol.pl", "main :- read_line_to_string(user_input, S),\n"
+                   '    split_string(S, " ", " \\r\\n", [A, B]),\n'
+                   "    add_strings(A, B, C), write(C), nl.\n"),
+        ("util.pl", "add_strings(A, B, C) :-\n"
+                    "    number_string(X, A), number_string(Y, B), C is X + Y.\n"),
+    )  # fmt: skip
+    got, message = await verdict(judge, Submission(aplusb, "prolog", "", files=files))
+    assert got is Verdict.AC, message

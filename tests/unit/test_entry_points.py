@@ -103,5 +103,8 @@ def test_languages_without_an_entry_point_take_every_source() -> None:
     assert c.sources == ("sol.c", "util.c")
     prolog = {"different.pl": "[kattio].\n\nmain :-\n    halt.\n", "kattio.pl": "read_int(_).\n"}
     assert entry_point(LANGUAGES["prolog"], prolog).file == "different.pl"
-    with pytest.raises(EntryPointError):  # no file defines main/0
-        entry_point(LANGUAGES["prolog"], {"a.pl": "x.\n", "b.pl": "y.\n"})
+    # Kattis loads every Prolog file: all of them are run, whichever defines main/0.
+    both = entry_point(LANGUAGES["prolog"], {"a.pl": "x.\n", "b.pl": "y.\n"})
+    assert both.sources == ("a.pl", "b.pl")
+    argv = LANGUAGES["prolog"].run_argv(both.file, Limits(), sources=both.sources)
+    assert argv[-2:] == ["a.pl", "b.pl"]

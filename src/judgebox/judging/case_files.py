@@ -17,11 +17,15 @@ the host, but in the box it resolves in the box's own file system.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
+import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from judgebox.sandbox import BOX_DIR
+from judgebox.sandbox import BOX_DIR, Mount
 
 CASE_FILES_DIR = "/case"
 
@@ -58,6 +62,25 @@ def stage(folder: Path, program_dir: Path, files_dir: Path | None) -> bool:
             shutil.copy2(source, target, follow_symlinks=False)
     _readable(folder)
     return True
+
+
+@contextlib.asynccontextmanager
+async def working_directory(
+    workspace: Path, program_dir: Path, files_dir: Path | None
+) -> AsyncIterator[tuple[list[Mount], str]]:
+    """For a one-case box (input validators: the spec copies the case's `.files` into
+    their working directory too): the mounts to add and the directory to run in. A
+    folder of its own under `workspace`, staged as above, removed afterwards."""
+    if files_dir is None:
+        yield [], BOX_DIR
+        return
+    folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="case-files-", dir=workspace))
+    try:
+        folder.chmod(0o755)
+        await asyncio.to_thread(stage, folder, program_dir, files_dir)
+        yield [Mount(folder, CASE_FILES_DIR)], CASE_FILES_DIR
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
 def _readable(folder: Path) -> None:

@@ -47,7 +47,7 @@ from judgebox.judging.validators import (
 )
 from judgebox.languages.table import Language
 from judgebox.problems.model import Problem, TestCase, Validation
-from judgebox.sandbox import BOX_DIR, Box, ExecResult, Mount, Sandbox
+from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus, Mount, Sandbox
 from judgebox.settings import Settings
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import CaseResult, Difference, Verdict
@@ -104,7 +104,14 @@ class CaseJudge:
         object.__setattr__(
             self,
             "_argv",
-            tuple(self.language.run_argv(self.artifact.file, limits, main=self.artifact.main)),
+            tuple(
+                self.language.run_argv(
+                    self.artifact.file,
+                    limits,
+                    main=self.artifact.main,
+                    sources=self.artifact.sources,
+                )
+            ),
         )
 
     @staticmethod
@@ -233,6 +240,9 @@ class CaseJudge:
             # submission's own failure (limits, a crash) wins, but a crash does not hide a
             # validator's internal error.
             failure = self._failure(result)
+            if result.status is ExecStatus.SIGNALED and result.signal == "SIGPIPE":
+                # It wrote to a validator that had gone: as Kattis, the validator decides.
+                failure = None
             rejected_first = validator_first and verdict is Verdict.WA
             if (
                 failure is not None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -58,6 +59,9 @@ class Artifact:
     file: str  # the source file name inside the directory
     result: CompileResult
     main: str | None = None  # the entry's {main} name (None: the file's stem)
+    # every source file of the submission ({files} in the run command: Prolog loads them
+    # all); empty: the entry file alone
+    sources: tuple[str, ...] = ()
 
 
 def artifact_key(
@@ -144,7 +148,7 @@ async def compile_source(
     target = cache_dir / "artifacts" / language.id / key
     hit = _cached(target, file, main)
     if hit is not None:
-        return hit
+        return dataclasses.replace(hit, sources=sources or ())
     build = workspace / f"build-{key[:12]}"
     build.mkdir(mode=0o755)
     source = build / file
@@ -160,7 +164,8 @@ async def compile_source(
     argv = language.compile_argv(file, limits, sources=sources, main=main)
     if argv is None:
         nothing = CompileResult(ok=True, time_ms=0, output="")
-        return await _admit(build, target, file, nothing, caps, main)
+        admitted = await _admit(build, target, file, nothing, caps, main)
+        return dataclasses.replace(admitted, sources=sources or ())
     if on_build is not None:
         on_build(build)
     started = time.monotonic()
@@ -182,7 +187,8 @@ async def compile_source(
         shutil.rmtree(build, ignore_errors=True)
         return Artifact(build, file, CompileResult(ok=False, time_ms=elapsed_ms, output=text))
     done = CompileResult(ok=True, time_ms=elapsed_ms, output=output)
-    return await _admit(build, target, file, done, caps, main)
+    admitted = await _admit(build, target, file, done, caps, main)
+    return dataclasses.replace(admitted, sources=sources or ())
 
 
 async def _admit(

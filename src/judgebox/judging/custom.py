@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from judgebox.judging import case_files
 from judgebox.judging.compilation import Artifact, CacheLimits, compile_source
 from judgebox.judging.validators import (
     ACCEPTED_EXIT,
@@ -117,6 +118,7 @@ class CustomJudging:
     group: str
     reference: Reference | None
     input_validators: tuple[InputValidator, ...]
+    workspace: Path | None = None  # where a case's `.files` are staged for a validator
 
     @classmethod
     async def prepare(
@@ -166,7 +168,7 @@ class CustomJudging:
                 cache_limits,
             )  # fmt: skip
             validators.append(InputValidator(str(entry.relative_to(package)), program))
-        return cls(sandbox, group, reference, tuple(validators))
+        return cls(sandbox, group, reference, tuple(validators), workspace)
 
     async def examine(self, reference: Reference | None, case: TestCase) -> str | None:
         """Input validators and reference side by side: the first reason the input is
@@ -197,11 +199,17 @@ class CustomJudging:
 
     async def _validate_input(self, validator: InputValidator, case: TestCase) -> str | None:
         program = validator.program
-        mounts = [Mount(program.artifact.directory, BOX_DIR)]
-        async with self.sandbox.box(mounts, group=self.group) as box:
-            result = await box.run(
-                program.argv, limits=VALIDATOR_LIMITS, stdin=case.input_path.resolve()
-            )
+        program_dir = program.artifact.directory
+        # The spec copies a case's `.files` into an input validator's working directory.
+        files = case.files_dir if self.workspace is not None else None
+        workspace = self.workspace or program_dir
+        async with case_files.working_directory(workspace, program_dir, files) as (extra, cwd):
+            mounts = [Mount(program_dir, BOX_DIR), *extra]
+            async with self.sandbox.box(mounts, group=self.group) as box:
+                result = await box.run(
+                    program.argv, limits=VALIDATOR_LIMITS, stdin=case.input_path.resolve(),
+                    cwd=cwd,
+                )  # fmt: skip
         if result.status in (ExecStatus.OK, ExecStatus.NONZERO_EXIT):
             if result.exit_code == ACCEPTED_EXIT:
                 return None

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from judgebox.judging import case_files
 from judgebox.judging.compilation import CacheLimits
 from judgebox.judging.validators import ACCEPTED_EXIT, VALIDATOR_LIMITS, ValidatorProgram
 from judgebox.languages.table import Language
@@ -123,13 +124,17 @@ async def validate_inputs(
             continue
 
         async def one(
-            path: Path, args: tuple[str, ...], prog: ValidatorProgram = program
+            path: Path,
+            args: tuple[str, ...],
+            files: Path | None = None,
+            prog: ValidatorProgram = program,
         ) -> tuple[bool, str]:
             async with slots:
-                return await _run(sandbox, prog, path, args)
+                return await _run(sandbox, prog, path, args, workspace, files)
 
         results = await asyncio.gather(*(
-            one(case.input_path, (*_args_for(name, case.input_validator_args), *case.args))
+            one(case.input_path, (*_args_for(name, case.input_validator_args), *case.args),
+                case.files_dir)
             for case in problem.cases
         ), *(one(path, ()) for path in invalid))  # fmt: skip
         for case, (ok, message) in zip(problem.cases, results, strict=False):
@@ -175,13 +180,22 @@ async def _prepare(
 
 
 async def _run(
-    sandbox: Sandbox, program: ValidatorProgram, input_path: Path, args: tuple[str, ...]
+    sandbox: Sandbox,
+    program: ValidatorProgram,
+    input_path: Path,
+    args: tuple[str, ...],
+    workspace: Path,
+    files_dir: Path | None = None,
 ) -> tuple[bool, str]:
-    """Whether the validator accepts the input (exit 42), and what it said when not."""
-    mounts = [Mount(program.artifact.directory, BOX_DIR)]
-    async with sandbox.box(mounts) as box:
+    """Whether the validator accepts the input (exit 42), and what it said when not.
+    `files_dir`: the case's `.files`, copied into the validator's working directory."""
+    program_dir = program.artifact.directory
+    async with (
+        case_files.working_directory(workspace, program_dir, files_dir) as (extra, cwd),
+        sandbox.box([Mount(program_dir, BOX_DIR), *extra]) as box,
+    ):
         result = await box.run(
-            [*program.argv, *args], limits=VALIDATOR_LIMITS, stdin=input_path.resolve()
+            [*program.argv, *args], limits=VALIDATOR_LIMITS, stdin=input_path.resolve(), cwd=cwd
         )
     if result.status in (ExecStatus.OK, ExecStatus.NONZERO_EXIT):
         if result.exit_code == ACCEPTED_EXIT:

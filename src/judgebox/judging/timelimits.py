@@ -9,7 +9,8 @@ over a submission's cases, run under a generous probe limit.
 
 The one place that decides a run's time limit (the server, `judgebox run` and
 `judgebox verify` all judge through `Judge`, which asks here). Cached in memory by
-the package's file signature and on disk by its content, under the cache dir.
+the package's file signature and on disk by its content and judgebox's rule version
+(RULE_VERSION and the package version), under the cache dir.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from judgebox import __version__
 from judgebox.problems.library import submissions
 from judgebox.problems.model import Problem
 from judgebox.vocabulary.errors import ProblemPackageError
@@ -32,7 +34,12 @@ from judgebox.vocabulary.verdicts import CaseResult, Verdict
 # Folders whose submissions bound the limit (spec "Example submissions").
 LOWER_BOUND = {Verdict.AC, Verdict.WA, Verdict.RTE}
 UPPER_BOUND = {Verdict.TLE}
-_INFERENCE_VERSION = "1"
+# judgebox's rule version, part of the cache key with the package's content: bump it when
+# a change in judgebox changes what the inference finds (its rule, or verdicts and times of
+# the submissions it judges), so no limit inferred under an older rule is kept. The
+# package version is part of the key too (judgebox.__version__): every release infers anew.
+# 2: interactive "who ended first" from end stamps, SIGPIPE, Prolog loading every file.
+RULE_VERSION = "2"
 
 # (problem with the probe limit, submission file, stop at the first failure) -> its cases
 JudgeFile = Callable[[Problem, Path, bool], Awaitable[list[CaseResult] | None]]
@@ -77,9 +84,15 @@ def choose_limit(problem: Problem, slowest_lower: float, slowest_upper: float | 
     return TimeLimit(limit, "inferred", detail)
 
 
-def content_key(problem: Problem) -> str:
-    """A digest of everything that changes the inference: every file of the package."""
-    digest = hashlib.sha256(_INFERENCE_VERSION.encode())
+def rule_version() -> str:
+    """judgebox's side of the cache key: the rule version and the package version."""
+    return f"{RULE_VERSION}+judgebox-{__version__}"
+
+
+def content_key(problem: Problem, rule: str | None = None) -> str:
+    """A digest of everything that changes the inference: judgebox's rule version (`rule`,
+    default rule_version()) and every file of the package."""
+    digest = hashlib.sha256((rule or rule_version()).encode() + b"\0")
     for field in (problem.time_multiplier, problem.time_safety_margin, problem.time_resolution):
         digest.update(repr(field).encode())
     root = problem.path
@@ -108,9 +121,10 @@ def _signature(problem: Problem) -> tuple[int, ...]:
 class TimeLimits:
     """The inferred limits of one process: memory, then disk, then by judging submissions."""
 
-    def __init__(self, cache_dir: Path, default: float) -> None:
+    def __init__(self, cache_dir: Path, default: float, rule: str | None = None) -> None:
         self.cache_dir = cache_dir / "timelimits"
         self.default = default
+        self.rule = rule or rule_version()  # limits inferred under another rule are not read
         self._known: dict[Path, tuple[tuple[int, ...], TimeLimit]] = {}
         self._locks: dict[Path, asyncio.Lock] = {}
 
@@ -135,7 +149,7 @@ class TimeLimits:
             cached = self._known.get(problem.path)
             if cached is not None and cached[0] == signature:
                 return cached[1]
-            key = await asyncio.to_thread(content_key, problem)
+            key = await asyncio.to_thread(content_key, problem, self.rule)
             found = await asyncio.to_thread(self._read, key)
             if found is None:
                 found = await self._infer(problem, judge_file)

@@ -20,6 +20,7 @@ import contextlib
 import errno
 import os
 import shutil
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -227,6 +228,36 @@ async def run_validator(
     return validator_verdict(result, read_feedback(feedback_dir))
 
 
+# An end the other program could not yet have seen, this close after its own, is a tie (see
+# ended_first). The boxes stamp an end when their supervisor reaps the program; a supervisor
+# may wake a few milliseconds late on a busy machine, and the window covers that jitter.
+END_TIE_WINDOW = 0.005
+
+
+def ended_first(
+    validator: ExecResult, submission: ExecResult, *, released: float | None, fallback: bool
+) -> bool:
+    """Whether the validator ended first, decided from the two end instants.
+
+    `ended_at` are CLOCK_MONOTONIC stamps taken by the boxes when they reaped the programs;
+    `released` is when (same clock) the host let the submission's input see the validator's
+    end (it holds a copy of the validator's pipe end until then, as Kattis's runner does), so
+    an end caused by that EOF always comes after the validator's. The validator is first
+    when its end came before the submission's, except in a tie: the submission ended before
+    it could see the validator's end, and within END_TIE_WINDOW of it (two programs ending
+    on their own at one instant). A tie is judged as if the submission ended first, Kattis's
+    default branch (its own failure stands). `fallback` (the order in which the host saw
+    the ends) decides only when a box gave no stamp (it broke, or never ran the program).
+    """
+    v, s = validator.ended_at, submission.ended_at
+    if v is None or s is None:
+        return fallback
+    if v >= s:
+        return False
+    blind = released is None or s < released
+    return not (blind and s - v <= END_TIE_WINDOW)
+
+
 async def run_interactive(
     submission_box: Box,
     submission_argv: list[str],
@@ -262,27 +293,47 @@ async def run_interactive(
     ]
     wall = submission_limits.effective_wall_time + 5.0
     limits = validator_limits.replace(wall_time=wall, cpu_time=max(wall, validator_limits.cpu_time))
-    # Each run() consumes the two fds it is given; the host keeps no copy of any pipe end.
+    # Each run() consumes the two fds it is given. The host keeps a copy of each write end
+    # until the writer's end is recorded (Kattis's runner does the same): a program reading
+    # sees EOF only after the other's end is stamped, so an end caused by that EOF is
+    # always the later one, however close the two are.
+    held = {"validator": os.dup(to_submission_w), "submission": os.dup(to_validator_w)}
+    released: list[float] = []  # when the submission could first see the validator's end
+
+    def release(writer: str) -> None:
+        fd = held.pop(writer, None)
+        if fd is not None:
+            if writer == "validator":
+                released.append(time.monotonic())
+            os.close(fd)
+
     validator_task = asyncio.ensure_future(
         validator_box.run(full, limits=limits, stdin=to_validator_r, stdout=to_submission_w)
     )
+    validator_task.add_done_callback(lambda _: release("validator"))
     try:
-        submission = await submission_box.run(
-            submission_argv,
-            limits=submission_limits,
-            stdin=to_submission_r,
-            stdout=to_validator_w,
-            cwd=submission_cwd or BOX_DIR,
-        )
-        # Which ended first, as the host saw their ends (the two boxes report on their own).
-        validator_first = validator_task.done()
+        try:
+            submission = await submission_box.run(
+                submission_argv,
+                limits=submission_limits,
+                stdin=to_submission_r,
+                stdout=to_validator_w,
+                cwd=submission_cwd or BOX_DIR,
+            )
+        finally:
+            release("submission")
+        seen_first = validator_task.done()  # as the host saw the ends: only a fallback
         validator = await validator_task
     finally:
         if not validator_task.done():
             validator_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await validator_task
+        release("validator")
     verdict, feedback = validator_verdict(validator, read_feedback(feedback_dir))
+    validator_first = ended_first(
+        validator, submission, released=released[0] if released else None, fallback=seen_first
+    )
     if validator_first:  # what the submission did after the validator ended is not its time
         submission = replace(
             submission,

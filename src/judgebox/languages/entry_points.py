@@ -11,7 +11,8 @@ data) are only placed beside them. The entry point:
     others    the single source; else `__main__<ending>` (Python's package rule), the
               language's default entry (`entry`, e.g. main.py), then `main<ending>`;
               for a language the appendix gives no entry point, any source when all
-              are compiled together (`{files}`), and for Prolog the one defining main/0
+              are compiled or loaded together (`{files}` in the compile or run
+              command; Prolog's is loaded whole, named after the file defining main/0)
 
 CPU-bound on submitted text (linear scanners): async callers run it in a worker thread.
 """
@@ -94,13 +95,14 @@ def entry_point(language: Language, files: Mapping[str, str]) -> EntryPoint:
         if candidate is not None and candidate in sources:
             return EntryPoint(candidate, PurePath(candidate).stem, sources)
     if language.entry is None:  # the languages appendix names no entry point
-        if language.compile is not None and "{files}" in language.compile:
-            # every source is compiled into one program: which file is "first" is moot
-            return EntryPoint(sources[0], PurePath(sources[0]).stem, sources)
-        if language.id == "prolog":  # the program is the file that defines main/0
+        if language.id == "prolog":  # named after the file that defines main/0, if one does
             defining = [n for n in sources if _PROLOG_MAIN.search(files[n])]
             if len(defining) == 1:
                 return EntryPoint(defining[0], PurePath(defining[0]).stem, sources)
+        if "{files}" in (*(language.compile or ()), *language.run):
+            # every source is compiled into one program, or loaded (Prolog, as Kattis
+            # does): which file is "first" is moot
+            return EntryPoint(sources[0], PurePath(sources[0]).stem, sources)
     raise EntryPointError(
         f"several {language.name} sources and none is the entry point: name it "
         f"{language.entry or 'main' + suffix}"

@@ -129,9 +129,19 @@ class Language:
             self.compile, files=sources or [file], **self.command_values(file, limits, main=main)
         )
 
-    def run_argv(self, file: str, limits: Limits, *, main: str | None = None) -> list[str]:
-        """The run argv for entry `file` under the problem's limits."""
-        return render_command(self.run, **self.command_values(file, limits, main=main))
+    def run_argv(
+        self,
+        file: str,
+        limits: Limits,
+        *,
+        main: str | None = None,
+        sources: Sequence[str] = (),
+    ) -> list[str]:
+        """The run argv for entry `file` under the problem's limits (`{files}`: all the
+        submission's `sources`, default `file` alone: Prolog loads every file)."""
+        return render_command(
+            self.run, files=sources or [file], **self.command_values(file, limits, main=main)
+        )
 
     def shown_command(self, template: Sequence[str] | None) -> str | None:
         """A command template as a person reads it (GET /languages): placeholders kept."""

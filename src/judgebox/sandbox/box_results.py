@@ -41,6 +41,7 @@ def observe(
         output_limit=limits.output,
         oom_killed=oom,
         killed_for=killed_for,
+        ended_at=reply.ended_ns / 1e9 if reply.ended_ns else None,
     )
 
 
@@ -69,6 +70,7 @@ def result(o: Observation, limits: Limits, out_fd: int | None, err_fd: int) -> E
         stderr_size=err_size,
         time_limit_kind=kind,
         message=message,
+        ended_at=o.ended_at,
     )
 
 

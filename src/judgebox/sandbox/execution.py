@@ -42,6 +42,9 @@ class ExecResult:
     stderr_size: int = 0  # bytes written to stderr (only the first `limits.stderr` are kept)
     time_limit_kind: str | None = None  # "cpu" or "wall" when status is TIME_LIMIT
     message: str = ""  # why, for internal errors and limits
+    # CLOCK_MONOTONIC (time.monotonic's clock) when the box reaped the program, or None:
+    # one clock for every box, so two runs' ends can be ordered (interactive problems).
+    ended_at: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -73,6 +76,7 @@ class Observation:
     oom_killed: bool
     killed_for: str | None  # "cpu" or "wall" when the host killed it for a limit (output: by size)
     internal_error: str | None = None
+    ended_at: float | None = None  # CLOCK_MONOTONIC at the reaping, when the box said
 
 
 def classify(

@@ -18,7 +18,7 @@ MAX_FDS = 16
 MAX_MESSAGE = 256 * 1024
 
 _REQUEST = struct.Struct("=IIIIII qqqqq")
-_REPLY = struct.Struct("=IIiiii qqqq")
+_REPLY = struct.Struct("=IIiiii qqqqq")
 REPLY_SIZE = _REPLY.size
 
 
@@ -89,13 +89,14 @@ class Reply:
     utime_us: int
     stime_us: int
     maxrss_kb: int
+    ended_ns: int = 0  # EXITED: CLOCK_MONOTONIC at the reaping (time.monotonic_ns's clock)
 
     @classmethod
     def decode(cls, data: bytes) -> Reply:
         """Parse a record; ValueError if it is not one."""
         if len(data) != REPLY_SIZE:
             raise ValueError(f"supervisor record of {len(data)} bytes")
-        magic, kind, pid, status, err, stage, wall, utime, stime, rss = _REPLY.unpack(data)
+        magic, kind, pid, status, err, stage, wall, utime, stime, rss, ended = _REPLY.unpack(data)
         if magic != MAGIC:
             raise ValueError("bad supervisor magic")
-        return cls(ReplyKind(kind), pid, status, err, stage, wall, utime, stime, rss)
+        return cls(ReplyKind(kind), pid, status, err, stage, wall, utime, stime, rss, ended)

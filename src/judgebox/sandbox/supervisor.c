@@ -108,6 +108,7 @@ struct reply {
     int64_t utime_us;
     int64_t stime_us;
     int64_t maxrss_kb;
+    int64_t ended_ns; /* EXITED: CLOCK_MONOTONIC when the case was reaped (one clock for all boxes) */
 };
 
 static int sock_fd;
@@ -621,7 +622,8 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
             break;
         }
     }
-    int64_t wall = now_ns() - started;
+    int64_t ended = now_ns();
+    int64_t wall = ended - started;
     if (got == (ssize_t)sizeof child_err) {
         reply_simple(REPLY_FAILED, pid, child_err[0], child_err[1]);
         return;
@@ -633,6 +635,7 @@ static void handle_request(ssize_t len, int *fds, int nfds) {
     r.pid = pid;
     r.status = status;
     r.wall_ns = wall;
+    r.ended_ns = ended;
     r.utime_us = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
     r.stime_us = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
     r.maxrss_kb = ru.ru_maxrss;
