@@ -74,6 +74,9 @@ def test_statement_renders_math_and_its_image(
     open_page(page, server_url)
     page.get_by_label("Problem").select_option("aplusb")
     statement = page.locator("#statement")
+    expect(page.locator("#problem-title")).to_have_text("A Plus B")
+    # Not the first .katex seen: that may still be the previous problem's statement.
+    expect(statement).to_have_attribute("data-math", "drawn", timeout=15_000)
     expect(statement.locator(".katex").first).to_be_visible()
     # $0 \le n \le 10^{18}$ is typeset, not shown as typed.
     assert "\\le" not in statement.inner_text()

@@ -115,6 +115,7 @@ export async function renderProblem(root, problem) {
     : "";
   const box = root.querySelector("#statement");
   const drawing = ++mathDrawing;
+  box.dataset.math = "drawing"; // at once: a "drawn" left by the previous problem must not be read as this one's
   let [text, format] = [problem.statement, problem.statementFormat];
   if (format === "latex" && typeof problem.statementHtml === "string") [text, format] = [problem.statementHtml, "html"];
   else if (format === "latex") format = "text"; // the conversion failed: the source, as typed
