@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from judgebox.judging.judge import Judge, Submission
+from judgebox.judging.judge import EarlyBoxes, Judge, Submission
 from judgebox.problems.library import ProblemLibrary
 from judgebox.problems.package import inline_problem
 from judgebox.sandbox import Sandbox
@@ -121,3 +121,53 @@ async def test_cancel_kills_them(early_judge: Judge, tmp_path: Path) -> None:
         await task
     assert not _our_box_processes(), "a sandboxed process survived the cancel"
     assert _all_uids_back(early_judge)
+
+
+async def test_a_compile_faster_than_the_box_start_waits_for_the_boxes(
+    sandbox: Sandbox, shared_tmp: Path
+) -> None:
+    """bwrap binds the build directory by its name while it sets a box up; the compile
+    renames that directory into the cache when it ends. A compile that ends first (a Python
+    syntax check, seen in CI) must wait for the boxes, or they fail to start."""
+    from judgebox.judging.compilation import compile_source
+    from judgebox.languages.table import load_languages
+    from judgebox.vocabulary.limits import Limits
+
+    root = shared_tmp / f"early-rename-{time.time_ns()}"
+    root.mkdir(mode=0o711)
+    early = EarlyBoxes(sandbox, root, "early-rename", 2)
+    compiled = asyncio.Event()
+    held: list[Path] = []
+
+    def on_build(build: Path) -> asyncio.Future[None]:
+        # The boxes begin only once the compiler has finished: the worst order.
+        async def late() -> None:
+            await compiled.wait()
+            held.append(build)
+            started = early.begin(build)
+            assert started is not None
+            await started
+
+        return asyncio.ensure_future(late())
+
+    async with early:
+        python = load_languages()["python3"]
+        code = f"print(1)  # {time.time_ns()}\n".encode()
+        compile_task = asyncio.ensure_future(compile_source(
+            sandbox, python, "test", code, "main.py", limits=Limits(), workspace=root,
+            cache_dir=root / "cache", on_build=on_build,
+        ))  # fmt: skip
+        while not any(p.name.startswith("build-") for p in root.iterdir()):
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.5)  # the syntax check is long over
+        assert not compile_task.done(), "the compile renamed its build before the boxes were up"
+        compiled.set()
+        artifact = await compile_task
+        assert artifact.result.ok and held
+        started = await early.take(artifact)
+        assert len(started) == 2, "a box started during the compile failed"
+        box = started[0].submission
+        assert box is not None
+        result = await box.run(["/usr/bin/python3", "main.py"], limits=Limits())
+        assert result.stdout == b"1\n"  # the boxes show the artifact, renamed after they bound it
+    assert not _our_box_processes()

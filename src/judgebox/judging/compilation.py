@@ -25,7 +25,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,13 +120,15 @@ async def compile_source(
     max_memory: int | None = None,
     sources: tuple[str, ...] | None = None,
     main: str | None = None,
-    on_build: Callable[[Path], None] | None = None,
+    on_build: Callable[[Path], Awaitable[None] | None] | None = None,
 ) -> Artifact:
     """Build `code` as `file` (or find it in the cache); a CE comes back as `result.ok = False`.
 
     `on_build(build_dir)` is called just before the compiler starts (not on a cache hit):
     the judge starts the run's boxes then, binding that directory, which becomes the
-    artifact's by a rename (judge.py, "boxes started during the compile").
+    artifact's by a rename (judge.py, "boxes started during the compile"). What it returns
+    is awaited before that rename: bwrap resolves a bind source by its name when it sets a
+    box up, so a compile faster than a box start must not move the directory under it.
 
     `extra_files` are written beside the source (headers of a validator, the other files of
     a multi-file submission, the language's support files). `sources` are the files given
@@ -166,8 +168,7 @@ async def compile_source(
         nothing = CompileResult(ok=True, time_ms=0, output="")
         admitted = await _admit(build, target, file, nothing, caps, main)
         return dataclasses.replace(admitted, sources=sources or ())
-    if on_build is not None:
-        on_build(build)
+    mounted = on_build(build) if on_build is not None else None
     started = time.monotonic()
     async with sandbox.box([Mount(build, BOX_DIR, writable=True)]) as box:
         os.chown(build, box.ctx.uid, box.ctx.uid)
@@ -187,6 +188,8 @@ async def compile_source(
         shutil.rmtree(build, ignore_errors=True)
         return Artifact(build, file, CompileResult(ok=False, time_ms=elapsed_ms, output=text))
     done = CompileResult(ok=True, time_ms=elapsed_ms, output=output)
+    if mounted is not None:
+        await mounted
     admitted = await _admit(build, target, file, done, caps, main)
     return dataclasses.replace(admitted, sources=sources or ())
 

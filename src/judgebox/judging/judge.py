@@ -28,7 +28,7 @@ import math
 import os
 import shutil
 import sys
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -416,7 +416,7 @@ class Judge:
         sub: Submission,
         language: Language,
         workspace: Path,
-        on_build: Callable[[Path], None] | None = None,
+        on_build: Callable[[Path], Awaitable[None] | None] | None = None,
     ) -> Artifact:
         code = sub.code.encode("utf-8") + b"".join(text.encode("utf-8") for _, text in sub.files)
         problem = sub.problem
@@ -624,17 +624,24 @@ class EarlyBoxes:
         self.task: asyncio.Future[None] | None = None
         self.identity: tuple[int, int] | None = None
 
-    def begin(self, build: Path) -> None:
-        """The compiler is about to run in `build`: start the boxes (in the background)."""
+    def begin(self, build: Path) -> asyncio.Future[None] | None:
+        """The compiler is about to run in `build`: start the boxes (in the background).
+
+        Returns what to await before `build` is renamed: the boxes set up (bwrap binds a
+        source by its name; seen in CI, a Python syntax check that ended first moved the
+        directory away from a box still starting). Shielded: a cancelled wait leaves the
+        starting to `__aexit__`.
+        """
         if self.task is not None:
-            return
+            return None
         if self.count <= 0:
             if self.then is not None:
                 self.then()
-            return
+            return None
         st = os.stat(build)
         self.identity = (st.st_dev, st.st_ino)
         self.task = asyncio.ensure_future(self._open(build))
+        return asyncio.shield(self.task)
 
     async def _open(self, build: Path) -> None:
         async def one() -> None:
