@@ -444,9 +444,24 @@ def test_library_refuses_path_like_names(library_root: Path, name: str) -> None:
 
 
 def test_library_unknown_name_lists_the_known_ones(library_root: Path) -> None:
+    library = ProblemLibrary(library_root, cache_dir=library_root / ".cache")
     with pytest.raises(UnknownProblemError) as error:
-        ProblemLibrary(library_root, cache_dir=library_root / ".cache").get("nope")
-    assert error.value.message == "no problem named 'nope'; known problems: alpha, zeta"
+        library.get("nope")
+    # The folders' names, read without loading a package (a broken one is a name too).
+    assert error.value.message == "no problem named 'nope'; known problems: alpha, broken, zeta"
+    assert not library._cache
+
+
+def test_library_unknown_name_names_twenty_and_counts_the_rest(tmp_path: Path) -> None:
+    for i in range(25):
+        (tmp_path / f"p{i:02}").mkdir()
+    with pytest.raises(UnknownProblemError) as error:
+        ProblemLibrary(tmp_path, cache_dir=tmp_path / ".cache").get("nope")
+    shown = ", ".join(f"p{i:02}" for i in range(20))
+    assert error.value.message == (
+        f"no problem named 'nope'; known problems: {shown} "
+        "and 5 more (the problem list names them all)"
+    )
 
 
 def test_library_caches_until_the_package_changes(library_root: Path) -> None:

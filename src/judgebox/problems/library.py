@@ -102,9 +102,24 @@ class ProblemLibrary:
             )
         folder = self.root / name
         if not folder.is_dir():
-            known = ", ".join(sorted(p.name for p in self.list())) or "none"
+            # Names only: loading every package to say which exist would cost a large
+            # library seconds per mistyped name.
+            names = self.names()
+            known = ", ".join(names[:_NAMES_SHOWN]) or "none"
+            if len(names) > _NAMES_SHOWN:
+                known += f" and {len(names) - _NAMES_SHOWN} more (the problem list names them all)"
             raise UnknownProblemError(f"no problem named {name!r}; known problems: {known}")
         return self._load(folder)
+
+    def names(self) -> list[str]:
+        """The names of the problem folders, sorted, without loading them (a broken one too)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and _PROBLEM_NAME.fullmatch(p.name) and not p.name.startswith("__")
+        )
 
     def _load(self, folder: Path) -> Problem:
         cached = self._cache.get(folder.name)
@@ -121,6 +136,7 @@ class ProblemLibrary:
 
 
 _PROBLEM_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+_NAMES_SHOWN = 20  # in an unknown-problem error
 
 
 _CONFIG_FILES = frozenset(
