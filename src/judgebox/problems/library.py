@@ -111,14 +111,16 @@ class ProblemLibrary:
             raise UnknownProblemError(f"no problem named {name!r}; known problems: {known}")
         return self._load(folder)
 
-    def names(self) -> list[str]:
+    def names(self) -> tuple[str, ...]:
         """The names of the problem folders, sorted, without loading them (a broken one too)."""
         if not self.root.is_dir():
-            return []
-        return sorted(
-            p.name
-            for p in self.root.iterdir()
-            if p.is_dir() and _PROBLEM_NAME.fullmatch(p.name) and not p.name.startswith("__")
+            return ()
+        return tuple(
+            sorted(
+                p.name
+                for p in self.root.iterdir()
+                if p.is_dir() and _PROBLEM_NAME.fullmatch(p.name) and not p.name.startswith("__")
+            )
         )
 
     def _load(self, folder: Path) -> Problem:
