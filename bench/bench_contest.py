@@ -223,15 +223,17 @@ async def alone(
     return figures
 
 
-async def stage(
-    server: Server, http: httpx.AsyncClient, mix: list[tuple[Submission, float]],
-    per_minute: float, burst: float, rng: random.Random,
+async def poisson_burst(
+    http: httpx.AsyncClient, mix: list[tuple[Submission, float]], per_minute: float,
+    burst: float, rng: random.Random, tag: str,
 ) -> dict[str, Any]:  # fmt: skip
-    """Poisson arrivals at `per_minute` for `burst` seconds, then wait for every run to end."""
+    """Poisson arrivals at `per_minute` for `burst` seconds, then until every run ended: the
+    figures every load stage reports (queue wait, end to end, 429s, losses, runs/s).
+
+    `done` (the finished RunRecords) is in the result for the caller's own figures; it
+    removes it before writing.
+    """
     subs, weights = [m[0] for m in mix], [m[1] for m in mix]
-    stop = asyncio.Event()
-    rss = asyncio.create_task(sample(server, stop))
-    cpu_before = server.cpu()
     t0 = time.perf_counter()
     records: list[RunRecord] = []
     tasks = []
@@ -241,21 +243,16 @@ async def stage(
         sub = rng.choices(subs, weights)[0]
         record = RunRecord(sub.kind, time.perf_counter() - t0)
         records.append(record)
-        nonce = f"{per_minute:g}-{len(records)}-{rng.getrandbits(32):08x}"
+        nonce = f"{tag}-{per_minute:g}-{len(records)}-{rng.getrandbits(32):08x}"
         tasks.append(asyncio.create_task(submit_and_follow(http, sub, record, t0, nonce)))
         at += rng.expovariate(per_minute / 60)
     results = await asyncio.gather(*tasks, return_exceptions=True)
     ended = time.perf_counter() - t0
-    cpu_after = server.cpu()
-    stop.set()
     errors = [repr(r) for r in results if isinstance(r, BaseException)]
     done = [r for r in records if r.completed is not None]
-    wrong = [asdict(r) for r in done if r.verdict != r.expected]
     waits = [r.started - r.accepted for r in done if r.started is not None]
-    judging = [r.completed - r.started for r in done if r.started is not None and r.completed]
     e2e = [r.completed - r.submitted for r in done if r.completed is not None]
     first = min((r.accepted for r in done), default=0.0)
-    n = max(len(done), 1)
     return {
         "perMinute": per_minute,
         "burstSeconds": burst,
@@ -263,15 +260,35 @@ async def stage(
         "completed": len(done),
         "lost": len(records) - len(done),
         "errors": errors[:5],
-        "wrongVerdicts": wrong[:5],
+        "wrongVerdicts": [asdict(r) for r in done if r.verdict != r.expected][:5],
         "rejected429": sum(r.rejections for r in records),
         "missingRetryAfter": sum(r.missing_retry_after for r in records),
         "retryAfterSeconds": spread([x for r in records for x in r.retry_after], digits=1),
         "queueWaitMs": spread(waits, scale=1000, digits=0),
-        "judgingMs": spread(judging, scale=1000, digits=0),
         "endToEndMs": spread(e2e, scale=1000, digits=0),
         "drainSeconds": round(ended, 2),
         "runsPerSecond": round(len(done) / max(ended - first, 1e-9), 3),
+        "done": done,
+    }
+
+
+async def stage(
+    server: Server, http: httpx.AsyncClient, mix: list[tuple[Submission, float]],
+    per_minute: float, burst: float, rng: random.Random,
+) -> dict[str, Any]:  # fmt: skip
+    """One rate through the server: poisson_burst's figures, the server's memory and CPU."""
+    stop = asyncio.Event()
+    rss = asyncio.create_task(sample(server, stop))
+    cpu_before = server.cpu()
+    figures = await poisson_burst(http, mix, per_minute, burst, rng, "contest")
+    cpu_after = server.cpu()
+    stop.set()
+    done: list[RunRecord] = figures.pop("done")
+    n = max(len(done), 1)
+    judging = [r.completed - r.started for r in done if r.started is not None and r.completed]
+    return {
+        **figures,
+        "judgingMs": spread(judging, scale=1000, digits=0),
         "peakRssMiB": round(await rss / 1024, 1),
         "serverCpuMsPerRun": round((cpu_after[0] - cpu_before[0]) * 1000 / n, 1),
         "serverAndBoxesCpuMsPerRun": round((cpu_after[1] - cpu_before[1]) * 1000 / n, 1),

@@ -31,12 +31,20 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_contest import KINDS, MIX, RunRecord, Submission, by_kind, load_mix, submit_and_follow
+from bench_contest import (
+    KINDS,
+    MIX,
+    RunRecord,
+    Submission,
+    by_kind,
+    load_mix,
+    poisson_burst,
+    submit_and_follow,
+)
 from bench_scaleout import Cluster
 from benchcore import capture, spread, spread_cell, write
 
@@ -98,36 +106,18 @@ async def stage(
     url: str, roles: Roles, mix: list[tuple[Submission, float]], per_minute: float,
     burst: float, rng: random.Random,
 ) -> dict[str, Any]:  # fmt: skip
-    """Poisson arrivals at `per_minute` for `burst` s, then until every run ended."""
-    subs, weights = [m[0] for m in mix], [m[1] for m in mix]
+    """One rate through the cluster: poisson_burst's figures, each role's memory and CPU."""
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=url, timeout=900, limits=limits) as http:
         stop = asyncio.Event()
         rss = asyncio.create_task(peak_rss(roles, stop))
         cpu_before = roles.cpu()
-        t0 = time.perf_counter()
-        records: list[RunRecord] = []
-        tasks = []
-        at = rng.expovariate(per_minute / 60)
-        while at < burst:
-            await asyncio.sleep(max(0.0, at - (time.perf_counter() - t0)))
-            sub = rng.choices(subs, weights)[0]
-            record = RunRecord(sub.kind, time.perf_counter() - t0)
-            records.append(record)
-            nonce = f"load-{per_minute:g}-{len(records)}-{rng.getrandbits(32):08x}"
-            tasks.append(asyncio.create_task(submit_and_follow(http, sub, record, t0, nonce)))
-            at += rng.expovariate(per_minute / 60)
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        ended = time.perf_counter() - t0
+        figures = await poisson_burst(http, mix, per_minute, burst, rng, "load")
         cpu_after = roles.cpu()
         stop.set()
         peaks = await rss
-    errors = [repr(r) for r in results if isinstance(r, BaseException)]
-    done = [r for r in records if r.completed is not None]
-    wrong = [asdict(r) for r in done if r.verdict != r.expected]
-    waits = [r.started - r.accepted for r in done if r.started is not None]
-    e2e = [r.completed - r.submitted for r in done if r.completed is not None]
-    first = min((r.accepted for r in done), default=0.0)
+    done: list[RunRecord] = figures.pop("done")
+    del figures["burstSeconds"]
     n = max(len(done), 1)
     cpu = {
         role: {
@@ -138,19 +128,7 @@ async def stage(
         for role in cpu_before
     }  # fmt: skip
     return {
-        "perMinute": per_minute,
-        "submitted": len(records),
-        "completed": len(done),
-        "lost": len(records) - len(done),
-        "errors": errors[:5],
-        "wrongVerdicts": wrong[:5],
-        "rejected429": sum(r.rejections for r in records),
-        "missingRetryAfter": sum(r.missing_retry_after for r in records),
-        "retryAfterSeconds": spread([x for r in records for x in r.retry_after], digits=1),
-        "queueWaitMs": spread(waits, scale=1000, digits=0),
-        "endToEndMs": spread(e2e, scale=1000, digits=0),
-        "drainSeconds": round(ended, 2),
-        "runsPerSecond": round(len(done) / max(ended - first, 1e-9), 3),
+        **figures,
         "peakRssMiB": {role: round(mib, 1) for role, mib in peaks.items()},
         "cpu": cpu,
         "judgingByKindMs": {k: spread(by_kind(done, k), scale=1000, digits=0) for k in KINDS},
