@@ -22,33 +22,32 @@ int main(void) { return 3; }
 """
 
 
-async def test_ends_within_a_millisecond_get_one_verdict(judge: Judge, shared_tmp: Path) -> None:
-    # The validator rejects and exits; the submission, waiting for more, crashes on the EOF
-    # microseconds later. Kattis: WA (the validator ended first). By arrival order the
-    # verdict flipped between WA and RTE; from the stamps it is WA every time.
-    problem = copy_package("interactiveorder", shared_tmp)
-    code = (problem.path / "submissions/wrong_answer/crashes_on_eof.c").read_text()
-    seen: list[Verdict] = []
-    for _ in range(20):
-        events = await collect(judge, problem, "c", code)
-        seen += [e.result.verdict for e in events if isinstance(e, CaseResultEvent)]
-    assert set(seen) == {Verdict.WA}, seen
-    # And the other way round: a submission that exits before answering ended first (the
-    # validator sees its EOF only after the host has its end): RTE every time.
-    seen = []
-    for _ in range(20):
-        events = await collect(judge, problem, "c", EXITS_AT_ONCE)
-        seen += [e.result.verdict for e in events if isinstance(e, CaseResultEvent)]
-    assert set(seen) == {Verdict.RTE}, seen
+CRASHES_ON_EOF = "submissions/wrong_answer/crashes_on_eof.c"
+WRITES_ON = "submissions/wrong_answer/writes_on.c"
 
 
-async def test_a_broken_pipe_lets_the_validator_decide(judge: Judge, shared_tmp: Path) -> None:
-    # problemtools' guess_random.cc writes on after the validator's rejection and dies of
-    # SIGPIPE within microseconds of it: Kattis lets the validator decide (WA), and so do we.
+@pytest.mark.parametrize(
+    ("source", "runs", "verdict"),
+    [
+        # The validator rejects and exits; the submission, waiting for more, crashes on the
+        # EOF microseconds later. Kattis: WA (the validator ended first). By arrival order
+        # the verdict flipped between WA and RTE; from the stamps it is WA every time.
+        pytest.param(CRASHES_ON_EOF, 20, Verdict.WA, id="validator-first"),
+        # A submission that exits before answering ended first (the validator sees its EOF
+        # only after the host has its end): RTE every time.
+        pytest.param(EXITS_AT_ONCE, 20, Verdict.RTE, id="submission-first"),
+        # problemtools' guess_random.cc writes on after the validator's rejection and dies of
+        # SIGPIPE within microseconds of it: Kattis lets the validator decide (WA), so do we.
+        pytest.param(WRITES_ON, 10, Verdict.WA, id="broken-pipe"),
+    ],
+)
+async def test_one_pair_of_ends_gets_one_verdict_every_time(
+    judge: Judge, shared_tmp: Path, source: str, runs: int, verdict: Verdict
+) -> None:
     problem = copy_package("interactiveorder", shared_tmp)
-    code = (problem.path / "submissions/wrong_answer/writes_on.c").read_text()
+    code = source if source == EXITS_AT_ONCE else (problem.path / source).read_text()
     seen: list[Verdict] = []
-    for _ in range(10):
+    for _ in range(runs):
         events = await collect(judge, problem, "c", code)
         seen += [e.result.verdict for e in events if isinstance(e, CaseResultEvent)]
-    assert set(seen) == {Verdict.WA}, seen
+    assert set(seen) == {verdict}, seen

@@ -173,7 +173,9 @@ def _submissions(problem: object) -> list[tuple[Verdict, Path]]:
 
 async def test_cancel_mid_case_kills_at_once(judge: Judge, tmp_path: Path) -> None:
     cases = [{"input": "x\n", "answer": "x\n"} for _ in range(3)]
-    problem = inline_problem(cases, tmp_path)
+    # A 20 s limit: a cancel that waited for the case to end would take it (how fast a
+    # cancel is, is bench_cancel.py's figure; a test asserts no tight time).
+    problem = dataclasses.replace(inline_problem(cases, tmp_path), time_limit=20.0)
     sub = Submission(problem, "python3", "while True: pass\n")
     seen: list[str] = []
 
@@ -187,7 +189,7 @@ async def test_cancel_mid_case_kills_at_once(judge: Judge, tmp_path: Path) -> No
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5.0
     assert "case-result" not in seen
     assert not _box_processes(61200, 61263), "a sandboxed process survived the cancel"
     assert not (judge.sandbox.instance_dir / "runs" / sub.run_id).exists()

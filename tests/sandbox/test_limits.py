@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from host_state import assert_case_gone, case_cgroup_dirs, cgroup_cpu_seconds
+from host_state import assert_case_gone
 
-from judgebox.sandbox import Box, ExecResult, ExecStatus, Sandbox
+from judgebox.sandbox import Box, ExecStatus, Sandbox
 from judgebox.vocabulary.limits import Limits
 
 if TYPE_CHECKING:  # the fixture's type (conftest is not importable by name)
@@ -163,37 +162,13 @@ async def test_stderr_flood_is_capped_and_marked_truncated(box: Box) -> None:
     assert r.stderr_truncated
 
 
-async def run_watching_cpu(
-    box: Box, sandbox: Sandbox, argv: list[str], limits: Limits
-) -> tuple[ExecResult, float]:
-    """Run, and measure from the host how long after the case cgroup crossed the CPU limit the
-    result came back (the kill latency, independent of how loaded the machine is)."""
-    crossed: float | None = None
-
-    async def watch() -> None:
-        nonlocal crossed
-        while crossed is None:
-            for case_dir in case_cgroup_dirs(sandbox):
-                cpu = cgroup_cpu_seconds(case_dir)
-                if cpu is not None and cpu >= limits.cpu_time:
-                    crossed = time.monotonic()
-            await asyncio.sleep(0.001)
-
-    watcher = asyncio.create_task(watch())
-    result = await box.run(argv, limits=limits)
-    done = time.monotonic()
-    watcher.cancel()
-    assert crossed is not None, "the host never saw the CPU limit crossed"
-    return result, done - crossed
-
-
-async def test_busy_loop_is_cpu_time_limit_at_the_limit(box: Box, sandbox: Sandbox) -> None:
-    argv = [PY, "-S", "-c", "while True: pass"]
-    r, latency = await run_watching_cpu(box, sandbox, argv, CPU_BOUND)
+async def test_busy_loop_is_cpu_time_limit_at_the_limit(box: Box) -> None:
+    r = await box.run([PY, "-S", "-c", "while True: pass"], limits=CPU_BOUND)
     assert r.status is ExecStatus.TIME_LIMIT, r
     assert r.time_limit_kind == "cpu"
+    # Killed promptly, measured in the program's own CPU time (a wall-clock latency grows
+    # with the host's load; a kill that came late lets the loop burn on past the limit).
     assert 1.0 <= r.cpu_time < 1.1
-    assert latency < 0.1, f"result came {latency:.3f} s after the CPU limit was crossed"
     # On an idle machine the wall time is the CPU time; other load only stretches both.
     assert r.wall_time < 1.5 or os.getloadavg()[0] > 1.5, r
 
@@ -217,10 +192,11 @@ async def test_ignoring_sigxcpu_and_sigterm_is_still_time_limit(
     box: Box, sandbox: Sandbox, programs: CPrograms
 ) -> None:
     prog = programs.build("busythreads", BUSY_THREADS, pthread=True)
-    r, latency = await run_watching_cpu(box, sandbox, [prog, "2"], CPU_BOUND)
+    r = await box.run([prog, "2"], limits=CPU_BOUND)
     assert r.status is ExecStatus.TIME_LIMIT, r
     assert r.signal == "SIGKILL"
-    assert latency < 0.1, f"result came {latency:.3f} s after the CPU limit was crossed"
+    # Two spinning threads: a kill that waited for them to give up would let them burn on.
+    assert 1.0 <= r.cpu_time < 1.2
 
 
 async def test_sleeping_program_is_killed_at_the_wall_limit(box: Box) -> None:

@@ -13,7 +13,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from host_state import all_processes, descendants, processes_of_uid
@@ -55,35 +58,55 @@ def reap_orphans(pids: list[int], timeout: float = 2.0) -> None:
         time.sleep(0.005)
 
 
-def test_next_start_sweeps_a_killed_judgebox(
-    sandbox: Sandbox, shared_tmp: Path, subprocess_uid_base: int
-) -> None:
-    work_root = shared_tmp / "crash-root"
-    canary = shared_tmp / "canary"
+@dataclass
+class Crash:
+    """A crashing_judge.py child whose case is running."""
+
+    proc: subprocess.Popen[str]
+    info: dict[str, Any]  # what it printed: uid, instance, workspace
+    work_root: Path
+    canary: Path  # links to it are planted in the workspace: it must survive the sweep
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+
+@contextlib.contextmanager
+def crashing_judge(shared_tmp: Path, name: str, uid_base: int, *mode: str) -> Iterator[Crash]:
+    """crashing_judge.py on `<name>-root`, once its case runs (its workspace's `ready`);
+    killed with SIGKILL at the end whatever happens."""
+    work_root, canary = shared_tmp / f"{name}-root", shared_tmp / f"{name}-canary"
     canary.mkdir()
     (canary / "file").write_text("keep me\n")
-    crashing = subprocess.Popen(
-        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
-         str(subprocess_uid_base), str(canary)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    argv = [sys.executable, str(HERE / "crashing_judge.py"), str(work_root), str(uid_base),
+            str(canary), *mode]  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
-        assert crashing.stdout is not None
-        info = json.loads(crashing.stdout.readline())
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
         workspace = Path(info["workspace"])
         deadline = time.monotonic() + 10
         while not (workspace / "ready").exists():
-            assert time.monotonic() < deadline, "the crashing judge never started its sleep"
+            assert time.monotonic() < deadline, "the crashing judge never started its case"
             time.sleep(0.01)
+        yield Crash(proc, info, work_root, canary)
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_next_start_sweeps_a_killed_judgebox(
+    sandbox: Sandbox, shared_tmp: Path, subprocess_uid_base: int
+) -> None:
+    with crashing_judge(shared_tmp, "crash", subprocess_uid_base) as crash:
+        info, work_root, canary = crash.info, crash.work_root, crash.canary
         sleeper = [p for p in processes_of_uid(info["uid"]) if p.name == "sleep"]
         assert len(sleeper) == 1
-        orphans = descendants(crashing.pid)
-    finally:
-        crashing.send_signal(signal.SIGKILL)
-        crashing.wait()
-        if crashing.stdout is not None:
-            crashing.stdout.close()
+        orphans = descendants(crash.proc.pid)
+        crash.kill()
     reap_orphans(orphans)
 
     # What the dead process left: its cgroups and work directory (nobody cleaned up).
@@ -146,32 +169,12 @@ def test_a_box_dies_with_its_judgebox_process_mid_case(
     process, and the kernel clears it at the uid change anyway; the supervisor was
     blocked in wait4 on the case, so a spinning program ran on with no watchdog.
     """
-    work_root = shared_tmp / "spin-root"
-    canary = shared_tmp / "spin-canary"
-    canary.mkdir()
-    (canary / "file").write_text("keep me\n")
-    crashing = subprocess.Popen(
-        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
-         str(subprocess_uid_base), str(canary), "spin"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert crashing.stdout is not None
-        info = json.loads(crashing.stdout.readline())
-        workspace = Path(info["workspace"])
-        deadline = time.monotonic() + 10
-        while not (workspace / "ready").exists():
-            assert time.monotonic() < deadline, "the crashing judge never started its loop"
-            time.sleep(0.01)
+    with crashing_judge(shared_tmp, "spin", subprocess_uid_base, "spin") as crash:
+        info = crash.info
         box_processes = processes_of_uid(info["uid"])
         assert {p.name for p in box_processes} >= {"bwrap", "supervisor", "sh"}, box_processes
-        orphans = descendants(crashing.pid)
-    finally:
-        crashing.send_signal(signal.SIGKILL)
-        crashing.wait()
-        if crashing.stdout is not None:
-            crashing.stdout.close()
+        orphans = descendants(crash.proc.pid)
+        crash.kill()
     reap_orphans(orphans, timeout=10.0)
     deadline = time.monotonic() + 10  # generous: the point is "dies", not "how fast"
     while processes_of_uid(info["uid"]) and time.monotonic() < deadline:
@@ -189,57 +192,39 @@ def test_next_start_kills_the_boxes_of_a_killed_judgebox(
     dies: only the sweep of the next start can. The outer bwrap and the
     supervisor used to be in no cgroup of the instance, so the sweep never saw them.
     """
-    work_root = shared_tmp / "stopped-root"
-    canary = shared_tmp / "stopped-canary"
-    canary.mkdir()
-    (canary / "file").write_text("keep me\n")
-    crashing = subprocess.Popen(
-        [sys.executable, str(HERE / "crashing_judge.py"), str(work_root),
-         str(subprocess_uid_base), str(canary), "spin", "lost-parent-death"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
     uid: int | None = None
     try:
-        assert crashing.stdout is not None
-        info = json.loads(crashing.stdout.readline())
-        uid = info["uid"]
-        workspace = Path(info["workspace"])
-        deadline = time.monotonic() + 10
-        while not (workspace / "ready").exists():
-            assert time.monotonic() < deadline, "the crashing judge never started its loop"
-            time.sleep(0.01)
-        supervisors = [p for p in processes_of_uid(uid) if p.name == "supervisor"]
-        assert len(supervisors) == 1 and supervisors[0].nspid[-1] == 1, supervisors
-        os.kill(supervisors[0].pid, signal.SIGSTOP)
-        orphans = descendants(crashing.pid)
-        crashing.send_signal(signal.SIGKILL)
-        crashing.wait()
-        reap_orphans([p for p in orphans if p != supervisors[0].pid], timeout=0.5)
-        # The box outlives its judgebox process (so what follows really tests the sweep).
-        alive = {p.name for p in processes_of_uid(uid) if p.state != "Z"}
-        assert {"supervisor", "sh"} <= alive, alive
+        with crashing_judge(
+            shared_tmp, "stopped", subprocess_uid_base, "spin", "lost-parent-death"
+        ) as crash:
+            info, work_root, canary = crash.info, crash.work_root, crash.canary
+            uid = info["uid"]
+            supervisors = [p for p in processes_of_uid(uid) if p.name == "supervisor"]
+            assert len(supervisors) == 1 and supervisors[0].nspid[-1] == 1, supervisors
+            os.kill(supervisors[0].pid, signal.SIGSTOP)
+            orphans = descendants(crash.proc.pid)
+            crash.kill()
+            reap_orphans([p for p in orphans if p != supervisors[0].pid], timeout=0.5)
+            # The box outlives its judgebox process (so what follows really tests the sweep).
+            alive = {p.name for p in processes_of_uid(uid) if p.state != "Z"}
+            assert {"supervisor", "sh"} <= alive, alive
 
-        sandbox = Sandbox.open(
-            SandboxConfig(work_root=work_root, uid_base=subprocess_uid_base, uid_count=2)
-        )
-        try:
-            deadline = time.monotonic() + 10  # generous: the point is "killed", not how fast
-            while [p for p in processes_of_uid(uid) if p.state != "Z"]:
-                assert time.monotonic() < deadline, processes_of_uid(uid)
-                reap_orphans(orphans, timeout=0.01)
-            reap_orphans(orphans, timeout=5.0)
-            assert not processes_of_uid(uid), processes_of_uid(uid)
-            assert not instance_cgroup_dirs(sandbox, info["instance"])
-            assert not (work_root / info["instance"]).exists()
-            assert (canary / "file").read_text() == "keep me\n"
-        finally:
-            sandbox.close()
+            sandbox = Sandbox.open(
+                SandboxConfig(work_root=work_root, uid_base=subprocess_uid_base, uid_count=2)
+            )
+            try:
+                deadline = time.monotonic() + 10  # generous: "killed", not how fast
+                while [p for p in processes_of_uid(uid) if p.state != "Z"]:
+                    assert time.monotonic() < deadline, processes_of_uid(uid)
+                    reap_orphans(orphans, timeout=0.01)
+                reap_orphans(orphans, timeout=5.0)
+                assert not processes_of_uid(uid), processes_of_uid(uid)
+                assert not instance_cgroup_dirs(sandbox, info["instance"])
+                assert not (work_root / info["instance"]).exists()
+                assert (canary / "file").read_text() == "keep me\n"
+            finally:
+                sandbox.close()
     finally:
-        crashing.kill()
-        crashing.wait()
-        if crashing.stdout is not None:
-            crashing.stdout.close()
         if uid is not None:  # a failing test leaves nothing running
             for p in processes_of_uid(uid):
                 with contextlib.suppress(ProcessLookupError):

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,13 +85,18 @@ def test_without_a_pattern_the_first_line_is_the_version() -> None:
     assert toolchain.version == toolchain.banner == "Toy 1.2 (test)"
 
 
-def test_probes_run_in_parallel() -> None:
-    sleepers = {
-        f"sleepy{i}": fake(f"sleepy{i}", ["/bin/sh", "-c", "sleep 0.5; echo 1.0"]) for i in range(4)
+def test_probes_run_in_parallel(tmp_path: Path) -> None:
+    # Each probe answers only once all four have started: one after another, the first
+    # would wait until it gives up (exit 1: unavailable). No clock is read.
+    wait_for_all = (
+        f"touch {tmp_path}/$0; n=0; while [ $(ls {tmp_path} | wc -l) -lt 4 ]; do "
+        "sleep 0.01; n=$((n+1)); [ $n -gt 500 ] && exit 1; done; echo 1.0"
+    )
+    probes = {
+        f"together{i}": fake(f"together{i}", ["/bin/sh", "-c", wait_for_all, str(i)])
+        for i in range(4)
     }
-    started = time.monotonic()
-    assert len(probe_toolchains(sleepers)) == 4
-    assert time.monotonic() - started < 1.5  # one after another would take 2 s
+    assert len(probe_toolchains(probes)) == 4
 
 
 def test_available_languages_probes_once_per_table(tmp_path: Path) -> None:
