@@ -3,8 +3,10 @@ statement languages, and a conversion that fails, through a real server."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +42,10 @@ def test_latex_statement_arrives_as_sanitised_html_with_tex_math(server: LiveSer
     assert '<span class="math math-inline">0 \\le n {\\lt} 10^{18}</span>' in html
     assert '<div class="math math-display">' in html and "\\sum _{i=1}^{n} a_i^2" in html
     assert html.count("<li>") == 2 and "<b>numbers</b>" in html
-    assert "<table>" in html and html.count("<tr>") == 3 and "Points" in html
+    assert '<table class="tex-rules">' in html and html.count("<tr>") == 3 and "Points" in html
+    # The tabular's rules and alignment as classes (the page draws them): \hline above the
+    # first row, | on both sides of the l column, an r column.
+    assert '<td class="rb-t rb-l rb-r al">' in html and '<td class="rb-t rb-r ar">' in html
     assert '<img src="picture.png" alt="A picture of n squares">' in html
     # Only that image keeps a src: not outside the folder, not on another host.
     assert html.count("<img") == 3 and html.count(' src="') == 1
@@ -101,6 +106,23 @@ def test_a_statement_is_converted_once() -> None:
     first = tex_to_html(text)
     assert first.html is not None
     assert tex_to_html(text) is first  # the cached result: no second child process
+
+
+def test_a_conversion_is_kept_on_disk_for_the_next_start(tmp_path: Path) -> None:
+    text = f"\\section*{{Kept}} $x^2$ % {time.time_ns()}"
+    first = tex_to_html(text, tmp_path)
+    kept = list((tmp_path / "statements").glob("*.json"))
+    assert first.html is not None and len(kept) == 1
+    assert json.loads(kept[0].read_text()) == {"html": first.html, "error": None}
+    # A restarted server (nothing in memory) reads it instead of converting again.
+    tex_statement.clear_cache()
+    kept[0].write_text(json.dumps({"html": "<p>as kept</p>", "error": None}))
+    assert tex_to_html(text, tmp_path).html == "<p>as kept</p>"
+    # A file it cannot read is converted again, and rewritten.
+    tex_statement.clear_cache()
+    kept[0].write_text("{not json")
+    assert tex_to_html(text, tmp_path).html == first.html
+    assert json.loads(kept[0].read_text())["html"] == first.html
 
 
 def test_the_converter_child_reads_no_host_file_and_starts_nothing(tmp_path: Path) -> None:

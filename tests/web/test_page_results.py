@@ -141,6 +141,19 @@ def test_latex_statement_renders_with_math(
     table = statement.locator("table.statement-table")
     expect(table.locator("tr")).to_have_count(3)
     expect(table.locator("tr").first.locator(".katex")).to_have_count(3)
+    # The rules its author wrote (\hline under the header and at the end, | between
+    # columns), not a grid: no rule between the two rows of triangles; figures right-aligned.
+    edges = table.evaluate(
+        """t => [...t.rows].map(r => [...r.cells].map(c => {
+            const s = getComputedStyle(c);
+            return [s.borderTopStyle, s.borderBottomStyle, s.borderLeftStyle,
+                    s.borderRightStyle, s.textAlign];
+        }))"""
+    )
+    assert [row[0][0] for row in edges] == ["solid", "solid", "none"]
+    assert [row[0][1] for row in edges] == ["none", "none", "solid"]
+    assert [[cell[2] for cell in row] for row in edges] == [["solid", "none", "none"]] * 3
+    assert all(cell[3] == "solid" and cell[4] == "right" for row in edges for cell in row)
     image = statement.locator("figure img")
     expect(image).to_have_attribute("src", "/problems/hypotenuse/statement-files/triangle.png")
     page.wait_for_function(

@@ -73,8 +73,8 @@ async def problems(state: State) -> list[dict[str, Any]]:
 @router.get("/problems/{name}", responses={**_GUARDED, **documented_errors(404)})
 async def problem(name: str, state: State, statementLanguage: str | None = None) -> dict[str, Any]:
     """One problem with its statement (in `statementLanguage` where it has one) and samples."""
-    # An unknown name scans the whole library to list the known ones, and a LaTeX
-    # statement waits for its conversion (a child process): off the event loop.
+    # Loading a package reads its folders, an unknown name lists the library's, and a
+    # LaTeX statement waits for its conversion (a child process): off the event loop.
     return await asyncio.to_thread(_problem_document, state, name, statementLanguage)
 
 
@@ -94,7 +94,7 @@ def _problem_document(
         document["timeLimitDetail"] = limit.detail
     document["outputLimit"] = found.output_limit
     document["scoring"] = found.scoring
-    document.update(statement_fields(found, statement_language))
+    document.update(statement_fields(found, statement_language, state.settings.cache_dir))
     document["samples"] = [_sample(case) for case in found.samples]
     return document
 

@@ -2,7 +2,8 @@
 
 The converter's output is hostile input: it is whatever the package's TeX made of it.
 nh3 (Ammonia) keeps a fixed set of tags; no scripts, styles, event handlers, ids or
-links survive; a class survives only as a math placeholder the page draws with KaTeX;
+links survive; a class survives only as a math placeholder the page draws with KaTeX
+or as a tabular's rules and alignment (`tex-rules`, `rb-t` …, `al` …: tex_convert_child.py);
 an image keeps its `src` only when `image` maps it to a file of the statement folder.
 """
 
@@ -20,6 +21,14 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {"img": {"src", "alt"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 _MATH_CLASSES = {"math", "math-inline", "math-display"}
+_CELL_CLASSES = {"rb-t", "rb-b", "rb-l", "rb-r", "al", "ar", "ac"}
+_CLASSES = {
+    "span": _MATH_CLASSES,
+    "div": _MATH_CLASSES,
+    "table": {"tex-rules"},
+    "td": _CELL_CLASSES,
+    "th": _CELL_CLASSES,
+}
 
 
 def sanitize_statement_html(html: str, image: Callable[[str], str | None]) -> str:
@@ -38,7 +47,7 @@ def sanitize_statement_html(html: str, image: Callable[[str], str | None]) -> st
         clean_content_tags={"script", "style", "template", "noscript", "iframe", "object"},
         attributes=_ATTRIBUTES,
         attribute_filter=keep,
-        allowed_classes={"span": _MATH_CLASSES, "div": _MATH_CLASSES},
+        allowed_classes=_CLASSES,
         url_schemes=set(),
         strip_comments=True,
         link_rel=None,

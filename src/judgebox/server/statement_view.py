@@ -28,8 +28,12 @@ _FOLDER_FORMATS = {"legacy", "2023-07", "2025-09"}
 _IMAGE_SUFFIXES = ("", ".png", ".jpg", ".jpeg", ".gif", ".svg")
 
 
-def statement_fields(problem: Problem, language: str | None) -> dict[str, Any]:
-    """statement, statementFormat, statementLanguage(s), statementHtml, statementError."""
+def statement_fields(
+    problem: Problem, language: str | None, cache_dir: Path | None = None
+) -> dict[str, Any]:
+    """statement, statementFormat, statementLanguage(s), statementHtml, statementError.
+
+    `cache_dir` (Settings.cache_dir): where conversions are kept across restarts."""
     languages: list[str] = []
     chosen: str | None = None
     text, text_format = problem.statement, problem.statement_format
@@ -47,7 +51,7 @@ def statement_fields(problem: Problem, language: str | None) -> dict[str, Any]:
         "statementError": None,
     }
     if text is not None and text_format == "latex":
-        converted = tex_to_html(text)
+        converted = tex_to_html(text, cache_dir)
         if converted.html is None:
             fields["statementError"] = converted.error
         else:

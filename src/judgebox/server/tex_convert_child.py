@@ -28,6 +28,22 @@ PREAMBLE = r"""\documentclass{article}
 """
 BODY = re.compile(r"<body>(.*)</body>", re.DOTALL)
 HEADING = re.compile(r"<(/?)h([1-6])\b")
+# A tabular's rules and alignment, which plasTeX writes as inline styles on its cells: as
+# classes of ours (statement_html.py keeps them, the page's style.css draws them).
+CELL_STYLE = re.compile(r'<(td|th)\s+style="([^"]*)"')
+TABULAR = re.compile(r'<table class="tabular"')
+
+
+def _rule_classes(cell: re.Match[str]) -> str:
+    """`<td style=...` as `<td class=...`: rb-t/-b/-l/-r for a rule on that edge, al/ar/ac."""
+    style, names = cell[2], []
+    for edge in ("top", "bottom", "left", "right"):
+        if re.search(rf"border-{edge}(?:-style)?\s*:[^;]*\bsolid", style):
+            names.append(f"rb-{edge[0]}")
+    align = re.search(r"text-align\s*:\s*(left|right|center)", style)
+    if align:
+        names.append(f"a{align[1][0]}")
+    return f'<{cell[1]} class="{" ".join(names)}"'
 
 
 def _no_file(self: Any, name: str) -> str:
@@ -85,7 +101,9 @@ def convert(tex_source: str) -> str:
     if found is None:
         raise ValueError("plasTeX wrote no statement body")
     # Statement headings sit under the page's h1 and the problem panel's h2.
-    return HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 2, 6)}", found[1]).strip()
+    body = HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 2, 6)}", found[1])
+    body = TABULAR.sub('<table class="tex-rules"', CELL_STYLE.sub(_rule_classes, body))
+    return body.strip()
 
 
 def _limit_self() -> None:

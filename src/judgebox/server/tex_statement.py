@@ -5,14 +5,20 @@ The TeX is hostile input and its conversion CPU-bound: it never runs on the even
 (tex_convert_child.py) runs in an empty temporary folder under CPU, memory and file-size
 limits it sets itself, and a wall-clock limit here kills it. Results, failures included,
 are kept per SHA-256 of the text, so a statement is converted once however often it is
-shown (a wall-clock timeout is not kept: it may be a busy machine's); at most two
+shown (a wall-clock timeout is not kept: it may be a busy machine's): in memory, and in
+`<cache_dir>/statements/` when a cache folder is given, so that a restarted server does
+not convert its library again. The converter's own identity (the child, its templates,
+plasTeX's version) is part of the key: a new converter converts afresh. At most two
 conversions run at once; the caller sanitises the HTML (statement_html.py) before it
 leaves the server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +31,7 @@ CHILD = Path(__file__).with_name("tex_convert_child.py")
 WALL_SECONDS = 20.0
 OUTPUT_CAP = 4 << 20  # bytes of HTML; more is a failure
 _CACHED = 256
+_KEPT_ON_DISK = 2048  # files in <cache_dir>/statements/; the oldest go first
 # Conversions at once: each child may take a CPU for its whole limit; more wait their turn
 # (in their worker thread, never on the event loop).
 _SLOTS = threading.BoundedSemaphore(2)
@@ -45,9 +52,11 @@ _cache_lock = threading.Lock()
 _key_locks: dict[str, threading.Lock] = {}
 
 
-def tex_to_html(tex: str) -> TexHtml:
+def tex_to_html(tex: str, cache_dir: Path | None = None) -> TexHtml:
     """The statement `tex` as HTML, converted at most once per text (blocking: not on the loop)."""
-    key = hashlib.sha256(tex.encode("utf-8", errors="surrogatepass")).hexdigest()
+    digest = hashlib.sha256(_converter_identity())
+    digest.update(tex.encode("utf-8", errors="surrogatepass"))
+    key = digest.hexdigest()
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -57,8 +66,13 @@ def tex_to_html(tex: str) -> TexHtml:
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        with _SLOTS:
-            result = _convert(tex)
+        folder = cache_dir / "statements" if cache_dir is not None else None
+        result = _read_kept(folder, key) if folder is not None else None
+        if result is None:
+            with _SLOTS:
+                result = _convert(tex)
+            if folder is not None and not result.transient:
+                _keep(folder, key, result)
         with _cache_lock:
             if not result.transient:
                 _cache[key] = result
@@ -66,6 +80,56 @@ def tex_to_html(tex: str) -> TexHtml:
                 _cache.popitem(last=False)
             _key_locks.pop(key, None)
     return result
+
+
+_identity: bytes | None = None
+
+
+def _converter_identity() -> bytes:
+    """What the output depends on besides the text: the child's code, its templates and
+    plasTeX's version (read once)."""
+    global _identity
+    if _identity is None:
+        from importlib import metadata
+
+        parts = [CHILD.read_bytes()]
+        parts += [p.read_bytes() for p in sorted(CHILD.with_name("tex_templates").iterdir())]
+        try:
+            parts.append(metadata.version("plasTeX").encode())
+        except metadata.PackageNotFoundError:
+            parts.append(b"no plasTeX")
+        _identity = hashlib.sha256(b"\0".join(parts)).digest()
+    return _identity
+
+
+def _read_kept(folder: Path, key: str) -> TexHtml | None:
+    """A conversion kept on disk, or None (absent, or unreadable: converted again)."""
+    try:
+        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        html, error = data["html"], data["error"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(html, str) or html is None) or not (isinstance(error, str) or error is None):
+        return None
+    return TexHtml(html, error)
+
+
+def _keep(folder: Path, key: str, result: TexHtml) -> None:
+    """Write a conversion for the next start (atomically; a failure to write only costs a
+    conversion later); past _KEPT_ON_DISK files the least recently written go."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(json.dumps({"html": result.html, "error": result.error}), encoding="utf-8")
+        tmp.replace(folder / f"{key}.json")
+        kept = list(folder.glob("*.json"))
+        if len(kept) > _KEPT_ON_DISK:
+            kept.sort(key=lambda p: p.stat().st_mtime)
+            for old in kept[: len(kept) - _KEPT_ON_DISK]:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    except OSError:
+        return
 
 
 def _convert(tex: str) -> TexHtml:
@@ -101,7 +165,7 @@ def _signal_text(returncode: int) -> str:
 
 
 def clear_cache() -> None:
-    """Forget every conversion (tests)."""
+    """Forget every conversion kept in memory (tests)."""
     with _cache_lock:
         _cache.clear()
 
