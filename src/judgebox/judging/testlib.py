@@ -39,7 +39,7 @@ from judgebox.judging.validators import (
     read_feedback_file,
     reset_feedback_dir,
 )
-from judgebox.sandbox import Box, ExecResult, ExecStatus
+from judgebox.sandbox import BOX_DIR, Box, ExecResult, ExecStatus
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import Verdict
 
@@ -202,17 +202,8 @@ async def run_testlib_checker(
     """Judge one output with a testlib checker: `checker input output answer [result -appes]`."""
     reset_feedback_dir(feedback_dir, box.ctx.uid)
     await asyncio.to_thread(write_output, feedback_dir, output)
-    full = [
-        *argv,
-        box_path(problem_root, input_path),
-        f"{FEEDBACK_DIR}/{OUTPUT_FILE}",
-        box_path(problem_root, answer_path),
-        *_result_args(result_file),
-    ]
-    result = await box.run(full, limits=limits)
-    return checker_outcome(
-        result, read_box_file(feedback_dir, RESULT_FILE) if result_file else None
-    )
+    return await _checker(box, argv, OUTPUT_FILE, problem_root, input_path, answer_path,
+                          feedback_dir, result_file, limits)  # fmt: skip
 
 
 async def check_tout(
@@ -234,10 +225,20 @@ async def check_tout(
     """
     with contextlib.suppress(FileNotFoundError):
         (feedback_dir / RESULT_FILE).unlink()
+    return await _checker(box, argv, TOUT_FILE, problem_root, input_path, answer_path,
+                          feedback_dir, result_file, limits, cwd)  # fmt: skip
+
+
+async def _checker(
+    box: Box, argv: list[str], output_name: str, problem_root: Path, input_path: Path,
+    answer_path: Path, feedback_dir: Path, result_file: bool, limits: Limits,
+    cwd: str = BOX_DIR,
+) -> TestlibOutcome:  # fmt: skip
+    """`checker input /feedback/<output_name> answer [result -appes]`, run and read."""
     full = [
         *argv,
         box_path(problem_root, input_path),
-        f"{FEEDBACK_DIR}/{TOUT_FILE}",
+        f"{FEEDBACK_DIR}/{output_name}",
         box_path(problem_root, answer_path),
         *_result_args(result_file),
     ]
