@@ -2,8 +2,9 @@
 
 The library holds copies of the bundled aplusb (with its input validator),
 hypotenuse (float tolerance) and guess (interactive), plus two made here:
-`noref` (no accepted submission) and `slowref` (its reference loops on a
-negative number, so such an input is outside the problem).
+`noref` (no accepted submission), `slowref` (its reference loops on a
+negative number, so such an input is outside the problem) and `busyref` (its
+reference spends half a second of CPU on any input).
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ SSE = {"Accept": "text/event-stream"}
 SUBTRACTS = "a, b = map(int, input().split())\nprint(a - b)\n"
 LOOPS_ON_NEGATIVE = "n = int(input())\nwhile n < 0:\n    pass\nprint(n * 2)\n"
 SLEEPS = "import time\ntime.sleep(30)\n"
+# Half a second of CPU, then the answer: within busyref's own 2 s, not within 0.2 s.
+BUSY_THEN_DOUBLE = (
+    "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5:\n    pass\n"
+    "print(int(input()) * 2)\n"
+)
 
 
 def write_library(root: Path) -> Path:
-    """aplusb, hypotenuse and guess from the bundled problems; noref and slowref made here."""
+    """aplusb, hypotenuse and guess from the bundled problems; the others made here."""
     for name in ("aplusb", "hypotenuse", "guess"):
         shutil.copytree(BUNDLED / name, root / name)
     noref = root / "noref"
@@ -40,6 +46,10 @@ def write_library(root: Path) -> Path:
     (slowref / "data" / "sample" / "1.ans").write_text("4\n")
     (slowref / "submissions" / "accepted").mkdir(parents=True)
     (slowref / "submissions" / "accepted" / "double.py").write_text(LOOPS_ON_NEGATIVE)
+    busyref = root / "busyref"
+    shutil.copytree(slowref, busyref)
+    (busyref / ".timelimit").write_text("2\n")
+    (busyref / "submissions" / "accepted" / "double.py").write_text(BUSY_THEN_DOUBLE)
     return root
 
 
@@ -185,6 +195,15 @@ def test_limits_lower_the_problems_and_caps_are_refused(custom_server: LiveServe
     memory = custom(None, APLUSB_CODE, "1 2\n") | {"limits": {"memory": "64g"}}
     refused = httpx.post(f"{custom_server.url}/validate-dataset", json=memory)
     assert refused.status_code == 422 and "max_memory_limit" in refused.text
+
+
+def test_a_lowered_limit_is_the_programs_not_the_references(custom_server: LiveServer) -> None:
+    # The reference runs under its package's own 2 s, whatever the request asks of the
+    # person's program (else it would time out and call the input outside the problem).
+    body = custom("busyref", "print(int(input()) * 2)\n", "21\n") | {"limits": {"time": 0.2}}
+    case = judge(custom_server, body)["cases"][0]
+    assert case["verdict"] == "AC" and case["answer"] == "42\n", case
+    assert not case.get("inputRejected"), case
 
 
 def test_inline_validator_flags(custom_server: LiveServer) -> None:

@@ -61,7 +61,6 @@ from judgebox.languages.toolchains import (
 from judgebox.problems.common import substitute
 from judgebox.problems.includes import included_files
 from judgebox.problems.model import Problem, TestCase, Validation
-from judgebox.problems.package import load_problem
 from judgebox.sandbox import BOX_DIR, Box, Mount, Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.settings import Settings
@@ -461,11 +460,13 @@ class Judge:
             return None
         base_limits = None
         if problem.custom_package is not None:
-            # The reference runs under the package's own limits, not a request's lower ones.
-            base = await asyncio.to_thread(
-                load_problem, problem.custom_package, self.settings.cache_dir
+            # The reference runs under the package's own limits, not a request's lower ones
+            # (kept by custom_problem: the package is not loaded again for each run).
+            time_limit, memory, output = problem.reference_limits
+            own = dataclasses.replace(
+                problem, time_limit=time_limit, memory_limit=memory, output_limit=output
             )
-            base_limits = problem_limits(self.settings, base)
+            base_limits = problem_limits(self.settings, own)
         return await CustomJudging.prepare(
             self.sandbox, sub.run_id, problem, base_limits, self.languages, self.toolchains,
             workspace, self.settings.cache_dir, self.cache_limits,

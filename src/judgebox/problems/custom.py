@@ -34,8 +34,9 @@ def custom_problem(base: Problem, cases: Sequence[Mapping[str, str]], directory:
     # The validators' /problem is the cases' directory: the inputs live there, not in the package.
     # Pass-fail on the person's cases: the package's test groups and scores are its dataset's.
     return dataclasses.replace(
-        base, path=directory, cases=custom, custom_package=base.path, groups=(), scoring=False
-    )
+        base, path=directory, cases=custom, custom_package=base.path, groups=(), scoring=False,
+        reference_limits=(base.time_limit, base.memory_limit, base.output_limit),
+    )  # fmt: skip
 
 
 def is_custom(problem: Problem) -> bool:

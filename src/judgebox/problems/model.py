@@ -170,6 +170,9 @@ class Problem:
     # Custom-input runs against a named problem: the package whose accepted submission and
     # input validators judge the cases (problems/custom.py).
     custom_package: Path | None = None
+    # ... and that package's own (time, memory, output) limits, which its reference runs
+    # under whatever lower limits a request sets for the person's program.
+    reference_limits: tuple[float | None, int | None, int | None] = (None, None, None)
     # problem.yaml `constants` ({{name}} in statements, validators, included code, example
     # submissions and test group files), as text; `include/` (files added to submissions).
     constants: tuple[tuple[str, str], ...] = ()
