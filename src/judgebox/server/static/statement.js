@@ -11,6 +11,12 @@ import { Marked } from "marked";
 
 const KATEX_CSS = "/static/dist/katex.css";
 const MATH_CLASSES = new Set(["math", "math-inline", "math-display"]);
+// A LaTeX tabular's rules and alignment, as the server's converter names them (style.css).
+const RULE_CLASSES = {
+  TABLE: new Set(["tex-rules"]),
+  TD: new Set(["rb-t", "rb-b", "rb-l", "rb-r", "al", "ar", "ac"]),
+  TH: new Set(["rb-t", "rb-b", "rb-l", "rb-r", "al", "ar", "ac"]),
+};
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -79,8 +85,10 @@ export function isStatementPath(src) {
 function sanitize(html, imageBase) {
   const fixLinksAndImages = (node) => {
     if (node.hasAttribute?.("class")) {
-      // Only the math placeholders keep a class: a statement must not dress up as the page.
-      const kept = [...node.classList].filter((c) => MATH_CLASSES.has(c));
+      // Only the math placeholders and a table's rules keep a class: a statement must not
+      // dress up as the page.
+      const rules = RULE_CLASSES[node.tagName];
+      const kept = [...node.classList].filter((c) => MATH_CLASSES.has(c) || rules?.has(c));
       if (kept.length) node.setAttribute("class", kept.join(" "));
       else node.removeAttribute("class");
     }
