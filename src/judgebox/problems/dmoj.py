@@ -146,18 +146,47 @@ def load_dmoj(path: Path, cache_dir: Path | None) -> Problem:
             f"{file}: no test_cases; list them, e.g. test_cases: [{{in: 1.in, out: 1.out, "
             "points: 10}]"
         )
-    pretests = _entries(config, "pretest_test_cases", file)
-    if pretests:
-        members = []
-        for number, entry in enumerate(pretests, start=1):
-            if isinstance(entry, Mapping) and "batched" in entry:
-                for sub, case in enumerate(_batched(entry, file, f"pretest {number}"), start=1):
-                    name = f"pretest/{number}.{sub}"
-                    members.append(reader.add_case(case, name, "secret/pretests", name))
-            else:
-                name = f"pretest/{number}"
-                members.append(reader.add_case(entry, name, "secret/pretests", name))
-        reader.add_group(TestGroup("secret/pretests", tuple(members)), 0.0, gate=True)
+    _read_pretests(reader, _entries(config, "pretest_test_cases", file), file)
+    _read_tests(reader, tests, file)
+    cases, groups, scoring = _dataset(reader)
+    validation, flags, named, checker = _checker(path, config.get("checker"), file)
+    return Problem(
+        name=path.name,
+        title=str(config.get("name") or path.name),
+        path=path,
+        cases=cases,
+        time_limit=_limit(config, "time_limit", file),
+        memory_limit=int(m * 1024) if (m := _limit(config, "memory_limit", file)) else None,
+        validation=validation,
+        format_version="dmoj",
+        checker_flags=flags,
+        groups=groups,
+        scoring=scoring,
+        time_limit_source="init.yml" if config.get("time_limit") else "default",
+        testlib_checker=checker,
+        named_checker=named,
+        data_root=data if data != path else None,
+    )
+
+
+def _read_pretests(reader: _Reader, pretests: Sequence[Any], file: Path) -> None:
+    """`pretest_test_cases`: one gate group judged first, worth no points."""
+    if not pretests:
+        return
+    members = []
+    for number, entry in enumerate(pretests, start=1):
+        if isinstance(entry, Mapping) and "batched" in entry:
+            for sub, case in enumerate(_batched(entry, file, f"pretest {number}"), start=1):
+                name = f"pretest/{number}.{sub}"
+                members.append(reader.add_case(case, name, "secret/pretests", name))
+        else:
+            name = f"pretest/{number}"
+            members.append(reader.add_case(entry, name, "secret/pretests", name))
+    reader.add_group(TestGroup("secret/pretests", tuple(members)), 0.0, gate=True)
+
+
+def _read_tests(reader: _Reader, tests: Sequence[Any], file: Path) -> None:
+    """`test_cases`: a group per case or per batch, with its points and dependencies."""
     for number, entry in enumerate(tests, start=1):
         where = f"test_cases[{number - 1}]"
         if not isinstance(entry, Mapping):
@@ -178,34 +207,20 @@ def load_dmoj(path: Path, cache_dir: Path | None) -> Problem:
             index = reader.add_case(entry, str(number), name, where)
             group = TestGroup(name, (index,), "sum" if points > 0 else "pass-fail")
         reader.add_group(group, points, gate=points == 0)
+
+
+def _dataset(reader: _Reader) -> tuple[tuple[TestCase, ...], tuple[TestGroup, ...], bool]:
+    """The cases, the groups and whether the problem is scored (any points at all)."""
     total = sum(g.max_score or 0.0 for g in reader.groups)
-    scoring = total > 0
-    groups: tuple[TestGroup, ...] = ()
-    if scoring:
-        tops = tuple(g.name for g in reader.groups)
-        every = tuple(c.index for c in reader.cases)
-        groups = (*reader.groups, TestGroup("secret", every, "sum", total, subgroups=tops))
-    cases = tuple(reader.cases) if scoring else tuple(
-        TestCase(c.index, c.name, c.input_path, c.answer_path, False) for c in reader.cases
-    )  # fmt: skip
-    validation, flags, named, checker = _checker(path, config.get("checker"), file)
-    return Problem(
-        name=path.name,
-        title=str(config.get("name") or path.name),
-        path=path,
-        cases=cases,
-        time_limit=_limit(config, "time_limit", file),
-        memory_limit=int(m * 1024) if (m := _limit(config, "memory_limit", file)) else None,
-        validation=validation,
-        format_version="dmoj",
-        checker_flags=flags,
-        groups=groups,
-        scoring=scoring,
-        time_limit_source="init.yml" if config.get("time_limit") else "default",
-        testlib_checker=checker,
-        named_checker=named,
-        data_root=data if data != path else None,
-    )
+    if total <= 0:  # pass-fail: the cases alone, no groups
+        plain = tuple(
+            TestCase(c.index, c.name, c.input_path, c.answer_path, False) for c in reader.cases
+        )
+        return plain, (), False
+    tops = tuple(g.name for g in reader.groups)
+    every = tuple(c.index for c in reader.cases)
+    groups = (*reader.groups, TestGroup("secret", every, "sum", total, subgroups=tops))
+    return tuple(reader.cases), groups, True
 
 
 def _data_folder(path: Path, archive: Any, file: Path, cache_dir: Path | None) -> Path:
