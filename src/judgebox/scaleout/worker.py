@@ -46,8 +46,8 @@ from judgebox.vocabulary.errors import JudgeboxError, UsageError
 
 log = logging.getLogger("judgebox.worker")
 
-_FETCH_WAIT_S = 0.2  # one language's fetch when the doorbell said it may have work
-_RESCAN_S = 1.0  # look at every language at least this often (redeliveries ring no bell)
+_FETCH_WAIT_S = 0.2  # one language's fetch (it ends at once when a job is there)
+_RESCAN_S = 1.0  # idle this long without a bell: look at every language (redeliveries ring none)
 
 
 async def run_worker(settings: Settings, slots: int = 1) -> None:
@@ -87,7 +87,10 @@ class Worker:
         self.timing = timing
         # Submit-answer runs (the `answer` language) need no toolchain: every worker takes them.
         self.languages = sorted({*judge.toolchains, ANSWER_LANGUAGE_ID})
-        self.maybe_work: set[str] = set(self.languages)
+        # Languages whose bell rang since their last fetch, in ringing order: fetched first.
+        self.rung: dict[str, None] = {}
+        # The languages of a rescan still to look at (every one, after an idle spell).
+        self.rescan: list[str] = list(self.languages)
         self.doorbell = asyncio.Event()
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
@@ -123,7 +126,7 @@ class Worker:
     async def _ring(self, msg: Msg) -> None:
         language = msg.subject.partition(".")[2]
         if language in self.languages:
-            self.maybe_work.add(language)
+            self.rung[language] = None
             self.doorbell.set()
 
     async def _dispatch(
@@ -152,23 +155,42 @@ class Worker:
         subscriptions: dict[str, JetStreamContext.PullSubscription],
         stop: asyncio.Future[object],
     ) -> Msg | None:
-        """One job from a language that may have work; None when stopping."""
+        """One job from a language that may have work; None when stopping.
+
+        A language whose bell rang is fetched next, before the rest of a rescan: with
+        some 40 languages a rescan is seconds of fetches that find nothing, and a job
+        must not wait behind them (it did: 1-5 s of queue wait on an idle worker).
+        """
         while not self.stopping.is_set():
-            for language in [lang for lang in self.languages if lang in self.maybe_work]:
-                try:
-                    msgs = await subscriptions[language].fetch(1, timeout=_FETCH_WAIT_S)
-                except (nats.errors.Error, OSError):  # a timeout: nothing there now
-                    self.maybe_work.discard(language)
-                    continue
-                if msgs:
-                    return msgs[0]
-            self.doorbell.clear()
-            bell: asyncio.Future[object] = asyncio.ensure_future(self.doorbell.wait())
-            await asyncio.wait({bell, stop}, timeout=_RESCAN_S, return_when=asyncio.FIRST_COMPLETED)
-            bell.cancel()
-            if not self.doorbell.is_set():
-                self.maybe_work = set(self.languages)
+            language = self._next_language()
+            if language is None:  # nothing rang, the rescan is done: wait for a bell
+                self.doorbell.clear()
+                bell: asyncio.Future[object] = asyncio.ensure_future(self.doorbell.wait())
+                await asyncio.wait({bell, stop}, timeout=_RESCAN_S,
+                                   return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+                bell.cancel()
+                if not self.doorbell.is_set() and not self.rung:
+                    self.rescan = list(self.languages)
+                continue
+            try:
+                msgs = await subscriptions[language].fetch(1, timeout=_FETCH_WAIT_S)
+            except (nats.errors.Error, OSError):  # a timeout: nothing there now
+                continue
+            if msgs:
+                # More may wait behind it: look at this language again before the rest.
+                self.rung[language] = None
+                return msgs[0]
         return None
+
+    def _next_language(self) -> str | None:
+        """The language to fetch from next: the first that rang, else the rescan's next."""
+        if self.rung:
+            language = next(iter(self.rung))
+            del self.rung[language]
+            with contextlib.suppress(ValueError):
+                self.rescan.remove(language)  # looked at now: not again in this rescan
+            return language
+        return self.rescan.pop(0) if self.rescan else None
 
     def _start(self, context: WorkerContext, msg: Msg) -> None:
         try:
