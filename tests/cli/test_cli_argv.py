@@ -78,6 +78,25 @@ def _typer_values(argv: list[str]) -> dict[str, Any]:
     return got
 
 
+@pytest.mark.parametrize("name", ["run", "verify"])
+def test_the_fast_table_is_typers_declaration(name: str) -> None:
+    # The flags and arguments the fast path knows are exactly those of the command's
+    # signature: a flag added, renamed or removed there must change the table too (an
+    # unknown one would only go to typer; a stale one would accept what typer refuses).
+    # (typer's own click types: their kind is read from param_type_name)
+    group: Any = typer.main.get_command(cli._typer_app())
+    params = group.commands[name].params
+    flags = {
+        flag: param.name
+        for param in params
+        if param.param_type_name == "option" and param.name != "help"
+        for flag in (*param.opts, *param.secondary_opts)
+    }
+    assert {flag: p for flag, (p, _) in cli._FAST_OPTIONS[name].items()} == flags
+    arguments = [p.name for p in params if p.param_type_name == "argument"]
+    assert [a for a, _ in cli._FAST_ARGUMENTS[name]] == arguments
+
+
 @pytest.mark.parametrize("argv", ACCEPTED, ids=" ".join)
 def test_fast_parse_gives_what_typer_gives(
     argv: list[str], monkeypatch: pytest.MonkeyPatch
