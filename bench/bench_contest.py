@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,17 +224,29 @@ async def alone(
     return figures
 
 
+@dataclass
+class Burst:
+    """What a burst leaves for the caller's own figures, besides the common ones."""
+
+    done: list[RunRecord]  # the runs that completed
+    cpu_before: Any  # `cpu()` before the first arrival and after the last run ended
+    cpu_after: Any
+    peak: Any  # what `sampler` returned: the peak memory it saw
+
+
 async def poisson_burst(
     http: httpx.AsyncClient, mix: list[tuple[Submission, float]], per_minute: float,
-    burst: float, rng: random.Random, tag: str,
-) -> dict[str, Any]:  # fmt: skip
+    burst: float, rng: random.Random, tag: str, *, cpu: Callable[[], Any],
+    sampler: Callable[[asyncio.Event], Coroutine[Any, Any, Any]],
+) -> tuple[dict[str, Any], Burst]:  # fmt: skip
     """Poisson arrivals at `per_minute` for `burst` seconds, then until every run ended: the
-    figures every load stage reports (queue wait, end to end, 429s, losses, runs/s).
-
-    `done` (the finished RunRecords) is in the result for the caller's own figures; it
-    removes it before writing.
+    figures every load stage reports (queue wait, end to end, 429s, losses, runs/s), and
+    the finished runs, CPU readings around the burst and the memory sampler's peak.
     """
     subs, weights = [m[0] for m in mix], [m[1] for m in mix]
+    stop = asyncio.Event()
+    peak: asyncio.Task[Any] = asyncio.create_task(sampler(stop))
+    cpu_before = cpu()
     t0 = time.perf_counter()
     records: list[RunRecord] = []
     tasks = []
@@ -248,6 +261,8 @@ async def poisson_burst(
         at += rng.expovariate(per_minute / 60)
     results = await asyncio.gather(*tasks, return_exceptions=True)
     ended = time.perf_counter() - t0
+    cpu_after = cpu()
+    stop.set()
     errors = [repr(r) for r in results if isinstance(r, BaseException)]
     done = [r for r in records if r.completed is not None]
     waits = [r.started - r.accepted for r in done if r.started is not None]
@@ -268,8 +283,7 @@ async def poisson_burst(
         "endToEndMs": spread(e2e, scale=1000, digits=0),
         "drainSeconds": round(ended, 2),
         "runsPerSecond": round(len(done) / max(ended - first, 1e-9), 3),
-        "done": done,
-    }
+    }, Burst(done, cpu_before, cpu_after, await peak)
 
 
 async def stage(
@@ -277,21 +291,19 @@ async def stage(
     per_minute: float, burst: float, rng: random.Random,
 ) -> dict[str, Any]:  # fmt: skip
     """One rate through the server: poisson_burst's figures, the server's memory and CPU."""
-    stop = asyncio.Event()
-    rss = asyncio.create_task(sample(server, stop))
-    cpu_before = server.cpu()
-    figures = await poisson_burst(http, mix, per_minute, burst, rng, "contest")
-    cpu_after = server.cpu()
-    stop.set()
-    done: list[RunRecord] = figures.pop("done")
+    figures, b = await poisson_burst(
+        http, mix, per_minute, burst, rng, "contest",
+        cpu=server.cpu, sampler=lambda stop: sample(server, stop),
+    )  # fmt: skip
+    done = b.done
     n = max(len(done), 1)
     judging = [r.completed - r.started for r in done if r.started is not None and r.completed]
     return {
         **figures,
         "judgingMs": spread(judging, scale=1000, digits=0),
-        "peakRssMiB": round(await rss / 1024, 1),
-        "serverCpuMsPerRun": round((cpu_after[0] - cpu_before[0]) * 1000 / n, 1),
-        "serverAndBoxesCpuMsPerRun": round((cpu_after[1] - cpu_before[1]) * 1000 / n, 1),
+        "peakRssMiB": round(b.peak / 1024, 1),
+        "serverCpuMsPerRun": round((b.cpu_after[0] - b.cpu_before[0]) * 1000 / n, 1),
+        "serverAndBoxesCpuMsPerRun": round((b.cpu_after[1] - b.cpu_before[1]) * 1000 / n, 1),
         "byKind": {kind: spread(by_kind(done, kind), scale=1000, digits=0) for kind in KINDS},
     }
 

@@ -109,23 +109,20 @@ async def stage(
     """One rate through the cluster: poisson_burst's figures, each role's memory and CPU."""
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=url, timeout=900, limits=limits) as http:
-        stop = asyncio.Event()
-        rss = asyncio.create_task(peak_rss(roles, stop))
-        cpu_before = roles.cpu()
-        figures = await poisson_burst(http, mix, per_minute, burst, rng, "load")
-        cpu_after = roles.cpu()
-        stop.set()
-        peaks = await rss
-    done: list[RunRecord] = figures.pop("done")
+        figures, b = await poisson_burst(
+            http, mix, per_minute, burst, rng, "load",
+            cpu=roles.cpu, sampler=lambda stop: peak_rss(roles, stop),
+        )  # fmt: skip
     del figures["burstSeconds"]
+    done, peaks = b.done, b.peak
     n = max(len(done), 1)
     cpu = {
         role: {
-            "ownMsPerRun": round((cpu_after[role][0] - cpu_before[role][0]) * 1000 / n, 1),
-            "withChildrenMsPerRun": round((cpu_after[role][1] - cpu_before[role][1]) * 1000 / n,
-                                          1),
+            "ownMsPerRun": round((b.cpu_after[role][0] - b.cpu_before[role][0]) * 1000 / n, 1),
+            "withChildrenMsPerRun": round(
+                (b.cpu_after[role][1] - b.cpu_before[role][1]) * 1000 / n, 1),
         }
-        for role in cpu_before
+        for role in b.cpu_before
     }  # fmt: skip
     return {
         **figures,
