@@ -168,13 +168,16 @@ async def test_a_thousand_cancelled_runs_leave_nothing_behind(start_server: Star
     points = Counter(o.point for o in outcomes)
     statuses = Counter(o.status for o in outcomes)
     report = f"{seconds:.0f} s; cancel points {dict(points)}; final statuses {statuses}"
+    # Where a cancel lands depends on the host's speed: about 600 / 120 / 35 of these (one
+    # CI run saw 29 `judging`); a floor of 10 still proves each kind was exercised.
     for point in ("queued", "compiling", "judging"):
-        assert points[point] >= 30, f"too few cancels landed while {point}: {report}"
+        assert points[point] >= 10, f"too few cancels landed while {point}: {report}"
     for point in ("stream-queued", "stream-compiling", "stream-judging"):
         assert points[point] >= 5, f"too few streams dropped while {point[7:]}: {report}"
     known = [o.status for o in outcomes if o.status is not None]
     assert statuses["cancelled"] >= len(known) * 0.9, report
-    assert set(statuses) <= {"cancelled", "finished", None}, report  # never internal-error
+    why = [line for line in server.log().splitlines() if "internal error" in line]
+    assert set(statuses) <= {"cancelled", "finished", None}, f"{report}; {why}"  # never IE
 
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         assert (await client.get("/healthz")).status_code == 200

@@ -88,3 +88,39 @@ def test_the_cache_key_changes_with_everything_that_changes_the_build(c: Languag
     assert base != artifact_key(c, "12", "other.c", b"x", {})
     assert base != artifact_key(c, "12", "main.c", b"y", {})
     assert base != artifact_key(c, "12", "main.c", b"x", {"h.h": b""})
+
+
+def test_twin_builds_stored_at_once_all_get_the_cached_entry(root: Path) -> None:
+    """Runs of one source compiled at once (each cancelled before the cache had it, as in
+    the cancel soak) store their builds together: one wins, the others use its entry."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from judgebox.judging.compilation import _store
+    from judgebox.vocabulary.verdicts import CompileResult
+
+    twins = 8
+    done = CompileResult(ok=True, time_ms=1, output="")
+    for round_ in range(40):
+        target = root / "cache" / "artifacts" / "c" / f"key{round_}"
+        builds = []
+        for i in range(twins):
+            build = root / f"run{round_}-{i}" / "build"
+            build.mkdir(parents=True)
+            (build / "main").write_bytes(b"\x7fELF program")
+            builds.append(build)
+        barrier = Barrier(twins)
+
+        def store(build: Path, target: Path = target, barrier: Barrier = barrier) -> Path:
+            barrier.wait()
+            return _store(build, target, "main.c", done, 12, None).directory
+
+        with ThreadPoolExecutor(twins) as pool:
+            stored = list(pool.map(store, builds))
+        assert stored == [target] * twins
+        assert (target / "main").read_bytes() == b"\x7fELF program"
+        assert (target.parent / f"key{round_}.ok").read_text() == "12"
+        assert not any(build.exists() for build in builds)  # the losers' builds are gone
+    leftovers = [p.name for p in (root / "cache" / "artifacts" / "c").iterdir()]
+    assert sorted(leftovers) == sorted([f"key{r}" for r in range(40)]
+                                       + [f"key{r}.ok" for r in range(40)])  # fmt: skip

@@ -280,3 +280,23 @@ def test_cors_only_when_configured(server: LiveServer, start_server: StartServer
     assert opened.headers["access-control-allow-origin"] == "http://page.example"
     other = httpx.get(f"{live.url}/problems", headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_an_idle_connection_outlives_the_clients_keep_alive_expiry(server: LiveServer) -> None:
+    """httpx drops an idle connection after 5 s, like uvicorn's default: the server must
+    keep it longer, or a request sent on it as the server closes it fails (ReadError)."""
+    import socket
+
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        answers = []
+        for pause in (0.0, 6.0):  # past httpx's 5 s expiry, idle on the same connection
+            time.sleep(pause)
+            sock.sendall(request)
+            answer = b""
+            while not answer.endswith(b"}") and (chunk := sock.recv(4096)):
+                answer += chunk  # head and body may come in two reads
+            answers.append(answer)
+    for answer in answers:
+        assert answer.startswith(b"HTTP/1.1 200"), answer
+        assert b'{"status":"ok"}' in answer

@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import os
 import shutil
 import stat
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -324,24 +326,41 @@ def _compiler_output(raw: bytes) -> str:
 def _store(
     build: Path, target: Path, file: str, result: CompileResult, size: int, main: str | None
 ) -> Artifact:
-    """Move a successful build into the cache (atomically; a concurrent twin may win)."""
-    target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    for parent in (target.parent, target.parent.parent, target.parent.parent.parent):
+    """Move a successful build into the cache (atomically; a concurrent twin may win).
+
+    Twins are runs of one source compiled at once (in threads of this process, or in
+    other processes on the same cache): whichever rename lands first is the entry, the
+    others drop their build and use it. An entry is whole from the moment of its rename
+    (the build was sealed before), so a twin that lost never waits for the winner's
+    marker; every temporary name is unique to its writer.
+    """
+    parent = target.parent
+    parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    for directory in (parent, parent.parent, parent.parent.parent):
         with contextlib.suppress(OSError):
-            os.chmod(parent, 0o755)
+            os.chmod(directory, 0o755)
     try:
         os.rename(build, target)
-    except OSError:
-        if not _marker(target).is_file():  # a different filesystem: copy it instead
-            tmp = target.with_name(target.name + f".tmp{os.getpid()}")
-            shutil.copytree(build, tmp, symlinks=True)
-            with contextlib.suppress(OSError):
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:  # the cache is on another file system: copy it over
+            tmp = Path(tempfile.mkdtemp(dir=parent, prefix=target.name + ".tmp"))
+            shutil.copytree(build, tmp, symlinks=True, dirs_exist_ok=True)
+            os.chmod(tmp, 0o755)
+            with contextlib.suppress(OSError):  # a twin's copy landed first: keep it
                 os.rename(tmp, target)
             shutil.rmtree(tmp, ignore_errors=True)
+        elif exc.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not target.is_dir():
+            raise
         shutil.rmtree(build, ignore_errors=True)
     marker = _marker(target)
-    tmp_marker = marker.with_name(marker.name + f".tmp{os.getpid()}")
-    tmp_marker.write_text(str(size))
-    os.chmod(tmp_marker, 0o644)
-    os.replace(tmp_marker, marker)
+    fd, tmp_marker = tempfile.mkstemp(dir=parent, prefix=marker.name + ".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(str(size))
+        os.chmod(tmp_marker, 0o644)
+        os.replace(tmp_marker, marker)  # a twin's marker says the same: either is right
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_marker)
+        raise
     return Artifact(target, file, result, main)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -184,7 +185,7 @@ class TimeLimits:
 
     def _write(self, key: str, limit: TimeLimit) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = self.cache_dir / f".{key}.{os.getpid()}.tmp"
+        temporary = self.cache_dir / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         temporary.write_text(
             json.dumps({"seconds": limit.seconds, "source": limit.source, "detail": limit.detail})
         )

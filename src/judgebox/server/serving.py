@@ -24,6 +24,12 @@ from judgebox.settings import Settings
 
 log = logging.getLogger("judgebox.server")
 
+# How long an idle keep-alive connection stays open. uvicorn's default (5 s) equals
+# httpx's idle expiry (5 s): a client could send on a connection at the very moment the
+# server closed it, and httpx does not retry (a soak test saw ReadError on DELETE).
+# Longer than the common clients' expiry (httpx 5 s, undici 4 s), the client closes first.
+KEEP_ALIVE_S = 65
+
 
 class DrainingServer(uvicorn.Server):
     """uvicorn's Server that also starts our shutdown on the first exit signal."""
@@ -69,6 +75,7 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         timeout_graceful_shutdown=max(1, round(settings.graceful_timeout)),
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level=settings.log_level.lower(),
         access_log=False,
         lifespan="on",
