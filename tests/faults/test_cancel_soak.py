@@ -83,7 +83,9 @@ async def stream_and_drop(client: httpx.AsyncClient, rng: random.Random, n: int)
     wanted = rng.randint(0, 6)
     run_id, seen, complete, answered = None, [], None, False
     body = aplusb_request(rng.choice(KINDS), n)
-    with anyio.move_on_after(rng.uniform(0, 1.5)):
+    # Up to 3 s: on a loaded host a run's first events take over 1.5 s (a CPU-bound
+    # neighbour left 4 of 250 streams reaching `judging` with a 1.5 s cap).
+    with anyio.move_on_after(rng.uniform(0, 3.0)):
         async with aconnect_sse(client, "POST", "/validate-dataset", json=body) as source:
             answered = True
             assert source.response.status_code == 200, await source.response.aread()
@@ -175,7 +177,9 @@ async def test_a_thousand_cancelled_runs_leave_nothing_behind(start_server: Star
     for point in ("stream-queued", "stream-compiling", "stream-judging"):
         assert points[point] >= 5, f"too few streams dropped while {point[7:]}: {report}"
     known = [o.status for o in outcomes if o.status is not None]
-    assert statuses["cancelled"] >= len(known) * 0.9, report
+    # A run may finish between the look and the cancel (more often on a loaded host:
+    # 88% were cancelled with a CPU-bound neighbour, 99% on a quiet one).
+    assert statuses["cancelled"] >= len(known) * 0.75, report
     why = [line for line in server.log().splitlines() if "internal error" in line]
     assert set(statuses) <= {"cancelled", "finished", None}, f"{report}; {why}"  # never IE
 
