@@ -10,7 +10,8 @@ subscribe cancel.<runId>, then read the KV flag (so no cancel falls in between)
   cancel (message or flag) ─► kill the run's boxes now, cancel the judging task,
                               then complete/cancelled, ack
   run time cap             ─► complete/timed-out, ack
-  worker shutting down     ─► nak: another worker resumes at the next case
+  worker shutting down     ─► nak, ring ready.<language>: another worker resumes at the
+                              next case
   another writer won       ─► stop; ack only if that writer ended the run
 """
 
@@ -35,7 +36,7 @@ from judgebox.scaleout.eventlog import EventLog, EventLogConflict
 from judgebox.scaleout.job_parts import load_parts
 from judgebox.scaleout.jobs import Job
 from judgebox.scaleout.records import RunRecords
-from judgebox.scaleout.streams import JobTiming, cancel_subject
+from judgebox.scaleout.streams import JobTiming, cancel_subject, job_bell_subject
 from judgebox.vocabulary.errors import JudgeboxError
 from judgebox.vocabulary.verdicts import RunStatus
 
@@ -148,6 +149,10 @@ class JobAttempt:
         await self.log.load()
         if self.stop_reason == SHUTDOWN and not self.log.run.done:
             await self.msg.nak()
+            # A redelivery rings no bell: an idle worker would find the job only on its
+            # rescan of every language (~0.2 s each, seconds with 40 of them). Ring it.
+            with contextlib.suppress(nats.errors.Error, OSError):
+                await self.context.nc.publish(job_bell_subject(self.job.language), b"")
             log.info("run %s: handed back to the queue (worker shutting down)", self.job.run_id)
             return
         if not self.log.run.done:
