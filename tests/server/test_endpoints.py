@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 import httpx
@@ -285,8 +286,6 @@ def test_cors_only_when_configured(server: LiveServer, start_server: StartServer
 def test_an_idle_connection_outlives_the_clients_keep_alive_expiry(server: LiveServer) -> None:
     """httpx drops an idle connection after 5 s, like uvicorn's default: the server must
     keep it longer, or a request sent on it as the server closes it fails (ReadError)."""
-    import socket
-
     request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         answers = []

@@ -35,6 +35,7 @@ from judgebox.languages.table import Language
 from judgebox.sandbox import BOX_DIR, ExecStatus, Mount, Sandbox
 from judgebox.sandbox.host import require_searchable
 from judgebox.vocabulary.errors import SandboxError
+from judgebox.vocabulary.files import write_atomically
 from judgebox.vocabulary.limits import Limits
 from judgebox.vocabulary.verdicts import CompileResult
 
@@ -352,15 +353,6 @@ def _store(
         elif exc.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not target.is_dir():
             raise
         shutil.rmtree(build, ignore_errors=True)
-    marker = _marker(target)
-    fd, tmp_marker = tempfile.mkstemp(dir=parent, prefix=marker.name + ".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(str(size))
-        os.chmod(tmp_marker, 0o644)
-        os.replace(tmp_marker, marker)  # a twin's marker says the same: either is right
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_marker)
-        raise
+    # A twin's marker says the same: either is right.
+    write_atomically(_marker(target), str(size).encode())
     return Artifact(target, file, result, main)

@@ -21,7 +21,6 @@ import hashlib
 import json
 import math
 import os
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from judgebox import __version__
 from judgebox.problems.library import submissions
 from judgebox.problems.model import Problem
 from judgebox.vocabulary.errors import ProblemPackageError
+from judgebox.vocabulary.files import write_atomically
 from judgebox.vocabulary.verdicts import CaseResult, Verdict
 
 # Folders whose submissions bound the limit (spec "Example submissions").
@@ -185,11 +185,8 @@ class TimeLimits:
 
     def _write(self, key: str, limit: TimeLimit) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = self.cache_dir / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        temporary.write_text(
-            json.dumps({"seconds": limit.seconds, "source": limit.source, "detail": limit.detail})
-        )
-        os.replace(temporary, self.cache_dir / f"{key}.json")
+        data = {"seconds": limit.seconds, "source": limit.source, "detail": limit.detail}
+        write_atomically(self.cache_dir / f"{key}.json", json.dumps(data).encode())
 
 
 def _with_limit(problem: Problem, seconds: float) -> Problem:

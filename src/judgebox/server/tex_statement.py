@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+
+from judgebox.vocabulary.files import write_atomically
 
 CHILD = Path(__file__).with_name("tex_convert_child.py")
 WALL_SECONDS = 20.0
@@ -119,9 +120,8 @@ def _keep(folder: Path, key: str, result: TexHtml) -> None:
     conversion later); past _KEPT_ON_DISK files the least recently written go."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"
-        tmp.write_text(json.dumps({"html": result.html, "error": result.error}), encoding="utf-8")
-        tmp.replace(folder / f"{key}.json")
+        data = json.dumps({"html": result.html, "error": result.error}).encode("utf-8")
+        write_atomically(folder / f"{key}.json", data, 0o600)
         kept = list(folder.glob("*.json"))
         if len(kept) > _KEPT_ON_DISK:
             kept.sort(key=lambda p: p.stat().st_mtime)

@@ -26,6 +26,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from judgebox.vocabulary.files import write_atomically
+
 MAX_ENTRY_BYTES = 1 << 20
 # Probes really run in this process (not answered from the cache), by probe name.
 PROBES_RUN: dict[str, int] = {}
@@ -123,18 +125,7 @@ class ProbeCache:
         if not self._dir_ok():
             return
         target = self._path(name)
-        tmp = self.directory / f".{name}.{os.getpid()}.tmp"
         data = json.dumps({"key": key, "value": value}).encode()
-        try:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         0o600)  # fmt: skip
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
-            os.replace(tmp, target)  # replaces a planted symlink itself, never its target
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        # A planted symlink at the target is replaced itself, never followed.
+        with contextlib.suppress(OSError):
+            write_atomically(target, data, 0o600)
