@@ -112,8 +112,8 @@ async def child(cases: int, parallelism: int, profile: str | None) -> dict[str, 
 async def breakdown(runs: int) -> dict[str, float]:
     """Where a trivial case's host time goes, measured piece by piece in this process.
 
-    - the host's cgroup work alone (CaseCgroup create, cgroup.procs fds, the reads after
-      the exit, remove): CPU of this process, user and kernel;
+    - the host's cgroup work alone (CaseCgroup create or next_case, cgroup.procs fds, the
+      reads after the exit, end_case or remove): CPU of this process, user and kernel;
     - Box.run of the a+b program through one box that is up: CPU of this process (user,
       kernel), host wall per case, the supervisor's round trip (sendmsg to the EXITED
       record decoded) and, inside it, the box's own fork-to-reaped time (EXITED wall_ns).
@@ -143,13 +143,24 @@ async def breakdown(runs: int) -> dict[str, float]:
         assert layout is not None
         limits = Limits(cpu_time=1.0, wall_time=3.0, memory=256 << 20)
         u0, s0 = usage()
+        # As a box does it: a tree that keeps cgroups from case to case (`next_case`, v1
+        # pids and cpuacct) keeps them here too; an older tree makes all of them per case.
+        keeps = hasattr(CaseCgroup, "next_case")
+        cg: Any = None
         for n in range(runs):
-            cg = CaseCgroup(layout, instance, f"bench-split-{n}")
-            cg.create(memory=limits.memory, processes=limits.processes)
+            if cg is None:
+                cg = CaseCgroup(layout, instance, f"bench-split-{n}")
+                cg.create(memory=limits.memory, processes=limits.processes)
+            else:
+                cg.next_case(f"bench-split-{n}", memory=limits.memory, processes=limits.processes)
             for fd in cg.procs_fds():
                 os.close(fd)
             cg.emptied = cg.kill_all()
             cg.cpu_time(), cg.memory_peak(), cg.oom_killed()
+            if not (keeps and cg.end_case()):
+                cg.remove()
+                cg = None
+        if cg is not None:
             cg.remove()
         u1, s1 = usage()
         out["cgroup_user_ms"] = (u1 - u0) * 1000 / runs

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from host_state import processes_of_uid
+from host_state import case_cgroup_dirs, processes_of_uid
 from sandbox_fixtures import sandbox_fixtures
 
 from judgebox.sandbox import Box, Mount, Sandbox
@@ -86,3 +86,5 @@ async def box(sandbox: Sandbox, programs: CPrograms) -> AsyncIterator[Box]:
         yield started
     left = processes_of_uid(uid)
     assert not left, f"processes of box uid {uid} outlived the box: {left}"
+    kept = case_cgroup_dirs(sandbox)  # the box's kept case cgroups go with it
+    assert not kept, f"case cgroups outlived the box: {kept}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgebox.sandbox import Sandbox
-from judgebox.sandbox.cgroups import BOX_PREFIX
+from judgebox.sandbox.cgroups import BOX_PREFIX, KEPT_PREFIX
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,16 @@ def assert_case_gone(uid: int, within: float = 0.1) -> None:
 def case_cgroup_dirs(sandbox: Sandbox) -> list[Path]:
     """The case cgroups that exist now under this sandbox instance (all controllers)."""
     return [p for p in _instance_cgroups(sandbox) if not p.name.startswith(BOX_PREFIX)]
+
+
+def per_case_cgroup_dirs(sandbox: Sandbox) -> list[Path]:
+    """The case cgroups made for one case only: not those a box keeps from case to case."""
+    return [p for p in case_cgroup_dirs(sandbox) if not p.name.startswith(KEPT_PREFIX)]
+
+
+def kept_cgroup_dirs(sandbox: Sandbox) -> list[Path]:
+    """The case cgroups that boxes keep from case to case (v1 pids and cpuacct)."""
+    return [p for p in case_cgroup_dirs(sandbox) if p.name.startswith(KEPT_PREFIX)]
 
 
 def box_cgroup_dirs(sandbox: Sandbox) -> list[Path]:

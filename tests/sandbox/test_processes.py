@@ -18,6 +18,8 @@ from host_state import (
     box_cgroup_dirs,
     case_cgroup_dirs,
     cgroup_pids,
+    kept_cgroup_dirs,
+    per_case_cgroup_dirs,
     processes_of_uid,
     zombie_children,
 )
@@ -111,6 +113,27 @@ async def test_fork_bomb_is_held_by_the_pids_limit(
     assert box.starts == 1
 
 
+async def test_the_case_after_a_fork_bomb_gets_its_own_process_limit_and_cpu_counter(
+    box: Box, sandbox: Sandbox, programs: CPrograms
+) -> None:
+    """On cgroup v1 a box keeps its cases' pids and cpuacct cgroups from case to case.
+    The kill of a fork bomb sets pids.max to 0 there and the bomb's CPU is counted there:
+    the next cases must get their own process limit back and a CPU counter from 0."""
+    prog = programs.build("forkbomb", FORK_BOMB)
+    bomb = await box.run([prog, "forever"], limits=Limits(processes=16, cpu_time=0.3))
+    assert bomb.status in {ExecStatus.TIME_LIMIT, ExecStatus.SIGNALED}, bomb
+    assert bomb.cpu_time >= 0.3
+    kept = kept_cgroup_dirs(sandbox)
+    for processes in (32, 8, 8):
+        r = await box.run([prog, "count"], limits=Limits(processes=processes))
+        assert r.status is ExecStatus.OK, r
+        made, err = map(int, r.stdout.split())
+        assert (made, err) == (processes - 1, 11)  # EAGAIN at its own limit, not at 0
+        assert r.cpu_time < 0.3  # not the bomb's CPU
+        assert kept_cgroup_dirs(sandbox) == kept  # the same kept cgroups all along
+    assert box.starts == 1
+
+
 async def test_double_forked_daemon_dies_with_its_case(box: Box, programs: CPrograms) -> None:
     prog = programs.build("daemon", DAEMON)
     r = await box.run([prog], limits=Limits())
@@ -180,7 +203,14 @@ async def test_five_hundred_runs_leave_no_zombie(box: Box, sandbox: Sandbox) -> 
     assert box.starts == 1
     assert zombie_children() == []
     assert_case_gone(box.ctx.uid)
-    assert not case_cgroup_dirs(sandbox)
+    assert not per_case_cgroup_dirs(sandbox)
+    # What the box keeps from case to case (cgroup v1's pids and cpuacct) is one set,
+    # empty; the box's close removes it (checked by the fixture).
+    kept = kept_cgroup_dirs(sandbox)
+    layout = sandbox.isolation.cgroups
+    assert layout is not None
+    assert len(kept) == (2 if layout.version == 1 else 0), kept
+    assert all(cgroup_pids(d) == [] for d in kept), kept
 
 
 async def test_the_box_itself_is_in_a_cgroup_of_the_instance_and_its_cases_are_not(

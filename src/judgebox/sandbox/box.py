@@ -54,6 +54,7 @@ class Box(BoxProcess):
     """One long-lived sandbox; one `run()` at a time (the judge uses one box per slot)."""
 
     _captures: _Captures | None = None  # the capture files, between two runs
+    _case_cgroup: CaseCgroup | None = None  # the case cgroups, between two runs
     # The last request's arguments, the request and its bytes: a run repeats it case
     # after case, so it is neither rebuilt nor encoded again.
     _last_request: tuple[tuple[object, ...], RunRequest, bytes] | None = None
@@ -92,11 +93,12 @@ class Box(BoxProcess):
         own_fds: list[int] = []  # closed at the end, whatever happens
         handed: list[int] = []  # closed as soon as the box has its copies (pipes see EOF)
         out_file_fd: int | None = None
-        cg: CaseCgroup | None = None
         self._case_serial += 1
         case_name = f"{self.name}-{self._case_serial}"
-        # This run owns the capture files until it gives them back (only if reusable).
+        # This run owns the capture files and the case cgroups until it gives them back
+        # (only if reusable).
         captures, self._captures = self._captures, None
+        cg, self._case_cgroup = self._case_cgroup, None
         reusable = False
         try:
             if captures is None:
@@ -116,8 +118,11 @@ class Box(BoxProcess):
                     own_fds.append(out_file_fd)
             cg_fds: list[int] = []
             if self.ctx.cgroups is not None:
-                cg = CaseCgroup(self.ctx.cgroups, self.ctx.instance, case_name)
-                cg.create(memory=limits.memory, processes=limits.processes)
+                if cg is None:
+                    cg = CaseCgroup(self.ctx.cgroups, self.ctx.instance, case_name)
+                    cg.create(memory=limits.memory, processes=limits.processes)
+                else:  # the last case's, seen empty: its kept cgroups serve this one too
+                    cg.next_case(case_name, memory=limits.memory, processes=limits.processes)
                 cg_fds = cg.procs_fds()
                 own_fds.extend(cg_fds)
             request, encoded = self._request(argv, limits, cwd, env, len(cg_fds))
@@ -138,8 +143,11 @@ class Box(BoxProcess):
             for fd in own_fds:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            if cg is not None and not try_remove(cg):
-                self._stale_cgroups.append(cg)
+            if cg is not None:
+                if reusable and self._case_cgroup is None and cg.end_case():
+                    self._case_cgroup = cg
+                elif not try_remove(cg):
+                    self._stale_cgroups.append(cg)
             if self._stale_cgroups or self._dead_procs:
                 self._schedule_cleanup()
             if captures is not None:
@@ -150,14 +158,18 @@ class Box(BoxProcess):
         return res
 
     async def close(self, timeout: float = 5.0) -> None:
-        """`BoxProcess.close`, and the capture files and the socket's reader go too."""
+        """`BoxProcess.close`, and the capture files, the kept case cgroups and the
+        socket's reader go too."""
         self._drop_captures()
+        self._drop_case_cgroup()
         self._drop_reader()
         await super().close(timeout)
 
     def close_sync(self, timeout: float = 1.0) -> None:
-        """`BoxProcess.close_sync`, and the capture files and the socket's reader go too."""
+        """`BoxProcess.close_sync`, and the capture files, the kept case cgroups and the
+        socket's reader go too."""
         self._drop_captures()
+        self._drop_case_cgroup()
         self._drop_reader()
         super().close_sync(timeout)
 
@@ -182,6 +194,11 @@ class Box(BoxProcess):
         records, self._records = self._records, None
         if records is not None:
             records.close()
+
+    def _drop_case_cgroup(self) -> None:
+        cg, self._case_cgroup = self._case_cgroup, None
+        if cg is not None:
+            self._stale_cgroups.append(cg)  # removed by the close's cleanup steps
 
     def _drop_captures(self) -> None:
         captures, self._captures = self._captures, None
