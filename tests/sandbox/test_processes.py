@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,24 @@ async def test_the_case_after_a_fork_bomb_gets_its_own_process_limit_and_cpu_cou
         assert r.cpu_time < 0.3  # not the bomb's CPU
         assert kept_cgroup_dirs(sandbox) == kept  # the same kept cgroups all along
     assert box.starts == 1
+
+
+async def test_a_box_whose_context_drops_cgroups_drops_its_kept_ones(
+    box: Box, sandbox: Sandbox
+) -> None:
+    """bench_sandbox.py runs a box with and without cgroups by turns (its context
+    changes): the cgroups kept from the last case are removed, not used half-made."""
+    real_ctx = box.ctx
+    try:
+        for _ in range(3):
+            for ctx in (real_ctx, dataclasses.replace(real_ctx, cgroups=None)):
+                box.ctx = ctx
+                r = await box.run(["/usr/bin/true"], limits=Limits())
+                assert r.ok, r
+        await asyncio.sleep(0.1)  # the cleanup step after the run removes them
+        assert not case_cgroup_dirs(sandbox)
+    finally:
+        box.ctx = real_ctx
 
 
 async def test_double_forked_daemon_dies_with_its_case(box: Box, programs: CPrograms) -> None:

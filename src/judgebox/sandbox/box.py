@@ -99,6 +99,9 @@ class Box(BoxProcess):
         # (only if reusable).
         captures, self._captures = self._captures, None
         cg, self._case_cgroup = self._case_cgroup, None
+        if cg is not None and self.ctx.cgroups is None:  # a context without cgroups now
+            self._stale_cgroups.append(cg)
+            cg = None
         reusable = False
         try:
             if captures is None:
@@ -197,6 +200,9 @@ class Box(BoxProcess):
 
     def _drop_case_cgroup(self) -> None:
         cg, self._case_cgroup = self._case_cgroup, None
+        if cg is not None and self.ctx.cgroups is None:  # a context without cgroups now
+            self._stale_cgroups.append(cg)
+            cg = None
         if cg is not None:
             self._stale_cgroups.append(cg)  # removed by the close's cleanup steps
 
