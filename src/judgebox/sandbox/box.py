@@ -8,7 +8,8 @@ It runs one program at a time:
     Box.run()    ── RUN + fds (SCM_RIGHTS) ──▶ fork: join case cgroup, rlimits, exec
                  ◀── STARTED / EXITED ──────── wait4 (wall time, rusage)
                  watches cgroup CPU time and the wall clock, kills the case
-                 cgroup on a limit; reads the counters; removes the cgroup
+                 cgroup on a limit; reads the counters; removes the case's cgroups
+                 (on v1 the box keeps its pids and cpuacct ones, reset, for the next case)
     Box.kill_now()  SIGKILL the box's pid 1: the kernel kills the whole pid namespace
 
 Three modules, one job each: box_process.py (the life cycle: start, kill, reap, close),
@@ -298,7 +299,7 @@ class Box(BoxProcess):
         kill_deadline: float | None = None
         # The counter is read after each wait that timed out, not after each record: the
         # last reading is a lower bound, and a record (STARTED) comes before the program
-        # has used more than its start-up's microseconds. A fresh case cgroup starts at 0.
+        # has used more than its start-up's microseconds. A case's CPU counter starts at 0.
         cpu = 0.0
         fresh = False
         while True:
