@@ -201,9 +201,6 @@ class Box(BoxProcess):
 
     def _drop_case_cgroup(self) -> None:
         cg, self._case_cgroup = self._case_cgroup, None
-        if cg is not None and self.ctx.cgroups is None:  # a context without cgroups now
-            self._stale_cgroups.append(cg)
-            cg = None
         if cg is not None:
             self._stale_cgroups.append(cg)  # removed by the close's cleanup steps
 

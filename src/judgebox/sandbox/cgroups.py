@@ -284,18 +284,19 @@ class _Cgroup:
         self._pids_max: int | None = None  # the last value written to pids.max
 
     def _set_dirs(self, name: str) -> None:
+        """The directories for `name`, and the files used often."""
         # Plain strings, joined once: a case makes one of these and touches about twenty of
         # its files, and pathlib's joins were a tenth of the judge's CPU per case.
-        self.dirs = {c: f"{root}/{self.instance}/{name}" for c, root in self.layout.roots.items()}
-        self._derive()
-
-    def _derive(self) -> None:
-        """The distinct directories and the files used often, from `self.dirs`."""
+        self.dirs = self._dirs_of(name)
         self._unique = sorted(set(self.dirs.values()))
         pids_dir = self.dirs["pids"]
         self._procs_file = f"{pids_dir}/cgroup.procs"
         self._kill_file = f"{pids_dir}/cgroup.kill"
         self._pids_max_file = f"{pids_dir}/pids.max"
+
+    def _dirs_of(self, name: str) -> dict[str, str]:
+        """Controller -> directory of cgroup `name`."""
+        return {c: f"{root}/{self.instance}/{name}" for c, root in self.layout.roots.items()}
 
     def pids(self) -> list[int]:
         """Host pids of the processes in the cgroup."""
@@ -399,24 +400,24 @@ class CaseCgroup(_Cgroup):
     """
 
     def __init__(self, layout: CgroupLayout, instance: str, name: str) -> None:
-        super().__init__(layout, instance, name)
-        self._kept: dict[str, str] = {}
+        self._kept: dict[str, str] = {}  # controller -> its kept directory (v1 only)
         if layout.version == 1:
             kept_name = KEPT_PREFIX + name
             self._kept = {c: f"{layout.roots[c]}/{instance}/{kept_name}" for c in _KEPT_V1}
+        super().__init__(layout, instance, name)
         self._kept_made = False
         self._kept_fds: list[int] = []  # cgroup.procs of the kept directories, held open
-        self._use(name)
         self._cpu_fd: int | None = None
         # Seen empty after the case's program was reaped: nothing can enter it any more
         # (no process in it to fork, and only the case's child joins it), so it stays so.
         self.emptied = False
 
-    def _use(self, name: str) -> None:
-        """Point the per-case directories at case `name` (the kept ones stay)."""
-        self.dirs = {c: f"{root}/{self.instance}/{name}" for c, root in self.layout.roots.items()}
-        self.dirs.update(self._kept)
-        self._derive()
+    def _dirs_of(self, name: str) -> dict[str, str]:
+        """Case `name`'s directories, with the kept ones in place of theirs."""
+        return {**super()._dirs_of(name), **self._kept}
+
+    def _set_dirs(self, name: str) -> None:
+        super()._set_dirs(name)
         self._fresh = sorted({d for c, d in self.dirs.items() if c not in self._kept})
         if self.layout.version == 2:
             self._cpu_file = f"{self.dirs['cpu']}/cpu.stat"
@@ -432,7 +433,7 @@ class CaseCgroup(_Cgroup):
 
         Only after `end_case()` returned True for the case before.
         """
-        self._use(name)
+        self._set_dirs(name)
         self.emptied = False
         self._begin(memory, processes)
 
@@ -441,13 +442,11 @@ class CaseCgroup(_Cgroup):
             for path in self._fresh:
                 os.mkdir(path)
             if not self._kept_made:
-                for path in sorted(set(self._kept.values())):
+                self._kept_made = True  # from here on `remove` removes them
+                for path in self._kept.values():
                     os.mkdir(path)
-                self._kept_made = True
-                for path in sorted(set(self._kept.values())):
-                    self._kept_fds.append(
-                        os.open(f"{path}/cgroup.procs", os.O_WRONLY | os.O_CLOEXEC)
-                    )
+                    procs = os.open(f"{path}/cgroup.procs", os.O_WRONLY | os.O_CLOEXEC)
+                    self._kept_fds.append(procs)
             mem = self.dirs["memory"]
             if self.layout.version == 2:
                 _write(f"{mem}/memory.max", str(memory))
